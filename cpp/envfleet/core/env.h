@@ -1,0 +1,78 @@
+// Env: one environment instance, and EnvOutput: the row of an output batch it writes into.
+//
+// An Env owns its simulator state and its Rng. The engine calls Reset() and Step() and hands each
+// call the EnvOutput of the batch row that the results go to, so an env writes its observation,
+// reward, `terminated` flag and info values straight into the arrays numpy will see: there is no
+// intermediate copy. The engine, not the env, keeps the episode step count, time-limit truncation
+// and autoreset.
+//
+// Thread-safety: an Env is used by one thread at a time (the engine never steps one env from two
+// threads at once), so an env needs no locking of its own; different envs run concurrently.
+// Errors: an env reports a failure by throwing; the engine carries the exception to the caller.
+#ifndef ENVFLEET_CORE_ENV_H_
+#define ENVFLEET_CORE_ENV_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include "envfleet/core/rng.h"
+
+namespace envfleet {
+
+// Pointers into one row of an output batch: what an env writes on Reset() and Step().
+struct EnvOutput {
+  void* observation;
+  double* reward;
+  bool* terminated;
+  // One pointer per InfoSpec of the env's EnvSpec, in the same order.
+  void* const* info;
+
+  template <typename T>
+  T* Observation() const {
+    return static_cast<T*>(observation);
+  }
+
+  template <typename T>
+  T* Info(std::size_t index) const {
+    return static_cast<T*>(info[index]);
+  }
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // Restarts this env's random stream. The engine calls it before the first Reset() and when the
+  // caller passes a seed; Reset() itself continues the stream.
+  void Seed(std::uint64_t seed) { rng_.Seed(seed); }
+
+  // Starts a new episode: writes the first observation and the info values into `out`.
+  // `out.reward` and `out.terminated` are written by the engine.
+  virtual void Reset(const EnvOutput& out) = 0;
+
+  // Advances one step with `action`, an array laid out as the EnvSpec's action spec (already
+  // validated: discrete values in range, no NaN). Writes observation, reward, terminated and info.
+  virtual void Step(const void* action, const EnvOutput& out) = 0;
+
+  // The simulator state as a flat vector of doubles (for tests and snapshots), and its inverse.
+  // SetState() takes a vector of the length GetState() returns. Envs without state access keep
+  // these defaults, which throw std::logic_error.
+  virtual std::vector<double> GetState() const {
+    throw std::logic_error("this env does not support state access");
+  }
+  virtual void SetState(const std::vector<double>& /*state*/) {
+    throw std::logic_error("this env does not support state access");
+  }
+
+ protected:
+  Rng& rng() { return rng_; }
+
+ private:
+  Rng rng_;
+};
+
+}  // namespace envfleet
+
+#endif  // ENVFLEET_CORE_ENV_H_

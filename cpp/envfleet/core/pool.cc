@@ -1,0 +1,499 @@
+#include "envfleet/core/pool.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+#include "envfleet/core/affinity.h"
+#include "envfleet/core/rng.h"
+#include "envfleet/core/spin.h"
+
+namespace envfleet {
+namespace {
+
+// Requests cheaper than this run inline on the caller: a hand-off to a sleeping worker costs
+// about as much.
+constexpr double kInlineBudgetNs = 10000.0;
+
+// Upper bound on an env's info arrays (sizes a stack array of row pointers).
+constexpr std::size_t kMaxInfo = 64;
+
+std::string EnvError(int env_id, const char* what, const char* during) {
+  return "env " + std::to_string(env_id) + " raised during " + during + ": " + what;
+}
+
+}  // namespace
+
+// Rejects a second thread entering the pool while a call runs.
+class Pool::CallGuard {
+ public:
+  explicit CallGuard(std::atomic<bool>& busy) : busy_(busy) {
+    if (busy_.exchange(true, std::memory_order_acquire)) {
+      throw std::logic_error("this pool is being used from two threads at once");
+    }
+  }
+  ~CallGuard() { busy_.store(false, std::memory_order_release); }
+  CallGuard(const CallGuard&) = delete;
+  CallGuard& operator=(const CallGuard&) = delete;
+
+ private:
+  std::atomic<bool>& busy_;
+};
+
+Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
+    : options_(std::move(options)) {
+  // Pool options, each checked with a message naming it.
+  PoolOptions& o = options_;
+  if (o.num_envs < 1) {
+    throw std::invalid_argument("num_envs must be >= 1, got " + std::to_string(o.num_envs));
+  }
+  if (o.batch_size == 0) o.batch_size = o.num_envs;
+  if (o.batch_size < 1 || o.batch_size > o.num_envs) {
+    throw std::invalid_argument("batch_size must be in [1, num_envs=" + std::to_string(o.num_envs) +
+                                "], got " + std::to_string(o.batch_size));
+  }
+  if (o.num_threads < 0) {
+    throw std::invalid_argument("num_threads must be >= 0, got " + std::to_string(o.num_threads));
+  }
+  if (o.max_episode_steps < 0) {
+    throw std::invalid_argument("max_episode_steps must be >= 0, got " +
+                                std::to_string(o.max_episode_steps));
+  }
+  if (!o.stream_seeds.empty() && static_cast<int>(o.stream_seeds.size()) != o.num_envs) {
+    throw std::invalid_argument("expected one seed per env (" + std::to_string(o.num_envs) +
+                                "), got " + std::to_string(o.stream_seeds.size()));
+  }
+
+  // The spec, and the pool-level defaults it supplies.
+  spec_ = type.make_spec(config);
+  if (spec_.info.size() > kMaxInfo) throw std::invalid_argument("too many info arrays");
+  if (o.max_episode_steps == 0) o.max_episode_steps = spec_.max_episode_steps;
+  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  num_threads_ =
+      o.num_threads == 0 ? std::min(o.num_envs, hardware) : std::min(o.num_threads, o.num_envs);
+  action_bytes_ = spec_.action.NumBytes();
+
+  // The envs, each on its own stream.
+  slots_.resize(o.num_envs);
+  for (int i = 0; i < o.num_envs; ++i) {
+    slots_[i].env = type.make_env(config);
+    slots_[i].env->Seed(o.stream_seeds.empty() ? StreamSeed(42, i) : o.stream_seeds[i]);
+  }
+  id_stamps_.assign(o.num_envs, 0);
+
+  // Output batches: a whole request in sync mode, batch_size rows in async mode.
+  const bool same_step = o.autoreset_mode == AutoresetMode::kSameStep;
+  layout_ = std::make_shared<BatchLayout>(spec_, same_step, o.batch_size);
+  recycler_ = std::make_shared<BatchRecycler>(layout_);
+
+  if (!is_async()) {
+    runner_ = std::make_unique<ShardedRunner>(num_threads_, o.thread_affinity_offset);
+    return;
+  }
+
+  // Async mode: per-env action slots, the output ring, the queue and its workers. The ring holds
+  // one batch more than can be in flight at once (see Recv()).
+  action_slots_.resize(action_bytes_ * static_cast<std::size_t>(o.num_envs));
+  const int ring_size = (o.num_envs + o.batch_size - 1) / o.batch_size + 1;
+  for (int i = 0; i < ring_size; ++i) ring_.push_back(recycler_->Acquire());
+  ring_errors_.resize(ring_size);
+  queue_ = std::make_unique<WorkQueue>(static_cast<std::size_t>(o.num_envs));
+  for (int t = 0; t < num_threads_; ++t) {
+    async_workers_.emplace_back([this] { AsyncWorkerLoop(); });
+    if (o.thread_affinity_offset >= 0) {
+      PinThread(async_workers_.back(), o.thread_affinity_offset + t);
+    }
+  }
+}
+
+Pool::~Pool() { Close(); }
+
+void Pool::CheckOpen() const {
+  if (closed_) throw std::runtime_error("this pool is closed");
+}
+
+void Pool::CheckEnvIds(const int* env_ids, int n) {
+  // A fresh stamp per call marks the ids seen, so no per-call clearing is needed.
+  if (++id_stamp_ == 0) {
+    std::fill(id_stamps_.begin(), id_stamps_.end(), 0);
+    id_stamp_ = 1;
+  }
+  for (int r = 0; r < n; ++r) {
+    const int id = env_ids[r];
+    if (id < 0 || id >= options_.num_envs) {
+      throw std::out_of_range("env_id " + std::to_string(id) + " is out of range [0, " +
+                              std::to_string(options_.num_envs) + ")");
+    }
+    if (id_stamps_[id] == id_stamp_) {
+      throw std::invalid_argument("env_id " + std::to_string(id) + " is repeated");
+    }
+    id_stamps_[id] = id_stamp_;
+    if (slots_[id].in_flight) {
+      throw std::logic_error("env " + std::to_string(id) +
+                             " is in flight: recv() its result before sending it again");
+    }
+  }
+}
+
+void Pool::CheckSteppable(const int* env_ids, int n) const {
+  for (int r = 0; r < n; ++r) {
+    const EnvSlot& slot = slots_[env_ids[r]];
+    if (!slot.was_reset) {
+      throw std::logic_error("env " + std::to_string(env_ids[r]) +
+                             " has not been reset: call reset() before step()");
+    }
+    if (slot.episode_over && options_.autoreset_mode == AutoresetMode::kDisabled) {
+      throw std::logic_error("env " + std::to_string(env_ids[r]) +
+                             "'s episode has ended and autoreset is disabled: reset it first");
+    }
+  }
+}
+
+void Pool::CheckActions(const void* actions, int n) const {
+  const ArraySpec& action = spec_.action;
+  const std::size_t count = action.NumElements() * static_cast<std::size_t>(n);
+  const std::size_t per_env = std::max<std::size_t>(1, action.NumElements());
+
+  // Discrete actions must name an action; continuous ones must not be NaN.
+  if (action.IsDiscrete()) {
+    const auto* values = static_cast<const std::int64_t*>(actions);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (values[i] < 0 || values[i] >= action.num_values) {
+        throw std::invalid_argument("action " + std::to_string(values[i]) + " of row " +
+                                    std::to_string(i / per_env) + " is out of range [0, " +
+                                    std::to_string(action.num_values) + ")");
+      }
+    }
+  } else if (action.dtype == DType::kFloat32 || action.dtype == DType::kFloat64) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const double value = action.dtype == DType::kFloat32 ? static_cast<const float*>(actions)[i]
+                                                           : static_cast<const double*>(actions)[i];
+      if (std::isnan(value)) {
+        throw std::invalid_argument("action of row " + std::to_string(i / per_env) + " is NaN");
+      }
+    }
+  }
+}
+
+void Pool::WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row) {
+  *batch->At<std::int32_t>(BatchLayout::kEnvId, row) = env_id;
+  *batch->At<std::int32_t>(BatchLayout::kElapsedStep, row) = slot.elapsed_step;
+}
+
+// Clears the SAME_STEP final fields of a row whose episode did not end.
+static void ClearFinal(Batch* batch, int row) {
+  const BatchLayout& layout = batch->layout();
+  for (int f = layout.final_obs(); f < static_cast<int>(layout.fields().size()); ++f) {
+    std::memset(batch->At<void>(f, row), 0, layout.fields()[f].row_bytes);
+  }
+}
+
+void Pool::RunReset(int env_id, Batch* batch, int row, std::string* error) {
+  EnvSlot& slot = slots_[env_id];
+  void* info[kMaxInfo];
+  const EnvOutput out = batch->Output(row, info);
+  try {
+    // Reseed if the request carried a seed, then start the episode.
+    if (slot.reseed) {
+      slot.env->Seed(slot.stream_seed);
+      slot.reseed = false;
+    }
+    slot.env->Reset(out);
+    slot.was_reset = true;
+    slot.episode_over = false;
+  } catch (const std::exception& e) {
+    *error = EnvError(env_id, e.what(), "reset");
+    slot.episode_over = true;
+  }
+  // A reset row: reward 0, both flags false, step count 0.
+  slot.elapsed_step = 0;
+  *out.reward = 0.0;
+  *out.terminated = false;
+  *batch->At<bool>(BatchLayout::kTruncated, row) = false;
+  if (batch->layout().with_final()) ClearFinal(batch, row);
+  WriteCommon(slot, env_id, batch, row);
+}
+
+void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, std::string* error) {
+  EnvSlot& slot = slots_[env_id];
+
+  // NEXT_STEP (and any env that threw): a finished episode is reset in place of the step.
+  if (slot.episode_over) {
+    RunReset(env_id, batch, row, error);
+    return;
+  }
+
+  void* info[kMaxInfo];
+  const EnvOutput out = batch->Output(row, info);
+  bool* truncated = batch->At<bool>(BatchLayout::kTruncated, row);
+  try {
+    // The env's own step; the engine adds the time limit.
+    slot.env->Step(action, out);
+    ++slot.elapsed_step;
+    *truncated = options_.max_episode_steps > 0 && slot.elapsed_step >= options_.max_episode_steps;
+    const bool done = *out.terminated || *truncated;
+
+    if (!batch->layout().with_final()) {
+      slot.episode_over = done;
+    } else if (!done) {
+      ClearFinal(batch, row);
+    } else {
+      // SAME_STEP: keep the last observation and info, then reset into the row.
+      const BatchLayout& layout = batch->layout();
+      std::memcpy(batch->At<void>(layout.final_obs(), row), out.observation,
+                  layout.fields()[BatchLayout::kObs].row_bytes);
+      for (int i = 0; i < layout.num_info(); ++i) {
+        std::memcpy(batch->At<void>(layout.first_final_info() + i, row), info[i],
+                    layout.fields()[BatchLayout::kFirstInfo + i].row_bytes);
+      }
+      *batch->At<bool>(layout.final_mask(), row) = true;
+      *batch->At<std::int32_t>(layout.final_elapsed_step(), row) = slot.elapsed_step;
+      slot.env->Reset(out);
+      slot.elapsed_step = 0;
+    }
+  } catch (const std::exception& e) {
+    *error = EnvError(env_id, e.what(), "step");
+    slot.episode_over = true;
+  }
+  WriteCommon(slot, env_id, batch, row);
+}
+
+void Pool::Execute(int n, const FunctionRef<void(int, int, int)>& fn) {
+  using Clock = std::chrono::steady_clock;
+  auto record = [this](Clock::duration elapsed, int envs) {
+    if (envs <= 0) return;
+    const double sample = std::chrono::duration<double, std::nano>(elapsed).count() / envs;
+    ns_per_env_call_ = ns_per_env_call_ == 0.0 ? sample : 0.9 * ns_per_env_call_ + 0.1 * sample;
+  };
+
+  // Cheap requests run inline, timed to keep the cost estimate current.
+  if (num_threads_ == 1 || n * ns_per_env_call_ < kInlineBudgetNs) {
+    const auto start = Clock::now();
+    fn(0, 0, n);
+    record(Clock::now() - start, n);
+    return;
+  }
+
+  // Others are sharded; the caller's shard 0 provides the cost sample.
+  runner_->Run(n, [&](int shard, int begin, int end) {
+    if (shard != 0) return fn(shard, begin, end);
+    const auto start = Clock::now();
+    fn(shard, begin, end);
+    record(Clock::now() - start, end - begin);
+  });
+}
+
+BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_ids, int n,
+                          const std::uint64_t* stream_seeds) {
+  BatchHandle batch = recycler_->Acquire();
+  batch->set_rows(n);
+  if (stream_seeds != nullptr) {
+    for (int r = 0; r < n; ++r) {
+      slots_[env_ids[r]].reseed = true;
+      slots_[env_ids[r]].stream_seed = stream_seeds[r];
+    }
+  }
+
+  // One error slot per shard; rows of a shard run in order on one thread.
+  shard_errors_.assign(static_cast<std::size_t>(num_threads_), std::string());
+  Batch* out = batch.get();
+  Execute(n, [&](int shard, int begin, int end) {
+    std::string& error = shard_errors_[static_cast<std::size_t>(shard)];
+    for (int r = begin; r < end; ++r) {
+      std::string env_error;
+      if (request == Request::kReset) {
+        RunReset(env_ids[r], out, r, &env_error);
+      } else {
+        RunStep(env_ids[r], ActionRow(actions, r), out, r, &env_error);
+      }
+      if (!env_error.empty() && error.empty()) error = std::move(env_error);
+    }
+  });
+
+  // The first failure (in row order) is raised; the batch is recycled.
+  for (const std::string& error : shard_errors_) {
+    if (!error.empty()) throw std::runtime_error(error);
+  }
+  return batch;
+}
+
+BatchHandle Pool::Reset(const int* env_ids, int n, const std::uint64_t* stream_seeds) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  if (is_async()) throw std::logic_error("Reset() is for sync mode; use SendReset() and Recv()");
+  if (stashed_) throw std::logic_error("a sent request is waiting: recv() it first");
+  CheckEnvIds(env_ids, n);
+  return RunSync(Request::kReset, nullptr, env_ids, n, stream_seeds);
+}
+
+BatchHandle Pool::Step(const void* actions, const int* env_ids, int n) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  if (is_async()) throw std::logic_error("Step() is for sync mode; use SendStep() and Recv()");
+  if (stashed_) throw std::logic_error("a sent request is waiting: recv() it first");
+  CheckEnvIds(env_ids, n);
+  CheckSteppable(env_ids, n);
+  CheckActions(actions, n);
+  return RunSync(Request::kStep, actions, env_ids, n, nullptr);
+}
+
+void Pool::SendReset(const int* env_ids, int n, const std::uint64_t* stream_seeds) {
+  Send(Request::kReset, nullptr, env_ids, n, stream_seeds);
+}
+
+void Pool::SendStep(const void* actions, const int* env_ids, int n) {
+  Send(Request::kStep, actions, env_ids, n, nullptr);
+}
+
+void Pool::Send(Request request, const void* actions, const int* env_ids, int n,
+                const std::uint64_t* stream_seeds) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(env_ids, n);
+  if (request == Request::kStep) {
+    CheckSteppable(env_ids, n);
+    CheckActions(actions, n);
+  }
+
+  // Sync mode: run now, keep the result for Recv().
+  if (!is_async()) {
+    if (stashed_) throw std::logic_error("a sent request is waiting: recv() it first");
+    stashed_ = RunSync(request, actions, env_ids, n, stream_seeds);
+    in_flight_count_ = n;
+    return;
+  }
+
+  // Async mode: each env's request goes into its slot, then its id into the queue.
+  for (int r = 0; r < n; ++r) {
+    EnvSlot& slot = slots_[env_ids[r]];
+    slot.request = request;
+    slot.in_flight = true;
+    if (actions != nullptr) {
+      std::memcpy(&action_slots_[action_bytes_ * static_cast<std::size_t>(env_ids[r])],
+                  ActionRow(actions, r), action_bytes_);
+    }
+    if (stream_seeds != nullptr) {
+      slot.reseed = true;
+      slot.stream_seed = stream_seeds[r];
+    }
+  }
+  in_flight_count_ += n;
+  queue_->PushAll(env_ids, static_cast<std::size_t>(n));
+}
+
+BatchHandle Pool::Recv() {
+  CallGuard guard(in_call_);
+  CheckOpen();
+
+  // Sync mode: the result of the last Send.
+  if (!is_async()) {
+    if (!stashed_) throw std::logic_error("recv() called with nothing in flight: send() first");
+    in_flight_count_ = 0;
+    return std::move(stashed_);
+  }
+
+  const int batch_size = options_.batch_size;
+  if (in_flight_count_ < batch_size) {
+    throw std::logic_error("recv() needs batch_size=" + std::to_string(batch_size) +
+                           " envs in flight, but " + std::to_string(in_flight_count_) +
+                           " are: send() more first");
+  }
+
+  // Wait until the next batch of the ring is full: spin, then sleep on its counter.
+  const std::size_t index = next_recv_batch_ % ring_.size();
+  std::atomic<int>& rows_done = ring_[index]->rows_done();
+  auto full = [&] { return rows_done.load(std::memory_order_acquire) >= batch_size; };
+  if (!SpinUntil(full)) {
+    for (int done = rows_done.load(std::memory_order_acquire); done < batch_size;
+         done = rows_done.load(std::memory_order_acquire)) {
+      rows_done.wait(done, std::memory_order_acquire);
+    }
+  }
+
+  // Take the batch and put a fresh one in its place before any env can be sent again: this
+  // ordering is what makes one spare batch in the ring enough.
+  BatchHandle result = std::move(ring_[index]);
+  ring_[index] = recycler_->Acquire();
+  ++next_recv_batch_;
+  std::string error;
+  {
+    std::lock_guard<std::mutex> lock(ring_error_mutex_);
+    error.swap(ring_errors_[index]);
+  }
+
+  // The returned envs may be sent again.
+  for (int r = 0; r < batch_size; ++r) {
+    slots_[*result->At<std::int32_t>(BatchLayout::kEnvId, r)].in_flight = false;
+  }
+  in_flight_count_ -= batch_size;
+  if (!error.empty()) throw std::runtime_error(error);
+  return result;
+}
+
+void Pool::AsyncWorkerLoop() {
+  const std::uint64_t batch_size = static_cast<std::uint64_t>(options_.batch_size);
+  int env_id;
+  while (queue_->Pop(&env_id)) {
+    // Claim the next row of the output stream.
+    const std::uint64_t ticket = next_ticket_.fetch_add(1, std::memory_order_acq_rel);
+    const std::size_t index = (ticket / batch_size) % ring_.size();
+    const int row = static_cast<int>(ticket % batch_size);
+    Batch* batch = ring_[index].get();
+
+    // Run the env's request into it.
+    std::string error;
+    EnvSlot& slot = slots_[env_id];
+    if (slot.request == Request::kReset) {
+      RunReset(env_id, batch, row, &error);
+    } else {
+      const void* action = &action_slots_[action_bytes_ * static_cast<std::size_t>(env_id)];
+      RunStep(env_id, action, batch, row, &error);
+    }
+    if (!error.empty()) {
+      std::lock_guard<std::mutex> lock(ring_error_mutex_);
+      if (ring_errors_[index].empty()) ring_errors_[index] = std::move(error);
+    }
+
+    // The last row of a batch wakes the receiver.
+    if (batch->rows_done().fetch_add(1, std::memory_order_acq_rel) + 1 ==
+        static_cast<int>(batch_size)) {
+      batch->rows_done().notify_all();
+    }
+  }
+}
+
+std::vector<double> Pool::GetState(int env_id) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(&env_id, 1);
+  return slots_[env_id].env->GetState();
+}
+
+void Pool::SetState(int env_id, const std::vector<double>& state) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(&env_id, 1);
+  slots_[env_id].env->SetState(state);
+}
+
+void Pool::Close() {
+  if (closed_) return;
+  closed_ = true;
+
+  // Stop and join every thread first: nothing touches the envs or batches after this.
+  if (runner_) runner_->Close();
+  if (queue_) queue_->Close();
+  for (std::thread& worker : async_workers_) worker.join();
+  async_workers_.clear();
+
+  // Then free the envs and every batch the pool still holds.
+  stashed_.reset();
+  ring_.clear();
+  slots_.clear();
+  recycler_->Close();
+}
+
+}  // namespace envfleet

@@ -1,0 +1,208 @@
+// Pool: N envs of one type stepped in parallel, every result written into one output batch.
+//
+// THE CONCURRENCY CONTRACT (the one place it is written down; docs/concurrency.md explains it)
+//
+// Callers. A Pool has one caller at a time: the thread calling its public methods. A second thread
+// entering while a call is running gets std::logic_error ("used from two threads at once"), never
+// a data race. The Python bindings release the GIL around every call.
+//
+// Sync mode (batch_size == num_envs). Reset() and Step() run the requested envs and return when
+// all are done. The request is split into contiguous shards, one per thread, and the calling
+// thread works on shard 0 (ShardedRunner). When the whole request is cheaper than a hand-off
+// (measured: a running average of the cost of one env call), it runs inline on the caller with no
+// hand-off at all. Row r of the result is env_ids[r]. SendStep()/SendReset() in sync mode run the
+// request at once and keep the result for the next Recv().
+//
+// Async mode (batch_size < num_envs). SendStep()/SendReset() copy each env's action into the
+// env's own slot, mark the env in flight and push its id onto a WorkQueue (capacity num_envs;
+// never full, since an env is in flight at most once) and return at once. Worker threads pop ids;
+// each finished env takes the next row of the output ring with one atomic fetch_add and writes its
+// result there. Recv() returns the first batch_size envs to finish, in finishing order, with their
+// ids in "env_id", and blocks (spin, then futex) until that many have finished. An env is in flight
+// from its send until the Recv() that returns it; sending it again before then is an error. Recv()
+// with fewer than batch_size envs in flight is an error (it would wait forever).
+//
+// Ordering and determinism. Each env owns its Rng, seeded from StreamSeed(seed, env index), and is
+// stepped by one thread at a time, so the same seeds and actions give the same trajectories
+// whatever num_threads is. Only async mode's row order depends on timing.
+//
+// Validation. Every Step/Send checks, before any env is touched: the pool is open; env ids are in
+// range (std::out_of_range) and not repeated (std::invalid_argument); each env has been reset and,
+// with autoreset DISABLED, has not ended its episode; discrete actions are in range and continuous
+// ones not NaN (std::invalid_argument).
+//
+// Errors inside envs. An exception thrown by an env's Reset() or Step() is caught on the thread
+// that ran it; the other envs of the request still run, then the caller gets std::runtime_error
+// naming the env ("env 3: ..."). The env that threw is reset on its next step. The pool stays
+// usable. In async mode the error is raised by the Recv() whose batch holds that env's row.
+//
+// Shutdown. Close() stops and joins every thread (waking any that sleep) and frees idle batches;
+// batches still held by the caller stay valid until released. It is idempotent and runs in the
+// destructor; every other call after it throws std::runtime_error.
+//
+// Output buffers. Every result is a BatchHandle: exclusive ownership of a preallocated batch that
+// returns to the free list when released (see batch.h), so the steady state allocates nothing.
+#ifndef ENVFLEET_CORE_POOL_H_
+#define ENVFLEET_CORE_POOL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "envfleet/core/batch.h"
+#include "envfleet/core/config.h"
+#include "envfleet/core/env.h"
+#include "envfleet/core/env_spec.h"
+#include "envfleet/core/env_type.h"
+#include "envfleet/core/sharded_runner.h"
+#include "envfleet/core/work_queue.h"
+
+namespace envfleet {
+
+// What happens after an episode ends (the names of gymnasium.vector.AutoresetMode).
+enum class AutoresetMode {
+  // The next step of that env ignores its action and returns the reset observation, reward 0,
+  // terminated and truncated false.
+  kNextStep,
+  // The ending step itself resets the env and returns the reset observation; the last observation
+  // and info go to "final_obs" / "final_info:*" with the mask "_final_obs".
+  kSameStep,
+  // Stepping an env whose episode has ended is an error until it is reset.
+  kDisabled,
+};
+
+struct PoolOptions {
+  int num_envs = 1;
+  // 0: num_envs (sync mode). Otherwise 1 <= batch_size <= num_envs.
+  int batch_size = 0;
+  // 0: min(num_envs, hardware threads).
+  int num_threads = 0;
+  // Episodes are truncated after this many steps; 0: the spec's max_episode_steps.
+  int max_episode_steps = 0;
+  AutoresetMode autoreset_mode = AutoresetMode::kNextStep;
+  // < 0: threads are not pinned.
+  int thread_affinity_offset = -1;
+  // The seed of each env's stream (see StreamSeed); empty: StreamSeed(42, i).
+  std::vector<std::uint64_t> stream_seeds;
+};
+
+class Pool {
+ public:
+  // Makes num_envs envs of `type` with `config` and starts the threads. Throws
+  // std::invalid_argument for invalid options (naming the option).
+  Pool(const EnvType& type, const Config& config, PoolOptions options);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  const EnvSpec& spec() const { return spec_; }
+  const PoolOptions& options() const { return options_; }
+  bool is_async() const { return options_.batch_size < options_.num_envs; }
+  int num_envs() const { return options_.num_envs; }
+  int batch_size() const { return options_.batch_size; }
+  int num_threads() const { return num_threads_; }
+  int max_episode_steps() const { return options_.max_episode_steps; }
+  const BatchLayout& layout() const { return *layout_; }
+
+  // Sync mode. Resets env_ids[0..n) (reseeding env_ids[r] with stream_seeds[r] when stream_seeds
+  // is not null) or steps them with actions (n rows laid out as the action spec), and returns the
+  // batch whose row r is env_ids[r].
+  BatchHandle Reset(const int* env_ids, int n, const std::uint64_t* stream_seeds);
+  BatchHandle Step(const void* actions, const int* env_ids, int n);
+
+  // Async mode (also allowed in sync mode, where they run at once; see the contract above).
+  void SendReset(const int* env_ids, int n, const std::uint64_t* stream_seeds);
+  void SendStep(const void* actions, const int* env_ids, int n);
+  BatchHandle Recv();
+
+  // Number of envs sent and not yet returned by Recv().
+  int in_flight() const { return in_flight_count_; }
+
+  // State access of one env that is not in flight (Env::GetState / SetState).
+  std::vector<double> GetState(int env_id);
+  void SetState(int env_id, const std::vector<double>& state);
+
+  void Close();
+  bool closed() const { return closed_; }
+
+ private:
+  enum class Request : std::uint8_t { kReset, kStep };
+
+  // Per-env bookkeeping, owned by whichever thread runs that env.
+  struct EnvSlot {
+    std::unique_ptr<Env> env;
+    int elapsed_step = 0;
+    bool was_reset = false;     // reset at least once
+    bool episode_over = false;  // the last step ended the episode (or the env threw)
+    bool in_flight = false;     // async: sent, not yet returned by Recv()
+    Request request = Request::kStep;
+    bool reseed = false;
+    std::uint64_t stream_seed = 0;
+  };
+
+  class CallGuard;
+
+  void CheckOpen() const;
+  void CheckEnvIds(const int* env_ids, int n);
+  void CheckActions(const void* actions, int n) const;
+  void CheckSteppable(const int* env_ids, int n) const;
+
+  // Runs one env's request into `row` of `batch`. Never throws: failures go to `error`.
+  void RunReset(int env_id, Batch* batch, int row, std::string* error);
+  void RunStep(int env_id, const void* action, Batch* batch, int row, std::string* error);
+  void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
+
+  // Sync mode: runs fn(shard, begin, end) over [0, n) inline (as shard 0) or sharded, by the
+  // measured cost.
+  void Execute(int n, const FunctionRef<void(int, int, int)>& fn);
+  BatchHandle RunSync(Request request, const void* actions, const int* env_ids, int n,
+                      const std::uint64_t* stream_seeds);
+
+  // Async mode.
+  void Send(Request request, const void* actions, const int* env_ids, int n,
+            const std::uint64_t* stream_seeds);
+  void AsyncWorkerLoop();
+
+  const void* ActionRow(const void* actions, int row) const {
+    return static_cast<const std::byte*>(actions) + action_bytes_ * static_cast<std::size_t>(row);
+  }
+
+  EnvSpec spec_;
+  PoolOptions options_;
+  int num_threads_ = 1;
+  std::size_t action_bytes_ = 0;
+  std::vector<EnvSlot> slots_;
+  std::shared_ptr<const BatchLayout> layout_;
+  std::shared_ptr<BatchRecycler> recycler_;
+  std::atomic<bool> in_call_{false};
+  bool closed_ = false;
+  int in_flight_count_ = 0;
+  // Scratch for duplicate-id detection: stamp per env of the call that last saw it.
+  std::vector<std::uint32_t> id_stamps_;
+  std::uint32_t id_stamp_ = 0;
+
+  // Sync mode.
+  std::unique_ptr<ShardedRunner> runner_;
+  double ns_per_env_call_ = 0.0;  // running average; 0 until measured
+  BatchHandle stashed_;           // a sync-mode Send's result, for Recv()
+  std::vector<std::string> shard_errors_;
+
+  // Async mode.
+  std::unique_ptr<WorkQueue> queue_;
+  std::vector<std::thread> async_workers_;
+  std::vector<std::byte> action_slots_;  // num_envs rows: the action each env was sent
+  // The output ring: batch k of the stream of results lives in ring_[k % ring_.size()].
+  std::vector<BatchHandle> ring_;
+  std::vector<std::string> ring_errors_;
+  std::mutex ring_error_mutex_;
+  std::atomic<std::uint64_t> next_ticket_{0};
+  std::uint64_t next_recv_batch_ = 0;
+};
+
+}  // namespace envfleet
+
+#endif  // ENVFLEET_CORE_POOL_H_

@@ -1,0 +1,55 @@
+#include "envfleet/core/work_queue.h"
+
+#include <stdexcept>
+
+#include "envfleet/core/spin.h"
+
+namespace envfleet {
+
+void WorkQueue::PushLocked(int value) {
+  if (count_ == items_.size()) throw std::logic_error("WorkQueue is full");
+  items_[(head_ + count_) % items_.size()] = value;
+  ++count_;
+  approximate_count_.store(count_, std::memory_order_release);
+}
+
+void WorkQueue::Push(int value) { PushAll(&value, 1); }
+
+void WorkQueue::PushAll(const int* values, std::size_t count) {
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = 0; i < count; ++i) PushLocked(values[i]);
+    wake = sleepers_ > 0;
+  }
+  // Only sleeping consumers need a system call; spinning ones see the count change.
+  if (wake) not_empty_.notify_all();
+}
+
+bool WorkQueue::Pop(int* value) {
+  // Spin a little first: under load the next item is usually microseconds away.
+  SpinUntil([this] { return approximate_count_.load(std::memory_order_acquire) > 0; });
+
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (count_ == 0 && !closed_) {
+    ++sleepers_;
+    not_empty_.wait(lock);
+    --sleepers_;
+  }
+  if (closed_) return false;
+  *value = items_[head_];
+  head_ = (head_ + 1) % items_.size();
+  --count_;
+  approximate_count_.store(count_, std::memory_order_release);
+  return true;
+}
+
+void WorkQueue::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+  not_empty_.notify_all();
+}
+
+}  // namespace envfleet

@@ -1,0 +1,465 @@
+#include "envfleet/python/family_module.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "envfleet/core/pool.h"
+#include "envfleet/core/rng.h"
+
+namespace py = pybind11;
+
+namespace envfleet::python {
+namespace {
+
+// ---- Arguments: Python values to engine values -------------------------------------------------
+
+// One keyword option's Python value as an OptionValue (bool before int: bool is an int in Python).
+OptionValue ToOptionValue(const std::string& name, const py::handle& value) {
+  if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
+  if (py::isinstance<py::int_>(value)) return value.cast<std::int64_t>();
+  if (py::isinstance<py::float_>(value)) return value.cast<double>();
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  if (py::isinstance<py::sequence>(value)) return value.cast<std::vector<double>>();
+  throw py::type_error("option '" + name + "' has unsupported type " +
+                       std::string(py::str(py::type::of(value).attr("__name__"))));
+}
+
+std::map<std::string, OptionValue> ToOptionValues(const py::dict& options) {
+  std::map<std::string, OptionValue> values;
+  for (const auto& [key, value] : options) {
+    const std::string name = key.cast<std::string>();
+    values[name] = ToOptionValue(name, value);
+  }
+  return values;
+}
+
+py::object FromOptionValue(const OptionValue& value) {
+  return std::visit([](const auto& v) -> py::object { return py::cast(v); }, value);
+}
+
+// A Python seed (non-negative int below 2**64) as uint64.
+std::uint64_t ToSeed(const py::handle& seed) {
+  if (!py::isinstance<py::int_>(seed) || py::isinstance<py::bool_>(seed)) {
+    throw py::type_error("a seed must be an int, got " +
+                         std::string(py::str(py::type::of(seed).attr("__name__"))));
+  }
+  const unsigned long long value = PyLong_AsUnsignedLongLong(seed.ptr());
+  if (value == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+    PyErr_Clear();
+    throw py::value_error("a seed must be in [0, 2**64), got " + std::string(py::str(seed)));
+  }
+  return value;
+}
+
+// Env ids as ints: None means all `num_envs` envs; otherwise an int or a 1-D integer array-like.
+std::vector<int> ToEnvIds(const py::object& env_id, int num_envs) {
+  std::vector<int> ids;
+  if (env_id.is_none()) {
+    ids.resize(num_envs);
+    for (int i = 0; i < num_envs; ++i) ids[i] = i;
+    return ids;
+  }
+  py::array array = py::array::ensure(env_id);
+  if (!array) throw py::type_error("env_id must be an int array, a list of ints or None");
+  const char kind = array.dtype().kind();
+  if (array.size() > 0 && kind != 'i' && kind != 'u') {
+    throw py::type_error("env_id must hold integers, got dtype " +
+                         std::string(py::str(array.dtype())));
+  }
+  if (array.ndim() > 1) throw py::value_error("env_id must be 1-D");
+  auto values = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(array);
+  ids.reserve(values.size());
+  for (py::ssize_t i = 0; i < values.size(); ++i) {
+    const std::int64_t id = values.data()[i];
+    if (id < 0 || id >= num_envs) {
+      throw py::index_error("env_id " + std::to_string(id) + " is out of range [0, " +
+                            std::to_string(num_envs) + ")");
+    }
+    ids.push_back(static_cast<int>(id));
+  }
+  return ids;
+}
+
+// Stream seeds for the envs `ids`: an int seed s gives env i StreamSeed(s, i); a sequence gives
+// ids[r] StreamSeed(seeds[r], 0), so a one-env pool seeded s and [s] agree.
+std::vector<std::uint64_t> ToStreamSeeds(const py::object& seed, const std::vector<int>& ids) {
+  std::vector<std::uint64_t> streams(ids.size());
+  if (py::isinstance<py::int_>(seed) && !py::isinstance<py::bool_>(seed)) {
+    const std::uint64_t base = ToSeed(seed);
+    for (std::size_t r = 0; r < ids.size(); ++r) streams[r] = StreamSeed(base, ids[r]);
+    return streams;
+  }
+  if (!py::isinstance<py::sequence>(seed) || py::isinstance<py::str>(seed)) {
+    throw py::type_error("seed must be None, an int or a sequence of ints");
+  }
+  const py::sequence seeds = seed.cast<py::sequence>();
+  if (seeds.size() != ids.size()) {
+    throw py::value_error("expected " + std::to_string(ids.size()) + " seeds (one per env), got " +
+                          std::to_string(seeds.size()));
+  }
+  for (std::size_t r = 0; r < ids.size(); ++r) streams[r] = StreamSeed(ToSeed(seeds[r]), 0);
+  return streams;
+}
+
+AutoresetMode ToAutoresetMode(const std::string& mode) {
+  if (mode == "next_step") return AutoresetMode::kNextStep;
+  if (mode == "same_step") return AutoresetMode::kSameStep;
+  if (mode == "disabled") return AutoresetMode::kDisabled;
+  throw py::value_error("autoreset_mode must be 'next_step', 'same_step' or 'disabled', got '" +
+                        mode + "'");
+}
+
+// ---- Specs: engine values to Python values ------------------------------------------------------
+
+py::tuple ShapeTuple(const std::vector<std::int64_t>& shape) {
+  py::tuple tuple(shape.size());
+  for (std::size_t i = 0; i < shape.size(); ++i) tuple[i] = shape[i];
+  return tuple;
+}
+
+// Bounds broadcast to the array's shape, as float64.
+py::array_t<double> Bounds(const ArraySpec& spec, const std::vector<double>& values) {
+  py::array_t<double> bounds(spec.shape);
+  double* data = bounds.mutable_data();
+  for (std::size_t i = 0; i < spec.NumElements(); ++i) {
+    data[i] = values.size() == 1 ? values[0] : values.at(i);
+  }
+  return bounds;
+}
+
+py::dict DescribeArray(const ArraySpec& spec) {
+  py::dict d;
+  d["dtype"] = DTypeName(spec.dtype);
+  d["shape"] = ShapeTuple(spec.shape);
+  d["low"] = Bounds(spec, spec.low);
+  d["high"] = Bounds(spec, spec.high);
+  d["num_values"] = spec.num_values;
+  return d;
+}
+
+py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
+  py::dict d;
+  d["id"] = type.id;
+  d["observation"] = DescribeArray(spec.observation);
+  d["action"] = DescribeArray(spec.action);
+  py::dict info;
+  for (const InfoSpec& entry : spec.info) info[py::str(entry.name)] = DescribeArray(entry.array);
+  d["info"] = info;
+  d["max_episode_steps"] = spec.max_episode_steps;
+  d["reward_threshold"] = spec.reward_threshold ? py::cast(*spec.reward_threshold) : py::none();
+  py::dict options;
+  for (const Option& option : type.options) {
+    options[py::str(option.name)] = FromOptionValue(option.default_value);
+  }
+  d["options"] = options;
+  return d;
+}
+
+// ---- Results: batches as numpy arrays -----------------------------------------------------------
+
+// How one batch field is shown to numpy: dtype, and shape / strides without the leading axis.
+struct FieldView {
+  py::dtype dtype;
+  std::vector<py::ssize_t> shape;
+  std::vector<py::ssize_t> strides;
+  py::ssize_t row_stride;
+};
+
+// ---- The Pool class
+// ------------------------------------------------------------------------------
+
+class PyPool {
+ public:
+  PyPool(const EnvType& type, const py::dict& options, int num_envs, int batch_size,
+         int num_threads, int max_episode_steps, const std::string& autoreset_mode,
+         int thread_affinity_offset, const py::object& seed)
+      : type_(type) {
+    // Convert everything while holding the GIL.
+    const Config config = Config::Make(type.options, ToOptionValues(options));
+    PoolOptions pool_options;
+    pool_options.num_envs = num_envs;
+    pool_options.batch_size = batch_size;
+    pool_options.num_threads = num_threads;
+    pool_options.max_episode_steps = max_episode_steps;
+    pool_options.autoreset_mode = ToAutoresetMode(autoreset_mode);
+    pool_options.thread_affinity_offset = thread_affinity_offset;
+    if (num_envs < 1) {
+      throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
+    }
+    if (!seed.is_none())
+      pool_options.stream_seeds = ToStreamSeeds(seed, ToEnvIds(py::none(), num_envs));
+
+    // Making the envs can take a while: without the GIL.
+    {
+      py::gil_scoped_release release;
+      pool_ = std::make_unique<Pool>(type_, config, std::move(pool_options));
+    }
+    description_ = DescribeSpec(type_, pool_->spec());
+    MakeFieldViews();
+  }
+
+  py::dict spec() const { return description_; }
+  int num_envs() const { return pool_->num_envs(); }
+  int batch_size() const { return pool_->batch_size(); }
+  int num_threads() const { return pool_->num_threads(); }
+  int max_episode_steps() const { return pool_->max_episode_steps(); }
+  bool is_async() const { return pool_->is_async(); }
+  bool closed() const { return pool_->closed(); }
+  int in_flight() const { return pool_->in_flight(); }
+
+  py::tuple Reset(const py::object& env_id, const py::object& seed) {
+    SendReset(env_id, seed);
+    py::tuple result = Recv();
+    return py::make_tuple(result[0], result[4]);
+  }
+
+  py::tuple Step(const py::object& actions, const py::object& env_id) {
+    CheckOpen();
+    if (pool_->is_async()) {
+      SendStep(actions, env_id);
+      return Recv();
+    }
+    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
+    const py::array action_array = ToActions(actions, ids.size());
+    BatchHandle batch;
+    {
+      py::gil_scoped_release release;
+      batch = pool_->Step(action_array.data(), ids.data(), static_cast<int>(ids.size()));
+    }
+    return Wrap(std::move(batch));
+  }
+
+  void SendStep(const py::object& actions, const py::object& env_id) {
+    CheckOpen();
+    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
+    const py::array action_array = ToActions(actions, ids.size());
+    py::gil_scoped_release release;
+    pool_->SendStep(action_array.data(), ids.data(), static_cast<int>(ids.size()));
+  }
+
+  void SendReset(const py::object& env_id, const py::object& seed) {
+    CheckOpen();
+    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
+    std::vector<std::uint64_t> seeds;
+    if (!seed.is_none()) seeds = ToStreamSeeds(seed, ids);
+    py::gil_scoped_release release;
+    pool_->SendReset(ids.data(), static_cast<int>(ids.size()),
+                     seeds.empty() ? nullptr : seeds.data());
+  }
+
+  py::tuple Recv() {
+    CheckOpen();
+    BatchHandle batch;
+    {
+      py::gil_scoped_release release;
+      batch = pool_->Recv();
+    }
+    return Wrap(std::move(batch));
+  }
+
+  py::array_t<double> GetState(const py::object& env_id) {
+    CheckOpen();
+    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
+    std::vector<std::vector<double>> states;
+    for (int id : ids) states.push_back(pool_->GetState(id));
+    const py::ssize_t width = states.empty() ? 0 : static_cast<py::ssize_t>(states[0].size());
+    py::array_t<double> result({static_cast<py::ssize_t>(ids.size()), width});
+    for (std::size_t r = 0; r < states.size(); ++r) {
+      std::copy(states[r].begin(), states[r].end(), result.mutable_data(r, 0));
+    }
+    return result;
+  }
+
+  void SetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
+                const py::object& env_id) {
+    CheckOpen();
+    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
+    if (states.ndim() != 2 || states.shape(0) != static_cast<py::ssize_t>(ids.size())) {
+      throw py::value_error("states must have shape (" + std::to_string(ids.size()) +
+                            ", state_size)");
+    }
+    for (std::size_t r = 0; r < ids.size(); ++r) {
+      const double* row = states.data(r, 0);
+      pool_->SetState(ids[r], std::vector<double>(row, row + states.shape(1)));
+    }
+  }
+
+  void Close() {
+    py::gil_scoped_release release;
+    pool_->Close();
+  }
+
+ private:
+  void CheckOpen() const {
+    if (pool_->closed()) throw std::runtime_error("this pool is closed");
+  }
+
+  // Actions as a C-contiguous array of the spec's dtype with shape (n, *action_shape).
+  py::array ToActions(const py::object& actions, std::size_t n) const {
+    const ArraySpec& spec = pool_->spec().action;
+    py::array array = py::array::ensure(actions);
+    if (!array) throw py::type_error("actions must be a numpy array or array-like");
+
+    // The dtype must be of a kind that converts without losing meaning.
+    const char kind = array.dtype().kind();
+    const bool integral = kind == 'i' || kind == 'u';
+    if (spec.IsDiscrete() ? !integral : !(integral || kind == 'f')) {
+      throw py::type_error(
+          std::string("actions must be ") + (spec.IsDiscrete() ? "integers" : "real numbers") +
+          " (" + DTypeName(spec.dtype) + "), got dtype " + std::string(py::str(array.dtype())));
+    }
+
+    // The shape must be (n, *action_shape).
+    std::vector<py::ssize_t> expected{static_cast<py::ssize_t>(n)};
+    expected.insert(expected.end(), spec.shape.begin(), spec.shape.end());
+    const std::vector<py::ssize_t> got(array.shape(), array.shape() + array.ndim());
+    if (got != expected) {
+      throw py::value_error("actions must have shape " + std::string(py::str(py::cast(expected))) +
+                            ", got " + std::string(py::str(py::cast(got))));
+    }
+
+    // Convert only when needed.
+    const py::dtype target(DTypeName(spec.dtype));
+    if (array.dtype().is(target) || array.dtype().equal(target)) {
+      if (array.flags() & py::array::c_style) return array;
+    }
+    return py::array::ensure(array.attr("astype")(target, py::arg("order") = "C"));
+  }
+
+  void MakeFieldViews() {
+    for (const BatchField& field : pool_->layout().fields()) {
+      FieldView view{py::dtype(DTypeName(field.dtype)), {}, {}, 0};
+      view.shape.assign(field.shape.begin(), field.shape.end());
+      view.strides.assign(field.shape.size(), 0);
+      py::ssize_t stride = static_cast<py::ssize_t>(DTypeSize(field.dtype));
+      for (std::size_t i = field.shape.size(); i-- > 0;) {
+        view.strides[i] = stride;
+        stride *= field.shape[i];
+      }
+      view.row_stride = static_cast<py::ssize_t>(field.row_bytes);
+      field_views_.push_back(std::move(view));
+      keys_.emplace_back(field.name.substr(field.name.find(':') + 1));
+    }
+  }
+
+  // (obs, reward, terminated, truncated, info) viewing `batch`, which one capsule owns.
+  py::tuple Wrap(BatchHandle batch) {
+    Batch* raw = batch.release();
+    const py::capsule owner(raw, [](void* p) { Batch::Recycle(static_cast<Batch*>(p)); });
+    const py::ssize_t rows = raw->rows();
+    auto view = [&](int f) {
+      const FieldView& v = field_views_[f];
+      std::vector<py::ssize_t> shape{rows};
+      shape.insert(shape.end(), v.shape.begin(), v.shape.end());
+      std::vector<py::ssize_t> strides{v.row_stride};
+      strides.insert(strides.end(), v.strides.begin(), v.strides.end());
+      return py::array(v.dtype, shape, strides, raw->At<void>(f, 0), owner);
+    };
+
+    // The env's own info arrays, then the engine's.
+    const BatchLayout& layout = raw->layout();
+    py::dict info;
+    info[keys_[BatchLayout::kEnvId]] = view(BatchLayout::kEnvId);
+    info[keys_[BatchLayout::kElapsedStep]] = view(BatchLayout::kElapsedStep);
+    for (int i = 0; i < layout.num_info(); ++i) {
+      info[keys_[BatchLayout::kFirstInfo + i]] = view(BatchLayout::kFirstInfo + i);
+    }
+
+    // SAME_STEP: the final observation and info, with gymnasium's "_" masks.
+    if (layout.with_final()) {
+      const py::array mask = view(layout.final_mask());
+      py::dict final_info;
+      final_info["env_id"] = info["env_id"];
+      final_info["elapsed_step"] = view(layout.final_elapsed_step());
+      for (int i = 0; i < layout.num_info(); ++i) {
+        final_info[keys_[layout.first_final_info() + i]] = view(layout.first_final_info() + i);
+      }
+      for (const auto& item : py::list(final_info.attr("keys")())) {
+        final_info[py::str("_") + py::str(item)] = mask;
+      }
+      info["final_obs"] = view(layout.final_obs());
+      info["_final_obs"] = mask;
+      info["final_info"] = final_info;
+      info["_final_info"] = mask;
+    }
+    return py::make_tuple(view(BatchLayout::kObs), view(BatchLayout::kReward),
+                          view(BatchLayout::kTerminated), view(BatchLayout::kTruncated), info);
+  }
+
+  EnvType type_;
+  std::unique_ptr<Pool> pool_;
+  py::dict description_;
+  std::vector<FieldView> field_views_;
+  std::vector<py::str> keys_;
+};
+
+}  // namespace
+
+void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
+  auto registry = std::make_shared<std::map<std::string, EnvType>>();
+  for (EnvType& type : types) (*registry)[type.id] = std::move(type);
+  auto find = [registry](const std::string& task_id) -> const EnvType& {
+    auto it = registry->find(task_id);
+    if (it == registry->end()) throw py::value_error("unknown task id '" + task_id + "'");
+    return it->second;
+  };
+
+  module.def(
+      "env_ids",
+      [registry] {
+        std::vector<std::string> ids;
+        for (const auto& entry : *registry) ids.push_back(entry.first);
+        return ids;
+      },
+      "The task ids this module defines.");
+  module.def(
+      "describe",
+      [find](const std::string& task_id, const py::dict& options) {
+        const EnvType& type = find(task_id);
+        return DescribeSpec(type,
+                            type.make_spec(Config::Make(type.options, ToOptionValues(options))));
+      },
+      py::arg("task_id"), py::arg("options") = py::dict(),
+      "The spec of `task_id` made with `options`, as plain Python values.");
+
+  py::class_<PyPool>(module, "Pool", py::module_local())
+      .def(py::init([find](const std::string& task_id, const py::dict& options, int num_envs,
+                           int batch_size, int num_threads, int max_episode_steps,
+                           const std::string& autoreset_mode, int thread_affinity_offset,
+                           const py::object& seed) {
+             return std::make_unique<PyPool>(find(task_id), options, num_envs, batch_size,
+                                             num_threads, max_episode_steps, autoreset_mode,
+                                             thread_affinity_offset, seed);
+           }),
+           py::arg("task_id"), py::arg("options"), py::arg("num_envs"), py::arg("batch_size"),
+           py::arg("num_threads"), py::arg("max_episode_steps"), py::arg("autoreset_mode"),
+           py::arg("thread_affinity_offset"), py::arg("seed"))
+      .def_property_readonly("spec", &PyPool::spec)
+      .def_property_readonly("num_envs", &PyPool::num_envs)
+      .def_property_readonly("batch_size", &PyPool::batch_size)
+      .def_property_readonly("num_threads", &PyPool::num_threads)
+      .def_property_readonly("max_episode_steps", &PyPool::max_episode_steps)
+      .def_property_readonly("is_async", &PyPool::is_async)
+      .def_property_readonly("closed", &PyPool::closed)
+      .def_property_readonly("in_flight", &PyPool::in_flight)
+      .def("reset", &PyPool::Reset, py::arg("env_id") = py::none(), py::arg("seed") = py::none())
+      .def("step", &PyPool::Step, py::arg("actions"), py::arg("env_id") = py::none())
+      .def("send_step", &PyPool::SendStep, py::arg("actions"), py::arg("env_id") = py::none())
+      .def("send_reset", &PyPool::SendReset, py::arg("env_id") = py::none(),
+           py::arg("seed") = py::none())
+      .def("recv", &PyPool::Recv)
+      .def("get_state", &PyPool::GetState, py::arg("env_id") = py::none())
+      .def("set_state", &PyPool::SetState, py::arg("states"), py::arg("env_id") = py::none())
+      .def("close", &PyPool::Close);
+}
+
+}  // namespace envfleet::python

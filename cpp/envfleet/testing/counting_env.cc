@@ -1,0 +1,95 @@
+#include "envfleet/testing/counting_env.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace envfleet::testing {
+namespace {
+
+class CountingEnv : public Env {
+ public:
+  explicit CountingEnv(const Config& config)
+      : episode_length_(config.Get<std::int64_t>("episode_length")),
+        fail_at_step_(config.Get<std::int64_t>("fail_at_step")),
+        fail_on_reset_(config.Get<bool>("fail_on_reset")),
+        step_sleep_us_(config.Get<std::int64_t>("step_sleep_us")) {}
+
+  void Reset(const EnvOutput& out) override {
+    if (fail_on_reset_) throw std::runtime_error("CountingEnv was told to fail on reset");
+    count_ = 0;
+    reset_draw_ = rng().Uniform01();
+    ++reset_count_;
+    Write(out, 0);
+  }
+
+  void Step(const void* action, const EnvOutput& out) override {
+    // Optional misbehaviour first.
+    if (fail_at_step_ >= 0 && count_ == fail_at_step_) {
+      throw std::runtime_error("CountingEnv was told to fail at step " +
+                               std::to_string(fail_at_step_));
+    }
+    if (step_sleep_us_ > 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(step_sleep_us_ * (1 + count_ % 2)));
+    }
+
+    // Count, and end the episode at episode_length.
+    ++count_;
+    Write(out, *static_cast<const std::int64_t*>(action));
+    *out.reward = static_cast<double>(count_);
+    *out.terminated = count_ >= episode_length_;
+  }
+
+  std::vector<double> GetState() const override { return {static_cast<double>(count_)}; }
+  void SetState(const std::vector<double>& state) override {
+    count_ = static_cast<std::int64_t>(state.at(0));
+  }
+
+ private:
+  void Write(const EnvOutput& out, std::int64_t action) const {
+    double* obs = out.Observation<double>();
+    obs[0] = static_cast<double>(count_);
+    obs[1] = static_cast<double>(action);
+    obs[2] = reset_draw_;
+    *out.Info<std::int32_t>(0) = reset_count_;
+  }
+
+  const std::int64_t episode_length_;
+  const std::int64_t fail_at_step_;
+  const bool fail_on_reset_;
+  const std::int64_t step_sleep_us_;
+  std::int64_t count_ = 0;
+  double reset_draw_ = 0.0;
+  std::int32_t reset_count_ = 0;
+};
+
+}  // namespace
+
+EnvType CountingEnvType() {
+  EnvType type;
+  type.id = "Counting-v0";
+  type.options = {
+      {"episode_length", std::int64_t{5}, "steps until the episode terminates"},
+      {"fail_at_step", std::int64_t{-1}, "Step() throws when the count equals this (-1: never)"},
+      {"fail_on_reset", false, "Reset() throws"},
+      {"step_sleep_us", std::int64_t{0}, "Step() sleeps this long, or twice it on odd counts"},
+  };
+  type.make_spec = [](const Config& config) {
+    if (config.Get<std::int64_t>("episode_length") < 1) {
+      throw std::invalid_argument("episode_length must be >= 1");
+    }
+    EnvSpec spec;
+    spec.observation = ArraySpec::Unbounded(DType::kFloat64, {3});
+    spec.action = ArraySpec::Discrete(4);
+    spec.info = {{"reset_count", ArraySpec::Unbounded(DType::kInt32, {})}};
+    spec.max_episode_steps = 100;
+    return spec;
+  };
+  type.make_env = [](const Config& config) { return std::make_unique<CountingEnv>(config); };
+  return type;
+}
+
+}  // namespace envfleet::testing

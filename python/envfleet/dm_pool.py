@@ -1,0 +1,111 @@
+"""DmEnvPool: an envfleet pool with dm_env's API, returning batched `dm_env.TimeStep`s.
+
+The layout follows EnvPool's dm API so ACME-style code ports unchanged: `timestep.observation` is
+a namedtuple with `obs`, `env_id`, `elapsed_step` and the env's info arrays; `step_type` is FIRST
+for a reset row, LAST where the episode ended and MID otherwise; `discount` is 0 where the episode
+terminated and 1 otherwise (a time-limit end keeps discount 1).
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+import numpy as np
+
+from envfleet.native import make_pool
+
+try:
+    import dm_env
+    from dm_env import specs
+except ImportError as error:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "envfleet.make_dm needs dm_env: pip install 'envfleet[dm]' (or pip install dm-env)"
+    ) from error
+
+
+def _array_spec(space: Any, name: str) -> specs.Array:
+    """A dm_env spec for one env's Gymnasium space."""
+    if hasattr(space, "n"):
+        return specs.DiscreteArray(num_values=int(space.n), dtype=space.dtype, name=name)
+    return specs.BoundedArray(
+        shape=space.shape, dtype=space.dtype, minimum=space.low, maximum=space.high, name=name
+    )
+
+
+class DmEnvPool:
+    """`num_envs` envs stepped by envfleet's C++ pool, with dm_env's TimeStep API."""
+
+    def __init__(self, task_id: str, **kwargs: Any) -> None:
+        native, spec, _ = make_pool(task_id, kwargs)
+        self._native = native
+        self.envfleet_spec = spec
+        self.num_envs = native.num_envs
+        self.batch_size = native.batch_size
+        self._fields = ("obs", "env_id", "elapsed_step", *spec.info_spaces)
+        self._observation_type = collections.namedtuple("Observation", self._fields)
+
+    def observation_spec(self) -> Any:
+        """One env's observation specs, in the layout of `timestep.observation`."""
+        engine = {
+            "env_id": specs.Array((), np.int32, "env_id"),
+            "elapsed_step": specs.Array((), np.int32, "elapsed_step"),
+        }
+        info = {k: _array_spec(s, k) for k, s in self.envfleet_spec.info_spaces.items()}
+        return self._observation_type(
+            obs=_array_spec(self.envfleet_spec.observation_space, "obs"), **engine, **info
+        )
+
+    def action_spec(self) -> specs.Array:
+        return _array_spec(self.envfleet_spec.action_space, "action")
+
+    def reward_spec(self) -> specs.Array:
+        return specs.Array((), np.float64, "reward")
+
+    def discount_spec(self) -> specs.BoundedArray:
+        return specs.BoundedArray((), np.float64, 0.0, 1.0, "discount")
+
+    def reset(self, env_id: Any = None, seed: Any = None) -> dm_env.TimeStep:
+        obs, info = self._native.reset(env_id, seed)
+        rows = len(obs)
+        return dm_env.TimeStep(
+            step_type=np.full(rows, dm_env.StepType.FIRST, dtype=np.int32),
+            reward=np.zeros(rows, dtype=np.float64),
+            discount=np.ones(rows, dtype=np.float64),
+            observation=self._observation(obs, info),
+        )
+
+    def step(self, actions: Any, env_id: Any = None) -> dm_env.TimeStep:
+        return self._timestep(self._native.step(actions, env_id))
+
+    def send(self, actions: Any, env_id: Any = None) -> None:
+        self._native.send_step(actions, env_id)
+
+    def recv(self) -> dm_env.TimeStep:
+        return self._timestep(self._native.recv())
+
+    def async_reset(self, env_id: Any = None, seed: Any = None) -> None:
+        self._native.send_reset(env_id, seed)
+
+    def close(self) -> None:
+        self._native.close()
+
+    def __len__(self) -> int:
+        return self.num_envs
+
+    def _observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
+        return self._observation_type(obs, *(info[k] for k in self._fields[1:]))
+
+    def _timestep(self, result: tuple[Any, ...]) -> dm_env.TimeStep:
+        obs, reward, terminated, truncated, info = result
+        step_type = np.where(
+            terminated | truncated,
+            np.int32(dm_env.StepType.LAST),
+            np.where(info["elapsed_step"] == 0, np.int32(dm_env.StepType.FIRST), np.int32(1)),
+        ).astype(np.int32)
+        return dm_env.TimeStep(
+            step_type=step_type,
+            reward=reward,
+            discount=np.where(terminated, 0.0, 1.0),
+            observation=self._observation(obs, info),
+        )

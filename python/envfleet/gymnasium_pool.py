@@ -1,0 +1,143 @@
+"""GymnasiumPool: an envfleet pool as a `gymnasium.vector.VectorEnv` (also EnvPool's gym API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium
+import numpy as np
+from gymnasium.vector.utils import batch_space
+
+from envfleet.native import make_pool
+from envfleet.spec import EnvSpec
+
+
+class GymnasiumPool(gymnasium.vector.VectorEnv):
+    """`num_envs` envs stepped by envfleet's C++ pool, with Gymnasium's vector API.
+
+    Sync mode (batch_size == num_envs): `step(actions)` steps every env; `step(actions, env_id)`
+    steps only those envs and returns their rows in that order. Async mode (batch_size <
+    num_envs): `send(actions, env_id)` queues work, `recv()` returns the first batch_size envs to
+    finish, `info["env_id"]` says which. Returned arrays are views of buffers the pool never
+    overwrites while they are alive.
+    """
+
+    def __init__(self, task_id: str, **kwargs: Any) -> None:
+        native, spec, mode = make_pool(task_id, kwargs)
+        self._native = native
+        self.envfleet_spec: EnvSpec = spec
+        self.num_envs = native.num_envs
+        self.batch_size = native.batch_size
+        self.single_observation_space = spec.observation_space
+        self.single_action_space = spec.action_space
+        self.observation_space = batch_space(spec.observation_space, self.batch_size)
+        self.action_space = batch_space(spec.action_space, self.batch_size)
+        self.metadata = {"autoreset_mode": mode, "render_modes": []}
+        self.render_mode = None
+        self.closed = False
+        # The last full-batch observation, for reset(options={"reset_mask": ...}) (sync mode).
+        self._last_obs: np.ndarray | None = None
+
+    # ---- Gymnasium API ------------------------------------------------------------------------
+
+    def reset(
+        self,
+        *,
+        seed: int | list[int] | None = None,
+        options: dict[str, Any] | None = None,
+        env_id: Any = None,
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Resets all envs, those in `env_id`, or those in `options["reset_mask"]`.
+
+        `seed` is an int (env i gets stream (seed, i)) or one int per env reset. With a reset mask
+        (sync mode) the observation covers every env: reset rows are new, the others are the last
+        observation; info arrays are full length with Gymnasium's `_key` masks.
+        """
+        mask = None if options is None else options.get("reset_mask")
+        if mask is not None:
+            if env_id is not None:
+                raise ValueError("pass either env_id or options['reset_mask'], not both")
+            return self._reset_masked(np.asarray(mask), seed)
+        obs, info = self._native.reset(env_id, seed)
+        if env_id is None and not self._native.is_async:
+            self._last_obs = obs
+        return obs, info
+
+    def step(
+        self, actions: Any, env_id: Any = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """Steps all envs (or those in `env_id`); in async mode, `send` then `recv`."""
+        result = self._native.step(actions, env_id)
+        if env_id is None and not self._native.is_async:
+            self._last_obs = result[0]
+        return result
+
+    def send(self, actions: Any, env_id: Any = None) -> None:
+        """Queues a step of the envs in `env_id` (all envs when None)."""
+        self._native.send_step(actions, env_id)
+
+    def recv(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """The next batch of results: the first batch_size envs to finish."""
+        return self._native.recv()
+
+    def async_reset(self, seed: int | list[int] | None = None, env_id: Any = None) -> None:
+        """Queues a reset of the envs in `env_id` (all when None); results come from `recv()`."""
+        self._native.send_reset(env_id, seed)
+
+    def close_extras(self, **kwargs: Any) -> None:
+        self._native.close()
+
+    # ---- envfleet extras ----------------------------------------------------------------------
+
+    def get_state(self, env_id: Any = None) -> np.ndarray:
+        """The simulator state of each env as float64 rows (for tests and snapshots)."""
+        return self._native.get_state(env_id)
+
+    def set_state(self, states: Any, env_id: Any = None) -> None:
+        """Sets the simulator state of each env from float64 rows as `get_state` returns them."""
+        self._native.set_state(states, env_id)
+
+    @property
+    def num_threads(self) -> int:
+        return self._native.num_threads
+
+    def __len__(self) -> int:
+        return self.num_envs
+
+    def __repr__(self) -> str:
+        return (
+            f"GymnasiumPool({self.envfleet_spec.id!r}, num_envs={self.num_envs}, "
+            f"batch_size={self.batch_size}, num_threads={self.num_threads})"
+        )
+
+    # ---- helpers ------------------------------------------------------------------------------
+
+    def _reset_masked(self, mask: np.ndarray, seed: Any) -> tuple[np.ndarray, dict[str, Any]]:
+        if self._native.is_async:
+            raise ValueError("options['reset_mask'] needs sync mode; use env_id in async mode")
+        if mask.dtype != np.bool_ or mask.shape != (self.num_envs,):
+            raise ValueError(
+                f"reset_mask must be a bool array of shape ({self.num_envs},), "
+                f"got {mask.dtype} {mask.shape}"
+            )
+        ids = np.flatnonzero(mask)
+        if self._last_obs is None and len(ids) < self.num_envs:
+            raise ValueError("reset with a partial reset_mask before a first full reset()")
+        obs, info = self._native.reset(ids, seed)
+        full_obs = obs if len(ids) == self.num_envs else self._last_obs.copy()
+        full_obs[ids] = obs
+        self._last_obs = full_obs
+        return full_obs, _expand_info(info, ids, self.num_envs)
+
+
+def _expand_info(info: dict[str, Any], ids: np.ndarray, num_envs: int) -> dict[str, Any]:
+    """Info arrays of `ids`' rows as full-length arrays with Gymnasium's `_key` masks."""
+    mask = np.zeros(num_envs, dtype=np.bool_)
+    mask[ids] = True
+    full: dict[str, Any] = {}
+    for key, value in info.items():
+        expanded = np.zeros((num_envs, *value.shape[1:]), dtype=value.dtype)
+        expanded[ids] = value
+        full[key] = expanded
+        full[f"_{key}"] = mask
+    return full

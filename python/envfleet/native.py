@@ -1,0 +1,73 @@
+"""Making the extension's Pool from `make` keywords: the checks every facade shares."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import replace
+from typing import Any
+
+from gymnasium.vector import AutoresetMode
+
+from envfleet import registry
+from envfleet.spec import EnvSpec, split_keywords
+
+_AUTORESET_NAMES = {
+    AutoresetMode.NEXT_STEP: "next_step",
+    AutoresetMode.SAME_STEP: "same_step",
+    AutoresetMode.DISABLED: "disabled",
+}
+
+
+def autoreset_mode(value: Any) -> AutoresetMode:
+    """An AutoresetMode from the enum, its value ("NextStep") or a snake-case name ("next_step")."""
+    if isinstance(value, AutoresetMode):
+        return value
+    if isinstance(value, str):
+        for mode, name in _AUTORESET_NAMES.items():
+            if value in (name, mode.value, mode.name):
+                return mode
+    choices = ", ".join(repr(name) for name in _AUTORESET_NAMES.values())
+    raise ValueError(f"autoreset_mode must be an AutoresetMode or one of {choices}, got {value!r}")
+
+
+def _int_keyword(name: str, value: Any, minimum: int) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, AutoresetMode]:
+    """(the extension's Pool, the EnvSpec, the autoreset mode) for `make(task_id, **kwargs)`."""
+    kwargs = dict(kwargs)
+    render_mode = kwargs.pop("render_mode", None)
+    if render_mode is not None:
+        raise ValueError(f"{task_id}: render_mode={render_mode!r} is not supported")
+    pool, options = split_keywords(task_id, kwargs)
+
+    # Pool keywords: types and ranges checked here, with the keyword's name.
+    num_envs = _int_keyword("num_envs", pool["num_envs"], 1)
+    batch_size = num_envs if pool["batch_size"] is None else pool["batch_size"]
+    batch_size = _int_keyword("batch_size", batch_size, 1)
+    if batch_size > num_envs:
+        raise ValueError(f"batch_size ({batch_size}) must not exceed num_envs ({num_envs})")
+    num_threads = _int_keyword("num_threads", pool["num_threads"], 0)
+    max_steps = pool["max_episode_steps"]
+    max_steps = 0 if max_steps is None else _int_keyword("max_episode_steps", max_steps, 1)
+    affinity = _int_keyword("thread_affinity_offset", pool["thread_affinity_offset"], -1)
+    mode = autoreset_mode(pool["autoreset_mode"])
+
+    native = registry.family_module(task_id).Pool(
+        task_id,
+        options,
+        num_envs=num_envs,
+        batch_size=batch_size,
+        num_threads=num_threads,
+        max_episode_steps=max_steps,
+        autoreset_mode=_AUTORESET_NAMES[mode],
+        thread_affinity_offset=affinity,
+        seed=pool["seed"],
+    )
+    spec = EnvSpec.from_description(native.spec, options)
+    return native, replace(spec, max_episode_steps=native.max_episode_steps), mode

@@ -1,0 +1,60 @@
+"""Which task ids exist and which family extension module implements each.
+
+This list is the one place Python names the env ids, so `import envfleet` and `list_all_envs()`
+never load an extension: a family's module is imported when its first env is made.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from types import ModuleType
+
+# Family name -> the task ids its extension module `envfleet._<family>` defines.
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    "classic_control": (
+        "CartPole-v0",
+        "CartPole-v1",
+        "MountainCar-v0",
+        "MountainCarContinuous-v0",
+        "Pendulum-v1",
+        "Acrobot-v1",
+    ),
+}
+
+# Envs that exist to test the engine: makeable, never listed.
+_INTERNAL: dict[str, tuple[str, ...]] = {"testing": ("Counting-v0",)}
+
+_FAMILY_OF = {
+    task_id: family
+    for families in (_FAMILIES, _INTERNAL)
+    for family, task_ids in families.items()
+    for task_id in task_ids
+}
+
+
+def list_all_envs() -> list[str]:
+    """Every task id envfleet can make, in family order."""
+    return [task_id for task_ids in _FAMILIES.values() for task_id in task_ids]
+
+
+def families() -> dict[str, tuple[str, ...]]:
+    """Family name -> its task ids (public envs only)."""
+    return dict(_FAMILIES)
+
+
+def family_of(task_id: str) -> str:
+    """The family implementing `task_id`; ValueError with close matches if there is none."""
+    try:
+        return _FAMILY_OF[task_id]
+    except KeyError:
+        suggestions = difflib.get_close_matches(task_id, list_all_envs(), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        raise ValueError(
+            f"unknown task id {task_id!r}.{hint} See envfleet.list_all_envs()."
+        ) from None
+
+
+def family_module(task_id: str) -> ModuleType:
+    """The extension module implementing `task_id`, imported on first use."""
+    return importlib.import_module(f"envfleet._{family_of(task_id)}")

@@ -1,0 +1,132 @@
+"""EnvSpec: the Python view of an env's one C++ declaration, and the keyword checks of `make`.
+
+Spaces are built here from the engine's description (dtype, shape, bounds, number of values), so
+bounds are declared once, in C++, and never typed twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import gymnasium
+import numpy as np
+
+from envfleet import registry
+
+# Keywords every env accepts: they configure the pool, not the env.
+POOL_KEYWORDS: dict[str, Any] = {
+    "num_envs": 1,
+    "batch_size": None,
+    "num_threads": 0,
+    "seed": 42,
+    "max_episode_steps": None,
+    "autoreset_mode": "next_step",
+    "thread_affinity_offset": -1,
+}
+
+
+def _space(description: dict[str, Any]) -> gymnasium.Space:
+    """A Gymnasium space from one array description."""
+    if description["num_values"] > 0:
+        return gymnasium.spaces.Discrete(int(description["num_values"]))
+    return gymnasium.spaces.Box(
+        low=description["low"],
+        high=description["high"],
+        shape=tuple(description["shape"]),
+        dtype=np.dtype(description["dtype"]),
+    )
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """Everything about one task made with given options: spaces, limits and option defaults."""
+
+    id: str
+    observation_space: gymnasium.Space
+    action_space: gymnasium.Space
+    info_spaces: dict[str, gymnasium.Space]
+    max_episode_steps: int
+    reward_threshold: float | None
+    options: dict[str, Any] = field(repr=False)
+    config: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_description(cls, description: dict[str, Any], config: dict[str, Any]) -> EnvSpec:
+        return cls(
+            id=description["id"],
+            observation_space=_space(description["observation"]),
+            action_space=_space(description["action"]),
+            info_spaces={name: _space(d) for name, d in description["info"].items()},
+            max_episode_steps=int(description["max_episode_steps"]),
+            reward_threshold=description["reward_threshold"],
+            options=dict(description["options"]),
+            config=dict(config),
+        )
+
+
+def _check_option_type(task_id: str, name: str, value: Any, default: Any) -> None:
+    """TypeError unless `value` has the type of the option's default (ints pass for reals)."""
+    if isinstance(default, bool):
+        ok = isinstance(value, (bool, np.bool_))
+    elif isinstance(default, int):
+        ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+            value, bool
+        )
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+    else:
+        ok = isinstance(value, (list, tuple, np.ndarray))
+    if not ok:
+        raise TypeError(
+            f"{task_id}: option {name!r} must be of type {type(default).__name__}, "
+            f"got {type(value).__name__} ({value!r})"
+        )
+
+
+def split_keywords(task_id: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(pool keywords with defaults filled in, env options as plain Python values).
+
+    Raises TypeError for a keyword the env does not accept, naming it and listing those it does.
+    """
+    module = registry.family_module(task_id)
+    defaults = module.describe(task_id, {})["options"]
+    pool = dict(POOL_KEYWORDS)
+    options: dict[str, Any] = {}
+    for name, value in kwargs.items():
+        if name in POOL_KEYWORDS:
+            pool[name] = value
+        elif name in defaults:
+            _check_option_type(task_id, name, value, defaults[name])
+            options[name] = _plain(value, defaults[name])
+        else:
+            accepted = ", ".join(sorted([*POOL_KEYWORDS, *defaults]))
+            raise TypeError(
+                f"{task_id} got an unexpected keyword argument {name!r}. Accepted: {accepted}"
+            )
+    return pool, options
+
+
+def _plain(value: Any, default: Any) -> Any:
+    """numpy scalars and arrays as the Python types the extension converts."""
+    if isinstance(default, bool):
+        return bool(value)
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    if isinstance(default, list):
+        return [float(v) for v in value]
+    return value
+
+
+def make_spec(task_id: str, **kwargs: Any) -> EnvSpec:
+    """The EnvSpec of `task_id` with the given env options (pool keywords are accepted too)."""
+    pool, options = split_keywords(task_id, kwargs)
+    description = registry.family_module(task_id).describe(task_id, options)
+    spec = EnvSpec.from_description(description, options)
+    if pool["max_episode_steps"] is not None:
+        spec = replace(spec, max_episode_steps=int(pool["max_episode_steps"]))
+    return spec
