@@ -30,11 +30,14 @@ def _space(description: dict[str, Any]) -> gymnasium.Space:
     """A Gymnasium space from one array description."""
     if description["num_values"] > 0:
         return gymnasium.spaces.Discrete(int(description["num_values"]))
+    # The engine gives float64 bounds; cast them to the space's dtype (exact for the values
+    # a spec declares) so Gymnasium sees no precision loss.
+    dtype = np.dtype(description["dtype"])
     return gymnasium.spaces.Box(
-        low=description["low"],
-        high=description["high"],
+        low=description["low"].astype(dtype) if dtype.kind == "f" else description["low"],
+        high=description["high"].astype(dtype) if dtype.kind == "f" else description["high"],
         shape=tuple(description["shape"]),
-        dtype=np.dtype(description["dtype"]),
+        dtype=dtype,
     )
 
 

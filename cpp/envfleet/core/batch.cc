@@ -55,6 +55,9 @@ Batch::Batch(std::shared_ptr<const BatchLayout> layout, std::shared_ptr<BatchRec
       static_cast<std::byte*>(::operator new(layout_->total_bytes(), std::align_val_t{kAlignment}));
   // Zeroed once, so rows an env leaves unwritten never expose stale heap memory.
   std::memset(data_, 0, layout_->total_bytes());
+  for (const BatchField& field : layout_->fields()) {
+    places_.push_back({data_ + field.offset, field.row_bytes});
+  }
 }
 
 Batch::~Batch() { ::operator delete(data_, std::align_val_t{kAlignment}); }

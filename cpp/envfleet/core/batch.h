@@ -88,8 +88,8 @@ class Batch {
   // Row `row` of field `field`, typed.
   template <typename T>
   T* At(int field, int row) {
-    const BatchField& f = layout_->fields()[field];
-    return reinterpret_cast<T*>(data_ + f.offset + f.row_bytes * static_cast<std::size_t>(row));
+    const FieldPlace& place = places_[field];
+    return reinterpret_cast<T*>(place.base + place.row_bytes * static_cast<std::size_t>(row));
   }
 
   // The row pointers an env writes into. `info_pointers` must hold num_info() entries and outlive
@@ -111,9 +111,16 @@ class Batch {
   static void Recycle(Batch* batch);
 
  private:
+  // Where each field's row 0 is, and its row size: At() without a trip through the layout.
+  struct FieldPlace {
+    std::byte* base;
+    std::size_t row_bytes;
+  };
+
   std::shared_ptr<const BatchLayout> layout_;
   std::shared_ptr<BatchRecycler> home_;
   std::byte* data_;
+  std::vector<FieldPlace> places_;
   int rows_ = 0;
   std::atomic<int> rows_done_{0};
 };

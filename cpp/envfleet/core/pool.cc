@@ -83,6 +83,9 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
     slots_[i].env->Seed(o.stream_seeds.empty() ? StreamSeed(42, i) : o.stream_seeds[i]);
   }
   id_stamps_.assign(o.num_envs, 0);
+  all_env_ids_.resize(o.num_envs);
+  for (int i = 0; i < o.num_envs; ++i) all_env_ids_[i] = i;
+  never_reset_ = o.num_envs;
 
   // Output batches: a whole request in sync mode, batch_size rows in async mode.
   const bool same_step = o.autoreset_mode == AutoresetMode::kSameStep;
@@ -116,6 +119,18 @@ void Pool::CheckOpen() const {
 }
 
 void Pool::CheckEnvIds(const int* env_ids, int n) {
+  // The pool's own list of all ids needs no range or repetition check.
+  if (env_ids == all_env_ids_.data() && n == options_.num_envs) {
+    if (in_flight_count_ > 0) {
+      for (int id = 0; id < n; ++id) {
+        if (slots_[id].in_flight) {
+          throw std::logic_error("env " + std::to_string(id) +
+                                 " is in flight: recv() its result before sending it again");
+        }
+      }
+    }
+    return;
+  }
   // A fresh stamp per call marks the ids seen, so no per-call clearing is needed.
   if (++id_stamp_ == 0) {
     std::fill(id_stamps_.begin(), id_stamps_.end(), 0);
@@ -139,6 +154,8 @@ void Pool::CheckEnvIds(const int* env_ids, int n) {
 }
 
 void Pool::CheckSteppable(const int* env_ids, int n) const {
+  // Only envs never reset, or ended envs with autoreset disabled, can fail this check.
+  if (never_reset_ == 0 && options_.autoreset_mode != AutoresetMode::kDisabled) return;
   for (int r = 0; r < n; ++r) {
     const EnvSlot& slot = slots_[env_ids[r]];
     if (!slot.was_reset) {
@@ -178,6 +195,17 @@ void Pool::CheckActions(const void* actions, int n) const {
   }
 }
 
+void Pool::MarkReset(const int* env_ids, int n) {
+  if (never_reset_ == 0) return;
+  for (int r = 0; r < n; ++r) {
+    EnvSlot& slot = slots_[env_ids[r]];
+    if (!slot.was_reset) {
+      slot.was_reset = true;
+      --never_reset_;
+    }
+  }
+}
+
 void Pool::WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row) {
   *batch->At<std::int32_t>(BatchLayout::kEnvId, row) = env_id;
   *batch->At<std::int32_t>(BatchLayout::kElapsedStep, row) = slot.elapsed_step;
@@ -202,10 +230,9 @@ void Pool::RunReset(int env_id, Batch* batch, int row, std::string* error) {
       slot.reseed = false;
     }
     slot.env->Reset(out);
-    slot.was_reset = true;
     slot.episode_over = false;
   } catch (const std::exception& e) {
-    *error = EnvError(env_id, e.what(), "reset");
+    if (error->empty()) *error = EnvError(env_id, e.what(), "reset");
     slot.episode_over = true;
   }
   // A reset row: reward 0, both flags false, step count 0.
@@ -255,7 +282,7 @@ void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, std::s
       slot.elapsed_step = 0;
     }
   } catch (const std::exception& e) {
-    *error = EnvError(env_id, e.what(), "step");
+    if (error->empty()) *error = EnvError(env_id, e.what(), "step");
     slot.episode_over = true;
   }
   WriteCommon(slot, env_id, batch, row);
@@ -290,6 +317,7 @@ BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_i
                           const std::uint64_t* stream_seeds) {
   BatchHandle batch = recycler_->Acquire();
   batch->set_rows(n);
+  if (request == Request::kReset) MarkReset(env_ids, n);
   if (stream_seeds != nullptr) {
     for (int r = 0; r < n; ++r) {
       slots_[env_ids[r]].reseed = true;
@@ -303,13 +331,11 @@ BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_i
   Execute(n, [&](int shard, int begin, int end) {
     std::string& error = shard_errors_[static_cast<std::size_t>(shard)];
     for (int r = begin; r < end; ++r) {
-      std::string env_error;
       if (request == Request::kReset) {
-        RunReset(env_ids[r], out, r, &env_error);
+        RunReset(env_ids[r], out, r, &error);
       } else {
-        RunStep(env_ids[r], ActionRow(actions, r), out, r, &env_error);
+        RunStep(env_ids[r], ActionRow(actions, r), out, r, &error);
       }
-      if (!env_error.empty() && error.empty()) error = std::move(env_error);
     }
   });
 
@@ -367,6 +393,7 @@ void Pool::Send(Request request, const void* actions, const int* env_ids, int n,
   }
 
   // Async mode: each env's request goes into its slot, then its id into the queue.
+  if (request == Request::kReset) MarkReset(env_ids, n);
   for (int r = 0; r < n; ++r) {
     EnvSlot& slot = slots_[env_ids[r]];
     slot.request = request;

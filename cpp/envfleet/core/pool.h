@@ -119,6 +119,10 @@ class Pool {
   void SendStep(const void* actions, const int* env_ids, int n);
   BatchHandle Recv();
 
+  // The ids 0 .. num_envs - 1. Requests passing this array (with n == num_envs) skip the per-id
+  // range and repetition checks.
+  const int* all_env_ids() const { return all_env_ids_.data(); }
+
   // Number of envs sent and not yet returned by Recv().
   int in_flight() const { return in_flight_count_; }
 
@@ -136,7 +140,7 @@ class Pool {
   struct EnvSlot {
     std::unique_ptr<Env> env;
     int elapsed_step = 0;
-    bool was_reset = false;     // reset at least once
+    bool was_reset = false;     // a reset was requested at least once (caller thread)
     bool episode_over = false;  // the last step ended the episode (or the env threw)
     bool in_flight = false;     // async: sent, not yet returned by Recv()
     Request request = Request::kStep;
@@ -150,8 +154,11 @@ class Pool {
   void CheckEnvIds(const int* env_ids, int n);
   void CheckActions(const void* actions, int n) const;
   void CheckSteppable(const int* env_ids, int n) const;
+  // Records, on the caller's thread, that these envs have been asked to reset.
+  void MarkReset(const int* env_ids, int n);
 
-  // Runs one env's request into `row` of `batch`. Never throws: failures go to `error`.
+  // Runs one env's request into `row` of `batch`. Never throws: a failure's message goes to
+  // `error` unless it already holds one.
   void RunReset(int env_id, Batch* batch, int row, std::string* error);
   void RunStep(int env_id, const void* action, Batch* batch, int row, std::string* error);
   void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
@@ -181,6 +188,9 @@ class Pool {
   std::atomic<bool> in_call_{false};
   bool closed_ = false;
   int in_flight_count_ = 0;
+  std::vector<int> all_env_ids_;
+  // Envs never reset yet: while > 0, steps check each env.
+  int never_reset_ = 0;
   // Scratch for duplicate-id detection: stamp per env of the call that last saw it.
   std::vector<std::uint32_t> id_stamps_;
   std::uint32_t id_stamp_ = 0;

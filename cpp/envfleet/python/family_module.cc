@@ -60,14 +60,18 @@ std::uint64_t ToSeed(const py::handle& seed) {
   return value;
 }
 
-// Env ids as ints: None means all `num_envs` envs; otherwise an int or a 1-D integer array-like.
-std::vector<int> ToEnvIds(const py::object& env_id, int num_envs) {
-  std::vector<int> ids;
-  if (env_id.is_none()) {
-    ids.resize(num_envs);
-    for (int i = 0; i < num_envs; ++i) ids[i] = i;
-    return ids;
-  }
+// The env ids of a request: the pool's own list of all ids, or the caller's converted.
+struct EnvIds {
+  const int* data;
+  int size;
+  std::vector<int> storage;
+
+  std::vector<int> ToVector() const { return std::vector<int>(data, data + size); }
+};
+
+// None means all envs; otherwise an int array-like, 1-D, with every id in range.
+EnvIds ToEnvIds(const py::object& env_id, const Pool& pool) {
+  if (env_id.is_none()) return {pool.all_env_ids(), pool.num_envs(), {}};
   py::array array = py::array::ensure(env_id);
   if (!array) throw py::type_error("env_id must be an int array, a list of ints or None");
   const char kind = array.dtype().kind();
@@ -77,15 +81,18 @@ std::vector<int> ToEnvIds(const py::object& env_id, int num_envs) {
   }
   if (array.ndim() > 1) throw py::value_error("env_id must be 1-D");
   auto values = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(array);
-  ids.reserve(values.size());
+  EnvIds ids{nullptr, 0, {}};
+  ids.storage.reserve(values.size());
   for (py::ssize_t i = 0; i < values.size(); ++i) {
     const std::int64_t id = values.data()[i];
-    if (id < 0 || id >= num_envs) {
+    if (id < 0 || id >= pool.num_envs()) {
       throw py::index_error("env_id " + std::to_string(id) + " is out of range [0, " +
-                            std::to_string(num_envs) + ")");
+                            std::to_string(pool.num_envs()) + ")");
     }
-    ids.push_back(static_cast<int>(id));
+    ids.storage.push_back(static_cast<int>(id));
   }
+  ids.data = ids.storage.data();
+  ids.size = static_cast<int>(ids.storage.size());
   return ids;
 }
 
@@ -195,8 +202,11 @@ class PyPool {
     if (num_envs < 1) {
       throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
     }
-    if (!seed.is_none())
-      pool_options.stream_seeds = ToStreamSeeds(seed, ToEnvIds(py::none(), num_envs));
+    if (!seed.is_none()) {
+      std::vector<int> all(num_envs);
+      for (int i = 0; i < num_envs; ++i) all[i] = i;
+      pool_options.stream_seeds = ToStreamSeeds(seed, all);
+    }
 
     // Making the envs can take a while: without the GIL.
     {
@@ -228,32 +238,31 @@ class PyPool {
       SendStep(actions, env_id);
       return Recv();
     }
-    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
-    const py::array action_array = ToActions(actions, ids.size());
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    const py::array action_array = ToActions(actions, ids.size);
     BatchHandle batch;
     {
       py::gil_scoped_release release;
-      batch = pool_->Step(action_array.data(), ids.data(), static_cast<int>(ids.size()));
+      batch = pool_->Step(action_array.data(), ids.data, ids.size);
     }
     return Wrap(std::move(batch));
   }
 
   void SendStep(const py::object& actions, const py::object& env_id) {
     CheckOpen();
-    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
-    const py::array action_array = ToActions(actions, ids.size());
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    const py::array action_array = ToActions(actions, ids.size);
     py::gil_scoped_release release;
-    pool_->SendStep(action_array.data(), ids.data(), static_cast<int>(ids.size()));
+    pool_->SendStep(action_array.data(), ids.data, ids.size);
   }
 
   void SendReset(const py::object& env_id, const py::object& seed) {
     CheckOpen();
-    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
     std::vector<std::uint64_t> seeds;
-    if (!seed.is_none()) seeds = ToStreamSeeds(seed, ids);
+    if (!seed.is_none()) seeds = ToStreamSeeds(seed, ids.ToVector());
     py::gil_scoped_release release;
-    pool_->SendReset(ids.data(), static_cast<int>(ids.size()),
-                     seeds.empty() ? nullptr : seeds.data());
+    pool_->SendReset(ids.data, ids.size, seeds.empty() ? nullptr : seeds.data());
   }
 
   py::tuple Recv() {
@@ -268,7 +277,7 @@ class PyPool {
 
   py::array_t<double> GetState(const py::object& env_id) {
     CheckOpen();
-    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
+    const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
     std::vector<std::vector<double>> states;
     for (int id : ids) states.push_back(pool_->GetState(id));
     const py::ssize_t width = states.empty() ? 0 : static_cast<py::ssize_t>(states[0].size());
@@ -282,7 +291,7 @@ class PyPool {
   void SetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
                 const py::object& env_id) {
     CheckOpen();
-    const std::vector<int> ids = ToEnvIds(env_id, pool_->num_envs());
+    const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
     if (states.ndim() != 2 || states.shape(0) != static_cast<py::ssize_t>(ids.size())) {
       throw py::value_error("states must have shape (" + std::to_string(ids.size()) +
                             ", state_size)");

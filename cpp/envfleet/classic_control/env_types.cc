@@ -1,0 +1,48 @@
+#include "envfleet/classic_control/env_types.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "envfleet/classic_control/acrobot.h"
+#include "envfleet/classic_control/cart_pole.h"
+#include "envfleet/classic_control/mountain_car.h"
+#include "envfleet/classic_control/mountain_car_continuous.h"
+#include "envfleet/classic_control/pendulum.h"
+
+namespace envfleet::classic_control {
+namespace {
+
+// The EnvType of `id`, served by `EnvClass`, with Gymnasium's registered limits.
+template <typename EnvClass>
+EnvType MakeEnvType(std::string id, int max_episode_steps, std::optional<double> reward_threshold) {
+  EnvType type;
+  type.id = std::move(id);
+  type.options = EnvClass::Options();
+  type.make_spec = [max_episode_steps, reward_threshold](const Config& config) {
+    EnvSpec spec = EnvClass::Spec(config);
+    spec.max_episode_steps = max_episode_steps;
+    spec.reward_threshold = reward_threshold;
+    return spec;
+  };
+  type.make_env = [](const Config& config) -> std::unique_ptr<Env> {
+    return std::make_unique<EnvClass>(config);
+  };
+  return type;
+}
+
+}  // namespace
+
+std::vector<EnvType> EnvTypes() {
+  return {
+      MakeEnvType<CartPole>("CartPole-v0", 200, 195.0),
+      MakeEnvType<CartPole>("CartPole-v1", 500, 475.0),
+      MakeEnvType<MountainCar>("MountainCar-v0", 200, -110.0),
+      MakeEnvType<MountainCarContinuous>("MountainCarContinuous-v0", 999, 90.0),
+      MakeEnvType<Pendulum>("Pendulum-v1", 200, std::nullopt),
+      MakeEnvType<Acrobot>("Acrobot-v1", 500, -100.0),
+  };
+}
+
+}  // namespace envfleet::classic_control

@@ -1,0 +1,125 @@
+"""Fast tests of the ``envfleet`` command line: list, info, and bench on a tiny time budget.
+
+They check what is printed (the table, the notes, the JSON), never how fast anything ran.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import envfleet
+import pytest
+from envfleet import registry
+from envfleet.cli import main
+
+# A bench run short enough for a unit test: one timed run of 20 ms per measurement.
+TINY = ["--seconds", "0.02", "--repeats", "1"]
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """Cells of the Markdown table rows in `text`, header and rule included."""
+    return [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("|")
+    ]
+
+
+def test_list_groups_every_env_under_its_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = {line.strip() for line in lines if line.startswith("  ")}
+    assert listed == set(envfleet.list_all_envs())
+    # CartPole-v1 sits below its own family's header, with no other header between them.
+    family = registry.family_of("CartPole-v1")
+    cartpole = lines.index("  CartPole-v1")
+    header = max(i for i, line in enumerate(lines[:cartpole]) if not line.startswith("  "))
+    assert lines[header].startswith(f"{family} (")
+
+
+def test_info_shows_spaces_limits_and_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "CartPole-v1"]) == 0
+    out = capsys.readouterr().out
+    assert "Discrete(2)" in out
+    assert "observation_space: Box(" in out
+    assert "max_episode_steps: 500" in out
+    assert "reward_threshold:  475.0" in out
+    option_lines = {line.split("=")[0].strip(): line for line in out.splitlines() if " = " in line}
+    for name, default in envfleet.make_spec("CartPole-v1").options.items():
+        assert option_lines[name].endswith(f"= {default!r}")
+
+
+def test_info_unknown_task_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "NoSuchEnv-v0"]) == 2
+    assert "unknown env 'NoSuchEnv-v0'" in capsys.readouterr().err
+
+
+def test_bench_prints_table_and_writes_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "bench.json"
+    argv = ["bench", "CartPole-v1", "--num-envs", "1,4", "--peers", "gymnasium-vector", *TINY]
+    assert main([*argv, "--json", str(out_file)]) == 0
+    captured = capsys.readouterr()
+
+    # One envfleet row and one peer row per workload; the peer row carries the ratio.
+    rows = table_rows(captured.out)
+    assert rows[0] == ["workload", "library", "threads", "env-steps/s", "envfleet/peer", "note"]
+    body = {(r[0], r[1].split(" ")[0]): r for r in rows[2:]}
+    assert set(body) == {
+        (f"CartPole-v1 x{n}", lib) for n in (1, 4) for lib in ("envfleet", "gymnasium-vector")
+    }
+    assert body[("CartPole-v1 x4", "gymnasium-vector")][4].endswith("x")
+    assert body[("CartPole-v1 x4", "envfleet")][3] != "-"
+    assert "median of 1 runs" in captured.out
+    # The progress report went to stderr, not into the table.
+    assert "CartPole-v1 x4: envfleet" in captured.err
+
+    data = json.loads(out_file.read_text())
+    assert data["machine"]["command"] == "envfleet " + " ".join([*argv, "--json", str(out_file)])
+    assert data["machine"]["versions"]["numpy"]
+    assert data["settings"]["statistic"] == "median"
+    results = {(r["num_envs"], r["library"]): r for r in data["results"]}
+    assert set(results) == {(n, lib) for n in (1, 4) for lib in ("envfleet", "gymnasium-vector")}
+    for result in results.values():
+        assert result["skipped"] is None
+        assert len(result["rates"]) == 1 and result["steps_per_s"] > 0
+    peer, ours = results[(4, "gymnasium-vector")], results[(4, "envfleet")]
+    assert peer["ratio_envfleet_over_this"] == pytest.approx(
+        ours["steps_per_s"] / peer["steps_per_s"]
+    )
+
+
+def test_bench_says_when_a_peer_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A None entry in sys.modules makes `envpool` unimportable, installed or not.
+    monkeypatch.setitem(sys.modules, "envpool", None)
+    argv = ["bench", "CartPole-v1", "--num-envs", "2", "--peers", "envpool", "--no-progress"]
+    assert main([*argv, *TINY]) == 0
+    captured = capsys.readouterr()
+    assert "envpool: not installed, not measured" in captured.out
+    assert [r[1] for r in table_rows(captured.out)[2:]] == ["envfleet"]
+    assert captured.err == ""
+
+
+def test_bench_skips_sync_vector_env_above_its_cap(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", "CartPole-v1", "--num-envs", "300", "--peers", "gymnasium-sync"]
+    assert main([*argv, "--no-progress", *TINY]) == 0
+    rows = table_rows(capsys.readouterr().out)[2:]
+    sync = next(r for r in rows if r[1].startswith("gymnasium-sync"))
+    assert sync[3] == "-" and sync[5].startswith("skipped above 256 envs")
+
+
+def test_bench_skips_a_task_envfleet_does_not_have(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "NoSuchEnv-v0", "--peers", "none", "--no-progress", *TINY]) == 0
+    out = capsys.readouterr().out
+    assert "NoSuchEnv-v0: skipped, not in this envfleet build" in out
+    assert table_rows(out) == []
+
+
+def test_bench_rejects_an_unknown_peer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--peers", "nosuchlib", *TINY]) == 2
+    assert "unknown peer 'nosuchlib'" in capsys.readouterr().err
