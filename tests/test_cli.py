@@ -9,8 +9,9 @@ import json
 import sys
 from pathlib import Path
 
-import envfleet
 import pytest
+
+import envfleet
 from envfleet import registry
 from envfleet.cli import main
 

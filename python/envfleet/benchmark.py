@@ -48,10 +48,10 @@ class Task:
     task_id: str
     family: str
     default_num_envs: tuple[int, ...]
-    envpool_id: str | None = None
+    envpool_id: str
     # Gymnasium id; `gymnasium_vector` says whether its vector_entry_point is the same workload,
     # `gymnasium_sync` whether a SyncVectorEnv of gymnasium.make(id) is.
-    gymnasium_id: str | None = None
+    gymnasium_id: str
     gymnasium_vector: bool = True
     gymnasium_sync: bool = True
     # Module that must be importable (and is imported) for gymnasium to know the id.
@@ -183,7 +183,7 @@ def _open_gymnasium_single(task: Task, num_envs: int, threads: int) -> Harness:
 def _envpool_applies(task: Task, num_envs: int) -> str | None:
     import envpool
 
-    if task.envpool_id is None or task.envpool_id not in envpool.list_all_envs():
+    if task.envpool_id not in envpool.list_all_envs():
         return "no EnvPool version of this task"
     return None
 
@@ -197,7 +197,7 @@ def _gymnasium_lacks(task: Task) -> str | None:
             importlib.import_module(task.gymnasium_needs)
         except ImportError:
             return f"{task.gymnasium_needs} not installed"
-    if task.gymnasium_id is None or task.gymnasium_id not in gymnasium.registry:
+    if task.gymnasium_id not in gymnasium.registry:
         return "no gymnasium version of this task"
     return None
 
@@ -485,7 +485,8 @@ def plan_workloads(
     import envfleet
 
     available = set(envfleet.list_all_envs())
-    workloads, notes = [], []
+    workloads: list[Workload] = []
+    notes: list[str] = []
     for task_id in task_ids:
         task = task_of(task_id)
         if task_id not in available:

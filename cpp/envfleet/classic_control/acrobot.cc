@@ -105,8 +105,11 @@ EnvSpec Acrobot::Spec(const Config& /*config*/) {
 }
 
 void Acrobot::Reset(const EnvOutput& out) {
+  // Gymnasium rounds the drawn state to float32. The rounded value goes through a volatile
+  // because GCC 12, vectorising this loop at -O3 for AVX2, drops the rounding (a miscompile).
   for (double& value : state_) {
-    value = static_cast<float>(rng().Uniform(-kResetBound, kResetBound));
+    const volatile float drawn = static_cast<float>(rng().Uniform(-kResetBound, kResetBound));
+    value = drawn;
   }
 
   // The reset state is float32, so NumPy takes sin and cos in float32.
