@@ -233,7 +233,6 @@ class PyPool {
   }
 
   py::tuple Step(const py::object& actions, const py::object& env_id) {
-    CheckOpen();
     if (pool_->is_async()) {
       SendStep(actions, env_id);
       return Recv();
@@ -249,7 +248,6 @@ class PyPool {
   }
 
   void SendStep(const py::object& actions, const py::object& env_id) {
-    CheckOpen();
     const EnvIds ids = ToEnvIds(env_id, *pool_);
     const py::array action_array = ToActions(actions, ids.size);
     py::gil_scoped_release release;
@@ -257,7 +255,6 @@ class PyPool {
   }
 
   void SendReset(const py::object& env_id, const py::object& seed) {
-    CheckOpen();
     const EnvIds ids = ToEnvIds(env_id, *pool_);
     std::vector<std::uint64_t> seeds;
     if (!seed.is_none()) seeds = ToStreamSeeds(seed, ids.ToVector());
@@ -266,7 +263,6 @@ class PyPool {
   }
 
   py::tuple Recv() {
-    CheckOpen();
     BatchHandle batch;
     {
       py::gil_scoped_release release;
@@ -276,7 +272,6 @@ class PyPool {
   }
 
   py::array_t<double> GetState(const py::object& env_id) {
-    CheckOpen();
     const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
     std::vector<std::vector<double>> states;
     for (int id : ids) states.push_back(pool_->GetState(id));
@@ -290,7 +285,6 @@ class PyPool {
 
   void SetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
                 const py::object& env_id) {
-    CheckOpen();
     const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
     if (states.ndim() != 2 || states.shape(0) != static_cast<py::ssize_t>(ids.size())) {
       throw py::value_error("states must have shape (" + std::to_string(ids.size()) +
@@ -308,10 +302,6 @@ class PyPool {
   }
 
  private:
-  void CheckOpen() const {
-    if (pool_->closed()) throw std::runtime_error("this pool is closed");
-  }
-
   // Actions as a C-contiguous array of the spec's dtype with shape (n, *action_shape).
   py::array ToActions(const py::object& actions, std::size_t n) const {
     const ArraySpec& spec = pool_->spec().action;
