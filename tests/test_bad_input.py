@@ -16,7 +16,7 @@ def pool(make_counting):
 
 
 def counts(pool):
-    return pool.get_state()[:, 0].tolist()
+    return pool.get_state()["count"][:, 0].tolist()
 
 
 def test_wrong_action_shape(pool):

@@ -89,13 +89,42 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
 
     # ---- envfleet extras ----------------------------------------------------------------------
 
-    def get_state(self, env_id: Any = None) -> np.ndarray:
-        """The simulator state of each env as float64 rows (for tests and snapshots)."""
-        return self._native.get_state(env_id)
+    def get_state(self, env_id: Any = None) -> dict[str, np.ndarray]:
+        """The simulator state of each env: part name -> float64 array of shape (envs, part size).
 
-    def set_state(self, states: Any, env_id: Any = None) -> None:
-        """Sets the simulator state of each env from float64 rows as `get_state` returns them."""
-        self._native.set_state(states, env_id)
+        The parts are the task's `envfleet_spec.state_layout` (MuJoCo: "qpos" and "qvel").
+        """
+        flat = self._native.get_state(env_id)
+        parts, offset = {}, 0
+        for name, size in self.envfleet_spec.state_layout:
+            parts[name] = flat[:, offset : offset + size]
+            offset += size
+        return parts
+
+    def set_state(self, *parts: Any, env_id: Any = None, **named_parts: Any) -> None:
+        """Sets the simulator state of each env, and recomputes what follows from it.
+
+        Takes the parts of `envfleet_spec.state_layout` in order (`set_state(qpos, qvel)`) or by
+        name (`set_state(qpos=..., qvel=...)`), each of shape (envs, part size).
+        """
+        layout = self.envfleet_spec.state_layout
+        names = [name for name, _ in layout]
+        if len(parts) > len(names):
+            raise TypeError(f"set_state() takes the parts {names}, got {len(parts)} arrays")
+        given = dict(zip(names, parts, strict=False))
+        for name, value in named_parts.items():
+            if name not in names or name in given:
+                raise TypeError(f"set_state() got an unexpected or repeated part {name!r}")
+            given[name] = value
+        if missing := [name for name in names if name not in given]:
+            raise TypeError(f"set_state() is missing the parts {missing}")
+        arrays = []
+        for name, size in layout:
+            array = np.asarray(given[name], dtype=np.float64)
+            if array.ndim != 2 or array.shape[1] != size:
+                raise ValueError(f"{name} must have shape (envs, {size}), got {array.shape}")
+            arrays.append(array)
+        self._native.set_state(np.concatenate(arrays, axis=1), env_id)
 
     @property
     def num_threads(self) -> int:

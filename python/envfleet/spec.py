@@ -51,6 +51,8 @@ class EnvSpec:
     info_spaces: dict[str, gymnasium.Space]
     max_episode_steps: int
     reward_threshold: float | None
+    # The simulator state's named parts and their sizes, as get_state() returns them.
+    state_layout: tuple[tuple[str, int], ...]
     options: dict[str, Any] = field(repr=False)
     config: dict[str, Any] = field(repr=False)
 
@@ -63,6 +65,7 @@ class EnvSpec:
             info_spaces={name: _space(d) for name, d in description["info"].items()},
             max_episode_steps=int(description["max_episode_steps"]),
             reward_threshold=description["reward_threshold"],
+            state_layout=tuple((name, int(size)) for name, size in description["state_layout"]),
             options=dict(description["options"]),
             config=dict(config),
         )

@@ -16,7 +16,6 @@ sin/cos kernel (Acrobot's reset observation comes from a float32 state).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
 from typing import Any
 
 import gymnasium
@@ -52,21 +51,6 @@ NUM_STEPS = 1500
 def _case_id(case: tuple[str, dict[str, Any]]) -> str:
     task_id, options = case
     return task_id + "".join(f"-{name}={value}" for name, value in options.items())
-
-
-@pytest.fixture
-def make_pool() -> Iterator[Any]:
-    """make_pool(task_id, **kwargs): an envfleet Gymnasium pool, closed at teardown."""
-    pools = []
-
-    def make(task_id: str, **kwargs: Any) -> Any:
-        pool = envfleet.make_gymnasium(task_id, **kwargs)
-        pools.append(pool)
-        return pool
-
-    yield make
-    for pool in pools:
-        pool.close()
 
 
 def _make_reference(task_id: str, options: dict[str, Any]) -> gymnasium.Env:
@@ -143,7 +127,7 @@ def test_trajectories_match_gymnasium(make_pool, case):
     # Every env starts an episode: copy its state into its Gymnasium twin.
     obs, _ = pool.reset()
     for env_id, reference in enumerate(references):
-        expected = _load_state(reference, task_id, pool.get_state(env_id=[env_id])[0])
+        expected = _load_state(reference, task_id, pool.get_state(env_id=[env_id])["state"][0])
         np.testing.assert_array_equal(obs[env_id], expected)
 
     episode_over = np.zeros(NUM_ENVS, dtype=bool)
@@ -157,7 +141,7 @@ def test_trajectories_match_gymnasium(make_pool, case):
                 # NEXT_STEP autoreset: a fresh episode, whose state the twin takes over.
                 assert reward[env_id] == 0.0, where
                 assert not terminated[env_id] and not truncated[env_id], where
-                state = pool.get_state(env_id=[env_id])[0]
+                state = pool.get_state(env_id=[env_id])["state"][0]
                 expected_obs = _load_state(reference, task_id, state)
                 np.testing.assert_array_equal(obs[env_id], expected_obs, err_msg=where)
                 continue
@@ -191,7 +175,7 @@ def test_reset_observations_match_gymnasium(make_pool, task_id):
     reference = _make_reference(task_id, {})
     for seed in range(5):
         obs, _ = pool.reset(seed=seed)
-        for env_id, state in enumerate(pool.get_state()):
+        for env_id, state in enumerate(pool.get_state()["state"]):
             expected = _load_state(reference, task_id, state)
             np.testing.assert_array_equal(obs[env_id], expected, err_msg=f"env {env_id}")
 
@@ -220,7 +204,7 @@ def test_set_state_mid_episode_matches_gymnasium(make_pool, task_id):
     pool.reset()
     states = _mid_episode_states(task_id, num_envs)
     pool.set_state(np.array(states, dtype=np.float64))
-    np.testing.assert_array_equal(pool.get_state(), np.array(states, dtype=np.float64))
+    np.testing.assert_array_equal(pool.get_state()["state"], np.array(states, dtype=np.float64))
 
     actions = _random_actions(pool.single_action_space, num_envs, np.random.default_rng(5))
     obs, reward, terminated, _, _ = pool.step(actions)

@@ -17,8 +17,6 @@ uniform sampler passes with overwhelming probability on fresh seeds:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import pytest
@@ -39,28 +37,13 @@ RESET_BOUNDS: dict[str, list[tuple[float, float] | float]] = {
 }
 
 
-@pytest.fixture
-def make_pool() -> Iterator[Any]:
-    """make_pool(task_id, **kwargs): an envfleet Gymnasium pool, closed at teardown."""
-    pools = []
-
-    def make(task_id: str, **kwargs: Any) -> Any:
-        pool = envfleet.make_gymnasium(task_id, **kwargs)
-        pools.append(pool)
-        return pool
-
-    yield make
-    for pool in pools:
-        pool.close()
-
-
 def _reset_states(make_pool, task_id: str) -> np.ndarray:
     """Initial states of NUM_ENVS envs for each of SEEDS, stacked."""
     pool = make_pool(task_id, num_envs=NUM_ENVS, seed=0)
     states = []
     for seed in SEEDS:
         pool.reset(seed=seed)
-        states.append(pool.get_state())
+        states.append(pool.get_state()["state"])
     return np.concatenate(states)
 
 
@@ -114,7 +97,7 @@ def test_acrobot_reset_state_is_float32():
     pool = envfleet.make_gymnasium("Acrobot-v1", num_envs=100, seed=0)
     try:
         pool.reset()
-        states = pool.get_state()
+        states = pool.get_state()["state"]
         np.testing.assert_array_equal(states.astype(np.float32).astype(np.float64), states)
     finally:
         pool.close()
@@ -125,15 +108,15 @@ def test_reset_states_are_reproducible_and_distinct(make_pool, task_id):
     """Same seed, same states; other seeds, other envs and later episodes draw new ones."""
     pool = make_pool(task_id, num_envs=64, seed=0)
     pool.reset(seed=5)
-    first = pool.get_state()
+    first = pool.get_state()["state"]
     pool.reset(seed=5)
-    np.testing.assert_array_equal(pool.get_state(), first)
+    np.testing.assert_array_equal(pool.get_state()["state"], first)
 
     random_columns = [i for i, b in enumerate(RESET_BOUNDS[task_id]) if isinstance(b, tuple)]
     first = first[:, random_columns]
     assert len(np.unique(first, axis=0)) == len(first)
     pool.reset(seed=6)
-    second = pool.get_state()[:, random_columns]
+    second = pool.get_state()["state"][:, random_columns]
     assert not np.any(np.all(second == first, axis=1))
     pool.reset()
-    assert not np.any(np.all(pool.get_state()[:, random_columns] == second, axis=1))
+    assert not np.any(np.all(pool.get_state()["state"][:, random_columns] == second, axis=1))

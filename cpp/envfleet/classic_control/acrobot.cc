@@ -101,6 +101,7 @@ EnvSpec Acrobot::Spec(const Config& /*config*/) {
       ArraySpec::Box(DType::kFloat32, {6}, {-1.0, -1.0, -1.0, -1.0, -kMaxVelocity1, -kMaxVelocity2},
                      {1.0, 1.0, 1.0, 1.0, kMaxVelocity1, kMaxVelocity2});
   spec.action = ArraySpec::Discrete(3);
+  spec.state_layout = {{"state", 4}};
   return spec;
 }
 

@@ -45,6 +45,7 @@ EnvSpec CartPole::Spec(const Config& /*config*/) {
       ArraySpec::Box(DType::kFloat32, {4}, {-kXThreshold * 2, -kInf, -kThetaThreshold * 2, -kInf},
                      {kXThreshold * 2, kInf, kThetaThreshold * 2, kInf});
   spec.action = ArraySpec::Discrete(2);
+  spec.state_layout = {{"state", 4}};
   return spec;
 }
 

@@ -35,6 +35,7 @@ EnvSpec MountainCar::Spec(const Config& /*config*/) {
   spec.observation =
       ArraySpec::Box(DType::kFloat32, {2}, {kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed});
   spec.action = ArraySpec::Discrete(3);
+  spec.state_layout = {{"state", 2}};
   return spec;
 }
 

@@ -50,6 +50,7 @@ EnvSpec MountainCarContinuous::Spec(const Config& /*config*/) {
   spec.observation =
       ArraySpec::Box(DType::kFloat32, {2}, {kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed});
   spec.action = ArraySpec::Box(DType::kFloat32, {1}, {kMinAction}, {kMaxAction});
+  spec.state_layout = {{"state", 2}};
   return spec;
 }
 

@@ -36,6 +36,7 @@ EnvSpec Pendulum::Spec(const Config& /*config*/) {
   spec.observation =
       ArraySpec::Box(DType::kFloat32, {3}, {-1.0, -1.0, -kMaxSpeed}, {1.0, 1.0, kMaxSpeed});
   spec.action = ArraySpec::Box(DType::kFloat32, {1}, {-kMaxTorque}, {kMaxTorque});
+  spec.state_layout = {{"state", 2}};
   return spec;
 }
 

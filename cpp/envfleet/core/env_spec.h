@@ -20,6 +20,12 @@ struct InfoSpec {
   ArraySpec array;
 };
 
+// One named slice of the flat state vector Env::GetState() returns (e.g. MuJoCo's "qpos").
+struct StatePart {
+  std::string name;
+  int size = 0;
+};
+
 struct EnvSpec {
   ArraySpec observation;
   ArraySpec action;
@@ -29,6 +35,9 @@ struct EnvSpec {
   int max_episode_steps = 0;
   // The return at which the task counts as solved, where the reference env defines one.
   std::optional<double> reward_threshold;
+  // How Env::GetState()'s flat vector splits into named parts, in order; empty when the env has no
+  // state access. Python's get_state() returns one array per part.
+  std::vector<StatePart> state_layout;
 };
 
 }  // namespace envfleet

@@ -163,6 +163,10 @@ py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
   d["info"] = info;
   d["max_episode_steps"] = spec.max_episode_steps;
   d["reward_threshold"] = spec.reward_threshold ? py::cast(*spec.reward_threshold) : py::none();
+  py::list state_layout;
+  for (const StatePart& part : spec.state_layout)
+    state_layout.append(py::make_tuple(part.name, part.size));
+  d["state_layout"] = state_layout;
   py::dict options;
   for (const Option& option : type.options) {
     options[py::str(option.name)] = FromOptionValue(option.default_value);

@@ -84,6 +84,7 @@ EnvType CountingEnvType() {
     EnvSpec spec;
     spec.observation = ArraySpec::Unbounded(DType::kFloat64, {3});
     spec.action = ArraySpec::Discrete(4);
+    spec.state_layout = {{"count", 1}};
     spec.info = {{"reset_count", ArraySpec::Unbounded(DType::kInt32, {})}};
     spec.max_episode_steps = 100;
     return spec;
