@@ -147,3 +147,19 @@ def test_bad_seed_type(pool):
         pool.reset(seed="abc")
     with pytest.raises(ValueError, match="expected 3 seeds"):
         pool.reset(seed=[1, 2])
+
+
+def test_set_state_takes_the_parts_in_order_or_by_name(pool):
+    pool.set_state(np.array([[3.0], [4.0], [5.0]]))
+    assert counts(pool) == [3, 4, 5]
+    pool.set_state(count=np.array([[1.0]]), env_id=[2])
+    assert counts(pool) == [3, 4, 1]
+    with pytest.raises(TypeError, match="missing the parts"):
+        pool.set_state()
+    with pytest.raises(TypeError, match="unexpected or repeated part 'qpos'"):
+        pool.set_state(qpos=np.zeros((3, 1)))
+    with pytest.raises(TypeError, match="takes the parts"):
+        pool.set_state(np.zeros((3, 1)), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"count must have shape \(envs, 1\)"):
+        pool.set_state(np.zeros((3, 2)))
+    assert counts(pool) == [3, 4, 1]

@@ -3,7 +3,8 @@
 The layout follows EnvPool's dm API so ACME-style code ports unchanged: `timestep.observation` is
 a namedtuple with `obs`, `env_id`, `elapsed_step` and the env's info arrays; `step_type` is FIRST
 for a reset row, LAST where the episode ended and MID otherwise; `discount` is 0 where the episode
-terminated and 1 otherwise (a time-limit end keeps discount 1).
+terminated, else the env's `info["discount"]` where it has one (Atari: 0 on a lost life with
+zero_discount_on_life_loss), else 1 (a time-limit end keeps discount 1).
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ class DmEnvPool:
         return dm_env.TimeStep(
             step_type=step_type,
             reward=reward,
-            discount=np.where(terminated, 0.0, 1.0),
+            # An env may lower the discount mid-episode (Atari's zero_discount_on_life_loss).
+            discount=np.where(terminated, 0.0, info.get("discount", 1.0)).astype(np.float64),
             observation=self._observation(obs, info),
         )

@@ -32,8 +32,15 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         self.single_action_space = spec.action_space
         self.observation_space = batch_space(spec.observation_space, self.batch_size)
         self.action_space = batch_space(spec.action_space, self.batch_size)
-        self.metadata = {"autoreset_mode": mode, "render_modes": []}
-        self.render_mode = None
+        can_render = spec.render_shape is not None
+        # Atari screens run at 60 Hz; a step covers frame_skip of them.
+        frame_skip = int({**spec.options, **spec.config}.get("frame_skip", 1))
+        self.metadata = {
+            "autoreset_mode": mode,
+            "render_modes": ["rgb_array"] if can_render else [],
+            "render_fps": max(1, 60 // frame_skip) if can_render else None,
+        }
+        self.render_mode = "rgb_array" if can_render else None
         self.closed = False
         # The last full-batch observation, for reset(options={"reset_mask": ...}) (sync mode).
         self._last_obs: np.ndarray | None = None
@@ -83,6 +90,10 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
     def async_reset(self, seed: int | list[int] | None = None, env_id: Any = None) -> None:
         """Queues a reset of the envs in `env_id` (all when None); results come from `recv()`."""
         self._native.send_reset(env_id, seed)
+
+    def render(self, env_id: Any = None) -> tuple[np.ndarray, ...]:
+        """The current RGB picture of each env in `env_id` (all when None), as (h, w, 3) arrays."""
+        return tuple(self._native.render(env_id))
 
     def close_extras(self, **kwargs: Any) -> None:
         self._native.close()

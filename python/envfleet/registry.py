@@ -10,6 +10,8 @@ import difflib
 import importlib
 from types import ModuleType
 
+from envfleet.atari_games import TASK_IDS as ATARI_TASK_IDS
+
 # Family name -> the task ids its extension module `envfleet._<family>` defines.
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "classic_control": (
@@ -20,6 +22,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "Pendulum-v1",
         "Acrobot-v1",
     ),
+    "atari": ATARI_TASK_IDS,
 }
 
 # Envs that exist to test the engine: makeable, never listed.

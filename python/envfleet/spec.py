@@ -53,6 +53,8 @@ class EnvSpec:
     reward_threshold: float | None
     # The simulator state's named parts and their sizes, as get_state() returns them.
     state_layout: tuple[tuple[str, int], ...]
+    # The shape (height, width, 3) of render()'s pictures; None when the task cannot render.
+    render_shape: tuple[int, int, int] | None
     options: dict[str, Any] = field(repr=False)
     config: dict[str, Any] = field(repr=False)
 
@@ -66,6 +68,7 @@ class EnvSpec:
             max_episode_steps=int(description["max_episode_steps"]),
             reward_threshold=description["reward_threshold"],
             state_layout=tuple((name, int(size)) for name, size in description["state_layout"]),
+            render_shape=tuple(description["render_shape"]) or None,
             options=dict(description["options"]),
             config=dict(config),
         )

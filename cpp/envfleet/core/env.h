@@ -52,6 +52,11 @@ class Env {
   // `out.reward` and `out.terminated` are written by the engine.
   virtual void Reset(const EnvOutput& out) = 0;
 
+  // Called just before Reset() when the caller asked for the reset (reset(), send_reset()), and
+  // not when the engine autoresets after an episode ended. Envs whose game outlives one episode
+  // (Atari with episodic_life) start the whole game over on the next Reset(). Default: nothing.
+  virtual void OnResetRequested() {}
+
   // Advances one step with `action`, an array laid out as the EnvSpec's action spec (already
   // validated: discrete values in range, no NaN). Writes observation, reward, terminated and info.
   virtual void Step(const void* action, const EnvOutput& out) = 0;
@@ -64,6 +69,12 @@ class Env {
   }
   virtual void SetState(const std::vector<double>& /*state*/) {
     throw std::logic_error("this env does not support state access");
+  }
+
+  // Writes the current picture as RGB bytes shaped as the EnvSpec's render_shape (height, width,
+  // 3). Envs that cannot render keep this default, which throws std::logic_error.
+  virtual void Render(std::uint8_t* /*rgb*/) const {
+    throw std::logic_error("this env cannot render");
   }
 
  protected:

@@ -5,6 +5,7 @@
 #ifndef ENVFLEET_CORE_ENV_SPEC_H_
 #define ENVFLEET_CORE_ENV_SPEC_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,6 +39,8 @@ struct EnvSpec {
   // How Env::GetState()'s flat vector splits into named parts, in order; empty when the env has no
   // state access. Python's get_state() returns one array per part.
   std::vector<StatePart> state_layout;
+  // The shape (height, width, 3) of Env::Render()'s picture; empty when the env cannot render.
+  std::vector<std::int64_t> render_shape;
 };
 
 }  // namespace envfleet

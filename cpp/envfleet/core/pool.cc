@@ -219,7 +219,7 @@ static void ClearFinal(Batch* batch, int row) {
   }
 }
 
-void Pool::RunReset(int env_id, Batch* batch, int row, std::string* error) {
+void Pool::RunReset(int env_id, Batch* batch, int row, std::string* error, bool requested) {
   EnvSlot& slot = slots_[env_id];
   void* info[kMaxInfo];
   const EnvOutput out = batch->Output(row, info);
@@ -229,6 +229,7 @@ void Pool::RunReset(int env_id, Batch* batch, int row, std::string* error) {
       slot.env->Seed(slot.stream_seed);
       slot.reseed = false;
     }
+    if (requested) slot.env->OnResetRequested();
     slot.env->Reset(out);
     slot.episode_over = false;
   } catch (const std::exception& e) {
@@ -249,7 +250,7 @@ void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, std::s
 
   // NEXT_STEP (and any env that threw): a finished episode is reset in place of the step.
   if (slot.episode_over) {
-    RunReset(env_id, batch, row, error);
+    RunReset(env_id, batch, row, error, /*requested=*/false);
     return;
   }
 
@@ -332,7 +333,7 @@ BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_i
     std::string& error = shard_errors_[static_cast<std::size_t>(shard)];
     for (int r = begin; r < end; ++r) {
       if (request == Request::kReset) {
-        RunReset(env_ids[r], out, r, &error);
+        RunReset(env_ids[r], out, r, &error, /*requested=*/true);
       } else {
         RunStep(env_ids[r], ActionRow(actions, r), out, r, &error);
       }
@@ -474,7 +475,7 @@ void Pool::AsyncWorkerLoop() {
     std::string error;
     EnvSlot& slot = slots_[env_id];
     if (slot.request == Request::kReset) {
-      RunReset(env_id, batch, row, &error);
+      RunReset(env_id, batch, row, &error, /*requested=*/true);
     } else {
       const void* action = &action_slots_[action_bytes_ * static_cast<std::size_t>(env_id)];
       RunStep(env_id, action, batch, row, &error);
@@ -504,6 +505,13 @@ void Pool::SetState(int env_id, const std::vector<double>& state) {
   CheckOpen();
   CheckEnvIds(&env_id, 1);
   slots_[env_id].env->SetState(state);
+}
+
+void Pool::Render(int env_id, std::uint8_t* rgb) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(&env_id, 1);
+  slots_[env_id].env->Render(rgb);
 }
 
 void Pool::Close() {

@@ -129,6 +129,8 @@ class Pool {
   // State access of one env that is not in flight (Env::GetState / SetState).
   std::vector<double> GetState(int env_id);
   void SetState(int env_id, const std::vector<double>& state);
+  // The picture of one env that is not in flight (Env::Render), into `rgb`.
+  void Render(int env_id, std::uint8_t* rgb);
 
   void Close();
   bool closed() const { return closed_; }
@@ -159,7 +161,9 @@ class Pool {
 
   // Runs one env's request into `row` of `batch`. Never throws: a failure's message goes to
   // `error` unless it already holds one.
-  void RunReset(int env_id, Batch* batch, int row, std::string* error);
+  // `requested`: the caller asked for this reset (Env::OnResetRequested() runs first); false for
+  // the NEXT_STEP autoreset.
+  void RunReset(int env_id, Batch* batch, int row, std::string* error, bool requested);
   void RunStep(int env_id, const void* action, Batch* batch, int row, std::string* error);
   void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
 

@@ -167,6 +167,7 @@ py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
   for (const StatePart& part : spec.state_layout)
     state_layout.append(py::make_tuple(part.name, part.size));
   d["state_layout"] = state_layout;
+  d["render_shape"] = ShapeTuple(spec.render_shape);
   py::dict options;
   for (const Option& option : type.options) {
     options[py::str(option.name)] = FromOptionValue(option.default_value);
@@ -284,6 +285,20 @@ class PyPool {
     for (std::size_t r = 0; r < states.size(); ++r) {
       std::copy(states[r].begin(), states[r].end(), result.mutable_data(r, 0));
     }
+    return result;
+  }
+
+  py::array_t<std::uint8_t> Render(const py::object& env_id) {
+    const std::vector<std::int64_t>& shape = pool_->spec().render_shape;
+    if (shape.empty())
+      throw py::value_error(description_["id"].cast<std::string>() + " cannot render");
+    const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
+    py::array_t<std::uint8_t> result(
+        {static_cast<py::ssize_t>(ids.size()), shape[0], shape[1], shape[2]});
+    std::uint8_t* data = result.mutable_data();
+    const std::size_t picture_bytes = static_cast<std::size_t>(shape[0] * shape[1] * shape[2]);
+    py::gil_scoped_release release;
+    for (std::size_t r = 0; r < ids.size(); ++r) pool_->Render(ids[r], data + r * picture_bytes);
     return result;
   }
 
@@ -462,6 +477,7 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def("recv", &PyPool::Recv)
       .def("get_state", &PyPool::GetState, py::arg("env_id") = py::none())
       .def("set_state", &PyPool::SetState, py::arg("states"), py::arg("env_id") = py::none())
+      .def("render", &PyPool::Render, py::arg("env_id") = py::none())
       .def("close", &PyPool::Close);
 }
 

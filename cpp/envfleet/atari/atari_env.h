@@ -1,0 +1,112 @@
+// AtariEnv: one Atari 2600 game on its own ALE emulator, with the DeepMind / OpenAI-Baselines
+// preprocessing that EnvPool applies (frame skip with a two-frame max-pool, random no-ops and FIRE
+// at reset, grayscale, resize, frame stack, optional episodic life and reward clipping).
+//
+// The semantics, step by step (docs/atari.md spells them out for users):
+// - Step: the action is repeated for `frame_skip` emulator frames, summing the rewards. The frame
+//   is captured only on the last two of them; the observation is their pixel-wise max. If the game
+//   ends before the last frame, the frame it ended on is the observation and no further frames run.
+//   With repeat_action_probability p, each frame keeps the previous frame's action with chance p
+//   (ALE v5's sticky actions, drawn from this env's Rng).
+// - Reset: a new game (ALE reset_game), then 1..noop_max random single-frame no-ops (none when
+//   noop_max is 0), then one FIRE frame if use_fire_reset and the action set has FIRE. All stack
+//   slots hold the frame after that. With episodic_life, a lost life (lives fall and stay above 0)
+//   ends the agent's episode; the autoreset that follows continues the same game (the FIRE frame
+//   only), while game over, a time-limit end or a reset the caller asks for starts a new game.
+// - Info: lives, the unclipped reward, `terminated` (true game over, not a lost life),
+//   `discount` (0 on a lost life when zero_discount_on_life_loss, else 1; the dm_env API uses it)
+//   and `episode_frame_number` (emulator frames since the game started, as ale-py reports it).
+//
+// Thread-safety: as every Env, used by one thread at a time. Each AtariEnv owns its emulator; ALE
+// keeps no shared mutable state between instances. Construction loads the ROM (a few ms).
+#ifndef ENVFLEET_ATARI_ATARI_ENV_H_
+#define ENVFLEET_ATARI_ATARI_ENV_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "envfleet/atari/frame_stack.h"
+#include "envfleet/atari/image.h"
+#include "envfleet/core/config.h"
+#include "envfleet/core/env.h"
+#include "envfleet/core/env_spec.h"
+
+namespace ale {
+class ALEInterface;
+}
+
+namespace envfleet::atari {
+
+// The options of every Atari task, validated.
+struct AtariSettings {
+  std::string rom_path;
+  int stack_num;
+  int frame_skip;
+  int noop_max;
+  bool episodic_life;
+  bool zero_discount_on_life_loss;
+  bool reward_clip;
+  bool use_fire_reset;
+  int img_height;
+  int img_width;
+  bool gray_scale;
+  bool use_inter_area_resize;
+  double repeat_action_probability;
+  bool full_action_space;
+  int mode;        // -1: the game's default mode
+  int difficulty;  // -1: the game's default difficulty
+
+  // Reads and range-checks the options; `default_rom_path` serves an empty `rom_path`.
+  // Throws std::invalid_argument naming the first bad option.
+  static AtariSettings FromConfig(const Config& config, const std::string& default_rom_path);
+  int channels() const { return gray_scale ? 1 : 3; }
+};
+
+class AtariEnv : public Env {
+ public:
+  explicit AtariEnv(const AtariSettings& settings);
+  ~AtariEnv() override;
+
+  // The declared options with EnvPool's defaults, and the spec of a game with given settings
+  // (loads the ROM once to learn its action set and check mode and difficulty).
+  static OptionList Options();
+  static EnvSpec Spec(const AtariSettings& settings);
+
+  void OnResetRequested() override { continue_game_ = false; }
+  void Reset(const EnvOutput& out) override;
+  void Step(const void* action, const EnvOutput& out) override;
+  void Render(std::uint8_t* rgb) const override;
+
+ private:
+  // One emulator frame of `action`, sticky with repeat_action_probability; returns its reward.
+  int EmulateFrame(int action);
+  // Copies the current screen (grayscale or RGB) into raw frame buffer `index`, max-pooled with
+  // the other buffer if `max_with_other`.
+  void CaptureScreen(int index, bool max_with_other);
+  // Resizes raw frame buffer 0 (max-pooled already where needed) into a frame of the stack.
+  void ProcessFrame(bool fill_stack);
+  void WriteInfo(const EnvOutput& out, double raw_reward, bool game_over, bool life_lost) const;
+
+  AtariSettings settings_;
+  std::unique_ptr<ale::ALEInterface> ale_;
+  std::vector<int> action_set_;  // action index -> ALE action
+  bool has_fire_ = false;
+  int previous_action_ = 0;  // the action of the last emulated frame (sticky actions)
+  int lives_ = 0;
+  bool continue_game_ = false;  // the last step lost a life under episodic_life
+
+  ImageSize screen_size_;                          // ALE's screen, with the observation's channels
+  std::array<std::uint8_t, 256> gray_of_pixel_{};  // screen pixel value -> ALE grayscale
+  std::vector<std::uint8_t> raw_[2];               // the last two captured screens
+  std::vector<std::uint8_t> resized_;  // scratch for RGB frames before the planar transpose
+  std::unique_ptr<AreaResizer> area_resizer_;
+  std::unique_ptr<BilinearResizer> bilinear_resizer_;
+  FrameStack stack_;
+};
+
+}  // namespace envfleet::atari
+
+#endif  // ENVFLEET_ATARI_ATARI_ENV_H_
