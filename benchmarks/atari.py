@@ -285,18 +285,6 @@ preprocessing and no Python vector env, times {args.threads} threads: {limits}.
 """
 
 
-def write_section(path: Path, name: str, section: str) -> None:
-    """Replaces the page's section between `<!-- name -->` markers, or appends it."""
-    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    block = f"{begin}\n{section.rstrip()}\n{end}\n"
-    page = path.read_text(encoding="utf-8") if path.exists() else ""
-    if begin in page and end in page:
-        page = page[: page.index(begin)] + block + page[page.index(end) + len(end) + 1 :]
-    else:
-        page = page.rstrip() + "\n\n" + block
-    path.write_text(page, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="one timed run (default 2)")
@@ -333,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
                     results[(task_id, num_envs, mode, library)] = result
                     print(f"{task_id} x{num_envs} {mode} {library}: {result}", file=sys.stderr)
     section = render_section(results, raw, args, benchmark.describe_machine(command))
-    write_section(args.out, "atari", section)
+    benchmark.write_page_section(args.out, "atari", section)
     print(section)
     return 0
 
