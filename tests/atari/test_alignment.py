@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.atari.reference import ReferenceAtari
+
+from .reference import ReferenceAtari
 
 # (ROM, task id, options, steps): a paddle game, one with lives and FIRE (Breakout), a shooter,
 # one with long episodes (Freeway: 2048 steps a game) and a maze game; then the other options.

@@ -6,10 +6,11 @@ import ale_py
 import gymnasium
 import numpy as np
 import pytest
-from tests.atari.reference import ReferenceAtari
 
 import envfleet
 from envfleet import atari_games
+
+from .reference import ReferenceAtari
 
 
 def test_ids_are_the_games_ale_py_registers():
