@@ -60,4 +60,14 @@ def family_of(task_id: str) -> str:
 
 def family_module(task_id: str) -> ModuleType:
     """The extension module implementing `task_id`, imported on first use."""
-    return importlib.import_module(f"envfleet._{family_of(task_id)}")
+    family = family_of(task_id)
+    try:
+        return importlib.import_module(f"envfleet._{family}")
+    except ModuleNotFoundError as error:
+        if error.name != f"envfleet._{family}":
+            raise
+        raise ModuleNotFoundError(
+            f"{task_id} needs envfleet's {family} family, which this build of envfleet left out "
+            f"(built with -DENVFLEET_WITH_{family.upper()}=OFF)",
+            name=error.name,
+        ) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import ale_py
 import gymnasium
 import numpy as np
@@ -38,3 +40,10 @@ def test_every_game_matches_the_reference_for_its_first_steps(make_pool, rom):
         np.testing.assert_array_equal(obs[0], expected_obs)
         assert (reward[0], terminated[0]) == (expected_reward, expected_terminated)
         assert info["lives"][0] == expected_info["lives"]
+
+
+def test_a_build_without_the_family_says_so(monkeypatch):
+    # A None entry in sys.modules makes the import fail as if the module had not been built.
+    monkeypatch.setitem(sys.modules, "envfleet._atari", None)
+    with pytest.raises(ModuleNotFoundError, match="ENVFLEET_WITH_ATARI=OFF"):
+        envfleet.make_gymnasium("Pong-v5")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import envfleet
+from envfleet import atari_games
 
 NOOP = 0
 
@@ -221,6 +222,18 @@ def test_mode_and_difficulty(make_pool):
 def test_bad_options_raise_before_any_env_runs(options, error, message):
     with pytest.raises(error, match=message):
         envfleet.make_gymnasium("Pong-v5", num_envs=2, **options)
+
+
+def test_rom_path_reads_another_copy_of_the_rom(make_pool, tmp_path):
+    rom = tmp_path / "my_pong.bin"
+    rom.write_bytes((atari_games.rom_directory() / "pong.bin").read_bytes())
+    ours = make_pool("Pong-v5", num_envs=1, noop_max=0, rom_path=str(rom))
+    installed = make_pool("Pong-v5", num_envs=1, noop_max=0)
+    np.testing.assert_array_equal(ours.reset()[0], installed.reset()[0])
+    for action in range(6):
+        np.testing.assert_array_equal(
+            ours.step(np.array([action]))[0], installed.step(np.array([action]))[0]
+        )
 
 
 def test_render_returns_the_rgb_screens(make_pool):
