@@ -17,6 +17,7 @@ def test_stubs_match_the_extension_modules():
             "mypy.stubtest",
             "envfleet._classic_control",
             "envfleet._testing",
+            "envfleet._mujoco",
             "--allowlist",
             str(ALLOWLIST),
         ],
