@@ -27,7 +27,7 @@ int CheckedBodyId(const mjModel& model, std::int64_t id) {
 
 Ant::Ant(const Config& config, const Variant& variant)
     : MujocoEnv(config, variant),
-      forward_reward_weight_(version() == 4 ? 1.0 : config.Get<double>("forward_reward_weight")),
+      forward_reward_weight_(OptionOr(config, "forward_reward_weight", 1.0)),
       ctrl_cost_weight_(config.Get<double>("ctrl_cost_weight")),
       contact_cost_weight_(config.Get<double>("contact_cost_weight")),
       healthy_reward_(config.Get<double>("healthy_reward")),
@@ -41,8 +41,16 @@ Ant::Ant(const Config& config, const Variant& variant)
       observe_contact_forces_(config.Get<bool>(version() == 4 ? "use_contact_forces"
                                                               : "include_cfrc_ext_in_observation")),
       contact_cost_in_reward_(version() == 5 || config.Get<bool>("use_contact_forces")),
-      first_observed_body_(version() == 4 ? 0 : 1),
-      info_(AddInfoKeys(kInfoKeys)) {
+      first_observed_body_(version() == 4 ? 0 : 1) {
+  if (version() == 4) {
+    DeclareInfo({Info::kRewardForward, Info::kRewardCtrl, Info::kRewardSurvive, Info::kXPosition,
+                 Info::kYPosition, Info::kDistanceFromOrigin, Info::kXVelocity, Info::kYVelocity,
+                 Info::kForwardReward});
+  } else {
+    DeclareInfo({Info::kXPosition, Info::kYPosition, Info::kDistanceFromOrigin, Info::kXVelocity,
+                 Info::kYVelocity, Info::kRewardForward, Info::kRewardCtrl, Info::kRewardContact,
+                 Info::kRewardSurvive});
+  }
   const int observed_forces = (model().nbody - first_observed_body_) * kForceSize;
   SetObservationSize(model().nq + model().nv - skipped_qpos_ +
                      (observe_contact_forces_ ? observed_forces : 0));
@@ -91,9 +99,9 @@ double* Ant::FillObservation(double* obs) const {
 
 void Ant::FillResetInfo(const EnvOutput& out) const {
   if (version() == 4) return;
-  SetInfo(out, info_[kXPosition], data().qpos[0]);
-  SetInfo(out, info_[kYPosition], data().qpos[1]);
-  SetInfo(out, info_[kDistanceFromOrigin], Norm(data().qpos, 2));
+  SetInfo(out, Info::kXPosition, data().qpos[0]);
+  SetInfo(out, Info::kYPosition, data().qpos[1]);
+  SetInfo(out, Info::kDistanceFromOrigin, Norm(data().qpos, 2));
 }
 
 bool Ant::IsHealthy() const {
@@ -130,8 +138,7 @@ void Ant::Step(const void* action, const EnvOutput& out) {
 
   // Reward: forward progress and the healthy reward, minus the costs.
   const bool healthy = IsHealthy();
-  const bool paid = version() == 4 ? healthy || terminate_when_unhealthy_ : healthy;
-  const double healthy_reward = (paid ? 1.0 : 0.0) * healthy_reward_;
+  const double healthy_reward = HealthyReward(healthy, terminate_when_unhealthy_, healthy_reward_);
   const double forward_reward = x_velocity * forward_reward_weight_;
   const float ctrl_cost = ControlCost(ctrl_cost_weight_, ctrl);
   const double contact_cost = contact_cost_in_reward_ ? ContactCost() : 0.0;
@@ -142,17 +149,17 @@ void Ant::Step(const void* action, const EnvOutput& out) {
 
   // v4 reports the body's xpos and, with contact forces, the contact cost as "reward_ctrl".
   const double* position = version() == 4 ? after : data().qpos;
-  SetInfo(out, info_[kXPosition], position[0]);
-  SetInfo(out, info_[kYPosition], position[1]);
-  SetInfo(out, info_[kDistanceFromOrigin], Norm(position, 2));
-  SetInfo(out, info_[kXVelocity], x_velocity);
-  SetInfo(out, info_[kYVelocity], y_velocity);
-  SetInfo(out, info_[kRewardForward], forward_reward);
-  SetInfo(out, info_[kRewardCtrl],
+  SetInfo(out, Info::kXPosition, position[0]);
+  SetInfo(out, Info::kYPosition, position[1]);
+  SetInfo(out, Info::kDistanceFromOrigin, Norm(position, 2));
+  SetInfo(out, Info::kXVelocity, x_velocity);
+  SetInfo(out, Info::kYVelocity, y_velocity);
+  SetInfo(out, Info::kRewardForward, forward_reward);
+  SetInfo(out, Info::kRewardCtrl,
           version() == 4 && contact_cost_in_reward_ ? -contact_cost : -ctrl_cost);
-  SetInfo(out, info_[kRewardContact], -contact_cost);
-  SetInfo(out, info_[kRewardSurvive], healthy_reward);
-  SetInfo(out, info_[kForwardReward], forward_reward);
+  SetInfo(out, Info::kRewardContact, -contact_cost);
+  SetInfo(out, Info::kRewardSurvive, healthy_reward);
+  SetInfo(out, Info::kForwardReward, forward_reward);
 }
 
 }  // namespace envfleet::mujoco

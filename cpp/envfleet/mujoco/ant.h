@@ -33,25 +33,6 @@ class Ant : public MujocoEnv {
   void Step(const void* action, const EnvOutput& out) override;
 
  private:
-  enum InfoIndex {
-    kXPosition,
-    kYPosition,
-    kDistanceFromOrigin,
-    kXVelocity,
-    kYVelocity,
-    kRewardForward,
-    kRewardCtrl,
-    kRewardContact,
-    kRewardSurvive,
-    kForwardReward
-  };
-  static constexpr InfoKey kInfoKeys[] = {
-      {"x_position", kBothVersions},           {"y_position", kBothVersions},
-      {"distance_from_origin", kBothVersions}, {"x_velocity", kBothVersions},
-      {"y_velocity", kBothVersions},           {"reward_forward", kBothVersions},
-      {"reward_ctrl", kBothVersions},          {"reward_contact", kV5},
-      {"reward_survive", kBothVersions},       {"forward_reward", kV4}};
-
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
   void FillResetInfo(const EnvOutput& out) const override;
@@ -73,7 +54,6 @@ class Ant : public MujocoEnv {
   bool observe_contact_forces_;
   bool contact_cost_in_reward_;
   int first_observed_body_;
-  std::array<int, 10> info_;
 };
 
 }  // namespace envfleet::mujoco

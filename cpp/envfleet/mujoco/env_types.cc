@@ -6,13 +6,12 @@
 #include <utility>
 
 #include "envfleet/mujoco/ant.h"
-#include "envfleet/mujoco/half_cheetah.h"
 #include "envfleet/mujoco/humanoid.h"
 #include "envfleet/mujoco/inverted_pendulum.h"
 #include "envfleet/mujoco/planar_walker.h"
 #include "envfleet/mujoco/pusher.h"
 #include "envfleet/mujoco/reacher.h"
-#include "envfleet/mujoco/swimmer.h"
+#include "envfleet/mujoco/runners.h"
 
 namespace envfleet::mujoco {
 namespace {

@@ -13,11 +13,6 @@ constexpr int kInertiaSize = 10;
 constexpr int kMotionSize = 6;
 constexpr int kRootDofs = 6;
 
-// A boolean option if the env type declares it (v5), else v4's fixed value.
-bool FlagOr(const Config& config, const char* name, bool fallback) {
-  return config.values().contains(name) ? config.Get<bool>(name) : fallback;
-}
-
 // Copies rows [first_row, rows) of a row-major array with `width` values per row.
 double* CopyRows(const double* array, int first_row, int rows, int width, double* out) {
   return std::copy(array + first_row * width, array + rows * width, out);
@@ -30,16 +25,14 @@ double* CopyRows(const double* array, int first_row, int rows, int width, double
 HumanoidBase::HumanoidBase(const Config& config, const Variant& variant)
     : MujocoEnv(config, variant),
       // HumanoidStandup-v4 has no keywords: its noise scale is fixed at 0.01.
-      reset_noise_scale_(config.values().contains("reset_noise_scale")
-                             ? config.Get<double>("reset_noise_scale")
-                             : 0.01),
-      skipped_qpos_(FlagOr(config, "exclude_current_positions_from_observation", true) ? 2 : 0),
+      reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.01)),
+      skipped_qpos_(OptionOr(config, "exclude_current_positions_from_observation", true) ? 2 : 0),
       first_body_(version() == 4 ? 0 : 1),
       first_dof_(version() == 4 ? 0 : kRootDofs),
-      observe_cinert_(FlagOr(config, "include_cinert_in_observation", true)),
-      observe_cvel_(FlagOr(config, "include_cvel_in_observation", true)),
-      observe_qfrc_actuator_(FlagOr(config, "include_qfrc_actuator_in_observation", true)),
-      observe_cfrc_ext_(FlagOr(config, "include_cfrc_ext_in_observation", true)) {
+      observe_cinert_(OptionOr(config, "include_cinert_in_observation", true)),
+      observe_cvel_(OptionOr(config, "include_cvel_in_observation", true)),
+      observe_qfrc_actuator_(OptionOr(config, "include_qfrc_actuator_in_observation", true)),
+      observe_cfrc_ext_(OptionOr(config, "include_cfrc_ext_in_observation", true)) {
   const int bodies = model().nbody - first_body_;
   SetObservationSize(model().nq - skipped_qpos_ + model().nv +
                      (observe_cinert_ ? bodies * kInertiaSize : 0) +
@@ -103,9 +96,15 @@ Humanoid::Humanoid(const Config& config, const Variant& variant)
       terminate_when_unhealthy_(config.Get<bool>("terminate_when_unhealthy")),
       healthy_z_range_(Range(config, "healthy_z_range")),
       total_mass_(
-          PairwiseSum<double>(model().nbody, [this](int b) { return model().body_mass[b]; })),
-      info_(AddInfoKeys(kInfoKeys)) {
-  if (version() == 5) {
+          PairwiseSum<double>(model().nbody, [this](int b) { return model().body_mass[b]; })) {
+  if (version() == 4) {
+    DeclareInfo({Info::kRewardLinvel, Info::kRewardQuadctrl, Info::kRewardAlive, Info::kXPosition,
+                 Info::kYPosition, Info::kDistanceFromOrigin, Info::kXVelocity, Info::kYVelocity,
+                 Info::kForwardReward});
+  } else {
+    DeclareInfo({Info::kXPosition, Info::kYPosition, Info::kDistanceFromOrigin, Info::kXVelocity,
+                 Info::kYVelocity, Info::kRewardSurvive, Info::kRewardForward, Info::kRewardCtrl,
+                 Info::kRewardContact});
     contact_cost_weight_ = config.Get<double>("contact_cost_weight");
     contact_cost_range_ = Range(config, "contact_cost_range");
   }
@@ -139,9 +138,9 @@ std::array<double, 2> Humanoid::MassCenter() const {
 
 void Humanoid::FillResetInfo(const EnvOutput& out) const {
   if (version() == 4) return;
-  SetInfo(out, info_[kXPosition], data().qpos[0]);
-  SetInfo(out, info_[kYPosition], data().qpos[1]);
-  SetInfo(out, info_[kDistanceFromOrigin], Norm(data().qpos, 2));
+  SetInfo(out, Info::kXPosition, data().qpos[0]);
+  SetInfo(out, Info::kYPosition, data().qpos[1]);
+  SetInfo(out, Info::kDistanceFromOrigin, Norm(data().qpos, 2));
   SetTendonInfo(out);
 }
 
@@ -156,8 +155,7 @@ void Humanoid::Step(const void* action, const EnvOutput& out) {
   // Reward: forward progress and the healthy reward, minus the costs (v5: with contacts).
   const double z = data().qpos[2];
   const bool healthy = healthy_z_range_[0] < z && z < healthy_z_range_[1];
-  const bool paid = version() == 4 ? healthy || terminate_when_unhealthy_ : healthy;
-  const double healthy_reward = (paid ? 1.0 : 0.0) * healthy_reward_;
+  const double healthy_reward = HealthyReward(healthy, terminate_when_unhealthy_, healthy_reward_);
   const double forward_reward = forward_reward_weight_ * x_velocity;
   const double ctrl_cost = ControlCostOfCtrl(ctrl_cost_weight_);
   const double contact_cost = version() == 4 ? 0.0
@@ -170,19 +168,19 @@ void Humanoid::Step(const void* action, const EnvOutput& out) {
 
   // v4 reports the mass centre as the position, v5 the root's qpos.
   const double* position = version() == 4 ? after.data() : data().qpos;
-  SetInfo(out, info_[kXPosition], position[0]);
-  SetInfo(out, info_[kYPosition], position[1]);
-  SetInfo(out, info_[kDistanceFromOrigin], Norm(position, 2));
-  SetInfo(out, info_[kXVelocity], x_velocity);
-  SetInfo(out, info_[kYVelocity], y_velocity);
-  SetInfo(out, info_[kRewardLinvel], forward_reward);
-  SetInfo(out, info_[kRewardQuadctrl], -ctrl_cost);
-  SetInfo(out, info_[kRewardAlive], healthy_reward);
-  SetInfo(out, info_[kForwardReward], forward_reward);
-  SetInfo(out, info_[kRewardSurvive], healthy_reward);
-  SetInfo(out, info_[kRewardForward], forward_reward);
-  SetInfo(out, info_[kRewardCtrl], -ctrl_cost);
-  SetInfo(out, info_[kRewardContact], -contact_cost);
+  SetInfo(out, Info::kXPosition, position[0]);
+  SetInfo(out, Info::kYPosition, position[1]);
+  SetInfo(out, Info::kDistanceFromOrigin, Norm(position, 2));
+  SetInfo(out, Info::kXVelocity, x_velocity);
+  SetInfo(out, Info::kYVelocity, y_velocity);
+  SetInfo(out, Info::kRewardLinvel, forward_reward);
+  SetInfo(out, Info::kRewardQuadctrl, -ctrl_cost);
+  SetInfo(out, Info::kRewardAlive, healthy_reward);
+  SetInfo(out, Info::kForwardReward, forward_reward);
+  SetInfo(out, Info::kRewardSurvive, healthy_reward);
+  SetInfo(out, Info::kRewardForward, forward_reward);
+  SetInfo(out, Info::kRewardCtrl, -ctrl_cost);
+  SetInfo(out, Info::kRewardContact, -contact_cost);
   SetTendonInfo(out);
 }
 
@@ -191,11 +189,17 @@ void Humanoid::Step(const void* action, const EnvOutput& out) {
 HumanoidStandup::HumanoidStandup(const Config& config, const Variant& variant)
     : HumanoidBase(config, variant),
       // v4 has no keywords: Gymnasium's fixed weights and cap.
-      ctrl_cost_weight_(version() == 4 ? 0.1 : config.Get<double>("ctrl_cost_weight")),
-      impact_cost_weight_(version() == 4 ? 5e-7 : config.Get<double>("impact_cost_weight")),
+      ctrl_cost_weight_(OptionOr(config, "ctrl_cost_weight", 0.1)),
+      impact_cost_weight_(OptionOr(config, "impact_cost_weight", 5e-7)),
       impact_cost_range_(version() == 4 ? std::array<double, 2>{-options::kInf, 10.0}
-                                        : Range(config, "impact_cost_range")),
-      info_(AddInfoKeys(kInfoKeys)) {}
+                                        : Range(config, "impact_cost_range")) {
+  if (version() == 4) {
+    DeclareInfo({Info::kRewardLinup, Info::kRewardQuadctrl, Info::kRewardImpact});
+  } else {
+    DeclareInfo({Info::kXPosition, Info::kYPosition, Info::kZDistanceFromOrigin, Info::kRewardLinup,
+                 Info::kRewardQuadctrl, Info::kRewardImpact});
+  }
+}
 
 OptionList HumanoidStandup::Options(const Variant& variant) {
   if (variant.version == 4) return {};
@@ -214,9 +218,9 @@ OptionList HumanoidStandup::Options(const Variant& variant) {
 
 void HumanoidStandup::FillResetInfo(const EnvOutput& out) const {
   if (version() == 4) return;
-  SetInfo(out, info_[kXPosition], data().qpos[0]);
-  SetInfo(out, info_[kYPosition], data().qpos[1]);
-  SetInfo(out, info_[kZDistanceFromOrigin], data().qpos[2] - init_qpos()[2]);
+  SetInfo(out, Info::kXPosition, data().qpos[0]);
+  SetInfo(out, Info::kYPosition, data().qpos[1]);
+  SetInfo(out, Info::kZDistanceFromOrigin, data().qpos[2] - init_qpos()[2]);
   SetTendonInfo(out);
 }
 
@@ -232,12 +236,12 @@ void HumanoidStandup::Step(const void* action, const EnvOutput& out) {
   *out.terminated = false;
   WriteObservation(out);
 
-  SetInfo(out, info_[kXPosition], data().qpos[0]);
-  SetInfo(out, info_[kYPosition], data().qpos[1]);
-  SetInfo(out, info_[kZDistanceFromOrigin], data().qpos[2] - init_qpos()[2]);
-  SetInfo(out, info_[kRewardLinup], uph_cost);
-  SetInfo(out, info_[kRewardQuadctrl], -quad_ctrl_cost);
-  SetInfo(out, info_[kRewardImpact], -quad_impact_cost);
+  SetInfo(out, Info::kXPosition, data().qpos[0]);
+  SetInfo(out, Info::kYPosition, data().qpos[1]);
+  SetInfo(out, Info::kZDistanceFromOrigin, data().qpos[2] - init_qpos()[2]);
+  SetInfo(out, Info::kRewardLinup, uph_cost);
+  SetInfo(out, Info::kRewardQuadctrl, -quad_ctrl_cost);
+  SetInfo(out, Info::kRewardImpact, -quad_impact_cost);
   SetTendonInfo(out);
 }
 

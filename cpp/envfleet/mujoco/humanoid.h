@@ -65,35 +65,6 @@ class Humanoid : public HumanoidBase {
   void Step(const void* action, const EnvOutput& out) override;
 
  private:
-  enum InfoIndex {
-    kXPosition,
-    kYPosition,
-    kDistanceFromOrigin,
-    kXVelocity,
-    kYVelocity,
-    kRewardLinvel,
-    kRewardQuadctrl,
-    kRewardAlive,
-    kForwardReward,
-    kRewardSurvive,
-    kRewardForward,
-    kRewardCtrl,
-    kRewardContact
-  };
-  static constexpr InfoKey kInfoKeys[] = {{"x_position", kBothVersions},
-                                          {"y_position", kBothVersions},
-                                          {"distance_from_origin", kBothVersions},
-                                          {"x_velocity", kBothVersions},
-                                          {"y_velocity", kBothVersions},
-                                          {"reward_linvel", kV4},
-                                          {"reward_quadctrl", kV4},
-                                          {"reward_alive", kV4},
-                                          {"forward_reward", kV4},
-                                          {"reward_survive", kV5},
-                                          {"reward_forward", kV5},
-                                          {"reward_ctrl", kV5},
-                                          {"reward_contact", kV5}};
-
   void FillResetInfo(const EnvOutput& out) const override;
   // The (x, y) of the bodies' mass centre, as Gymnasium's mass_center().
   std::array<double, 2> MassCenter() const;
@@ -106,7 +77,6 @@ class Humanoid : public HumanoidBase {
   bool terminate_when_unhealthy_;
   std::array<double, 2> healthy_z_range_;
   double total_mass_;
-  std::array<int, 13> info_;
 };
 
 class HumanoidStandup : public HumanoidBase {
@@ -118,27 +88,11 @@ class HumanoidStandup : public HumanoidBase {
   void Step(const void* action, const EnvOutput& out) override;
 
  private:
-  enum InfoIndex {
-    kXPosition,
-    kYPosition,
-    kZDistanceFromOrigin,
-    kRewardLinup,
-    kRewardQuadctrl,
-    kRewardImpact
-  };
-  static constexpr InfoKey kInfoKeys[] = {{"x_position", kV5},
-                                          {"y_position", kV5},
-                                          {"z_distance_from_origin", kV5},
-                                          {"reward_linup", kBothVersions},
-                                          {"reward_quadctrl", kBothVersions},
-                                          {"reward_impact", kBothVersions}};
-
   void FillResetInfo(const EnvOutput& out) const override;
 
   double ctrl_cost_weight_;
   double impact_cost_weight_;
   std::array<double, 2> impact_cost_range_;
-  std::array<int, 6> info_;
 };
 
 }  // namespace envfleet::mujoco

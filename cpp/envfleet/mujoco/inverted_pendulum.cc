@@ -16,19 +16,13 @@ constexpr double kMaxPoleAngle = 0.2;
 constexpr double kClip = 10.0;
 constexpr double kMinTipHeight = 1.0;
 
-// A real option if the env type declares it (v5), else v4's fixed value.
-double ValueOr(const Config& config, const char* name, double fallback) {
-  return config.values().contains(name) ? config.Get<double>(name) : fallback;
-}
-
 }  // namespace
 
 // ---- InvertedPendulum ----
 
 InvertedPendulum::InvertedPendulum(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant),
-      reset_noise_scale_(ValueOr(config, "reset_noise_scale", 0.01)),
-      info_(AddInfoKeys(kInfoKeys)) {
+    : MujocoEnv(config, variant), reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.01)) {
+  if (version() == 5) DeclareInfo({Info::kRewardSurvive});
   SetObservationSize(model().nq + model().nv);
 }
 
@@ -57,17 +51,18 @@ void InvertedPendulum::Step(const void* action, const EnvOutput& out) {
   const bool terminated = !finite || std::fabs(obs[1]) > kMaxPoleAngle;
   *out.terminated = terminated;
   *out.reward = version() == 4 || !terminated ? 1.0 : 0.0;
-  SetInfo(out, info_[0], *out.reward);
+  SetInfo(out, Info::kRewardSurvive, *out.reward);
 }
 
 // ---- InvertedDoublePendulum ----
 
 InvertedDoublePendulum::InvertedDoublePendulum(const Config& config, const Variant& variant)
     : MujocoEnv(config, variant),
-      healthy_reward_(ValueOr(config, "healthy_reward", 10.0)),
-      reset_noise_scale_(ValueOr(config, "reset_noise_scale", 0.1)),
-      observed_constraint_forces_(version() == 4 ? model().nv : 1),
-      info_(AddInfoKeys(kInfoKeys)) {
+      healthy_reward_(OptionOr(config, "healthy_reward", 10.0)),
+      reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.1)),
+      observed_constraint_forces_(version() == 4 ? model().nv : 1) {
+  if (version() == 5)
+    DeclareInfo({Info::kRewardSurvive, Info::kDistancePenalty, Info::kVelocityPenalty});
   SetObservationSize(1 + 2 * (model().nq - 1) + model().nv + observed_constraint_forces_);
 }
 
@@ -114,9 +109,9 @@ void InvertedDoublePendulum::Step(const void* action, const EnvOutput& out) {
   *out.reward = alive_bonus - distance_penalty - velocity_penalty;
   *out.terminated = terminated;
 
-  SetInfo(out, info_[kRewardSurvive], alive_bonus);
-  SetInfo(out, info_[kDistancePenalty], -distance_penalty);
-  SetInfo(out, info_[kVelocityPenalty], -velocity_penalty);
+  SetInfo(out, Info::kRewardSurvive, alive_bonus);
+  SetInfo(out, Info::kDistancePenalty, -distance_penalty);
+  SetInfo(out, Info::kVelocityPenalty, -velocity_penalty);
 }
 
 }  // namespace envfleet::mujoco

@@ -13,8 +13,6 @@
 #ifndef ENVFLEET_MUJOCO_INVERTED_PENDULUM_H_
 #define ENVFLEET_MUJOCO_INVERTED_PENDULUM_H_
 
-#include <array>
-
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
 
@@ -29,13 +27,10 @@ class InvertedPendulum : public MujocoEnv {
   void Step(const void* action, const EnvOutput& out) override;
 
  private:
-  static constexpr InfoKey kInfoKeys[] = {{"reward_survive", kV5}};
-
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
 
   double reset_noise_scale_;
-  std::array<int, 1> info_;
 };
 
 class InvertedDoublePendulum : public MujocoEnv {
@@ -47,10 +42,6 @@ class InvertedDoublePendulum : public MujocoEnv {
   void Step(const void* action, const EnvOutput& out) override;
 
  private:
-  enum InfoIndex { kRewardSurvive, kDistancePenalty, kVelocityPenalty };
-  static constexpr InfoKey kInfoKeys[] = {
-      {"reward_survive", kV5}, {"distance_penalty", kV5}, {"velocity_penalty", kV5}};
-
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
 
@@ -58,7 +49,6 @@ class InvertedDoublePendulum : public MujocoEnv {
   double reset_noise_scale_;
   // Constraint forces observed: all of them (v4) or the cart's (v5).
   int observed_constraint_forces_;
-  std::array<int, 3> info_;
 };
 
 }  // namespace envfleet::mujoco

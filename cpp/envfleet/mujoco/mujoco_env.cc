@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <numbers>
 #include <stdexcept>
 #include <string>
@@ -11,15 +12,17 @@
 #include "envfleet/mujoco/model_cache.h"
 
 namespace envfleet::mujoco {
-namespace {
-
-// An option's value if the env type declares it, else the variant's default.
-template <typename T>
-T OptionOr(const Config& config, const std::string& name, T fallback) {
-  return config.values().contains(name) ? config.Get<T>(name) : fallback;
+const char* InfoName(Info key) {
+  static constexpr const char* kNames[] = {
+      "x_position",       "y_position",      "distance_from_origin", "z_distance_from_origin",
+      "x_velocity",       "y_velocity",      "forward_reward",       "reward_forward",
+      "reward_run",       "reward_fwd",      "reward_linvel",        "reward_linup",
+      "reward_ctrl",      "reward_quadctrl", "reward_contact",       "reward_impact",
+      "reward_survive",   "reward_alive",    "reward_dist",          "reward_near",
+      "distance_penalty", "velocity_penalty"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(Info::kCount));
+  return kNames[static_cast<int>(key)];
 }
-
-}  // namespace
 
 MujocoEnv::MujocoEnv(const Config& config, const Variant& variant)
     : version_(variant.version),
@@ -35,6 +38,7 @@ MujocoEnv::MujocoEnv(const Config& config, const Variant& variant)
   if (data_ == nullptr) throw std::runtime_error("mj_makeData failed for " + xml_file);
   qpos_.resize(model_->nq);
   qvel_.resize(model_->nv);
+  info_slots_.fill(-1);
 }
 
 MujocoEnv::~MujocoEnv() { mj_deleteData(data_); }
@@ -99,6 +103,10 @@ int MujocoEnv::AddInfo(const std::string& name, std::vector<std::int64_t> shape)
   for (std::int64_t dim : shape) size *= static_cast<std::size_t>(dim);
   info_.push_back({name, std::move(shape), size});
   return static_cast<int>(info_.size()) - 1;
+}
+
+void MujocoEnv::DeclareInfo(std::initializer_list<Info> keys) {
+  for (Info key : keys) info_slots_[static_cast<int>(key)] = AddInfo(InfoName(key));
 }
 
 void MujocoEnv::DoSimulation(const float* action) {

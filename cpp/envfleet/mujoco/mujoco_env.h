@@ -20,6 +20,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,14 +40,33 @@ struct Variant {
   int frame_skip = 5;     // the version's frame skip, used when there is no frame_skip option
 };
 
-// An info key of a task and the versions that report it (a bit mask of kV4 / kV5).
-inline constexpr unsigned kV4 = 1;
-inline constexpr unsigned kV5 = 2;
-inline constexpr unsigned kBothVersions = kV4 | kV5;
-struct InfoKey {
-  const char* name;
-  unsigned versions;
+// The scalar info keys MuJoCo tasks report; InfoName() gives Gymnasium's name of each.
+enum class Info {
+  kXPosition,
+  kYPosition,
+  kDistanceFromOrigin,
+  kZDistanceFromOrigin,
+  kXVelocity,
+  kYVelocity,
+  kForwardReward,
+  kRewardForward,
+  kRewardRun,
+  kRewardFwd,
+  kRewardLinvel,
+  kRewardLinup,
+  kRewardCtrl,
+  kRewardQuadctrl,
+  kRewardContact,
+  kRewardImpact,
+  kRewardSurvive,
+  kRewardAlive,
+  kRewardDist,
+  kRewardNear,
+  kDistancePenalty,
+  kVelocityPenalty,
+  kCount
 };
+const char* InfoName(Info key);
 
 class MujocoEnv : public Env {
  public:
@@ -69,6 +89,12 @@ class MujocoEnv : public Env {
   // Loads the model the config's `xml_file` names (or the variant's file) and makes the data.
   MujocoEnv(const Config& config, const Variant& variant);
 
+  // An option's value where the env type declares it, else `fallback` (the value Gymnasium's
+  // class of a version without that keyword uses).
+  template <typename T>
+  static T OptionOr(const Config& config, const std::string& name, T fallback) {
+    return config.values().contains(name) ? config.Get<T>(name) : fallback;
+  }
   // A 2-value range option's values; std::invalid_argument unless it has exactly two.
   static std::array<double, 2> Range(const Config& config, const char* name);
 
@@ -84,15 +110,8 @@ class MujocoEnv : public Env {
   void SetObservationSize(int size) { observation_size_ = size; }
   // Declares an info array of this shape (empty: a scalar); returns its index in EnvOutput::info.
   int AddInfo(const std::string& name, std::vector<std::int64_t> shape = {});
-  // Declares the scalar keys of `keys` this env's version reports; slot -1 for the others.
-  template <std::size_t N>
-  std::array<int, N> AddInfoKeys(const InfoKey (&keys)[N]) {
-    std::array<int, N> slots;
-    for (std::size_t k = 0; k < N; ++k) {
-      slots[k] = (keys[k].versions & VersionBit()) != 0 ? AddInfo(keys[k].name) : -1;
-    }
-    return slots;
-  }
+  // Declares the scalar info keys this env reports, in order.
+  void DeclareInfo(std::initializer_list<Info> keys);
 
   // ---- Simulation ----
   // Gymnasium's do_simulation: ctrl = action, frame_skip mj_steps, mj_rnePostConstraint.
@@ -101,9 +120,17 @@ class MujocoEnv : public Env {
   void SetQposQvel(const double* qpos, const double* qvel);
   // Writes the observation and checks its size against the declared one.
   void WriteObservation(const EnvOutput& out) const;
-  // Writes a scalar info value; a slot of -1 (a key this version lacks) is skipped.
-  static void SetInfo(const EnvOutput& out, int slot, double value) {
+  // Writes a scalar info value; a key this env does not report is skipped.
+  void SetInfo(const EnvOutput& out, Info key, double value) const {
+    const int slot = info_slots_[static_cast<int>(key)];
     if (slot >= 0) *out.Info<double>(slot) = value;
+  }
+
+  // The healthy reward of a step: v4 pays it while healthy or whenever the episode ends on
+  // unhealth (so every step it runs), v5 only while healthy.
+  double HealthyReward(bool healthy, bool terminate_when_unhealthy, double reward) const {
+    const bool paid = version_ == 4 ? healthy || terminate_when_unhealthy : healthy;
+    return (paid ? 1.0 : 0.0) * reward;
   }
 
   // Gymnasium's control_cost of a float32 action: weight * np.sum(np.square(action)), which
@@ -126,7 +153,6 @@ class MujocoEnv : public Env {
   const mjModel& model() const { return *model_; }
   mjData& data() const { return *data_; }
   int version() const { return version_; }
-  unsigned VersionBit() const { return version_ == 4 ? kV4 : kV5; }
   // Seconds per env step: timestep x frame_skip.
   double dt() const { return model_->opt.timestep * frame_skip_; }
   // The initial qpos (the model's qpos0); the initial qvel is zero.
@@ -148,6 +174,8 @@ class MujocoEnv : public Env {
   mjData* data_ = nullptr;
   int observation_size_ = 0;
   std::vector<InfoArray> info_;
+  // The info array of each Info key, or -1.
+  std::array<int, static_cast<int>(Info::kCount)> info_slots_;
 };
 
 }  // namespace envfleet::mujoco

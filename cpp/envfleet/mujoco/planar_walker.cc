@@ -38,8 +38,13 @@ PlanarWalker::PlanarWalker(const Config& config, const Variant& variant, bool ch
       healthy_z_range_(Range(config, "healthy_z_range")),
       healthy_angle_range_(Range(config, "healthy_angle_range")),
       reset_noise_scale_(config.Get<double>("reset_noise_scale")),
-      skipped_qpos_(config.Get<bool>("exclude_current_positions_from_observation") ? 1 : 0),
-      info_(AddInfoKeys(kInfoKeys)) {
+      skipped_qpos_(config.Get<bool>("exclude_current_positions_from_observation") ? 1 : 0) {
+  if (version() == 4) {
+    DeclareInfo({Info::kXPosition, Info::kXVelocity});
+  } else {
+    DeclareInfo({Info::kXPosition, Info::kZDistanceFromOrigin, Info::kXVelocity,
+                 Info::kRewardForward, Info::kRewardCtrl, Info::kRewardSurvive});
+  }
   if (check_state_range_) healthy_state_range_ = Range(config, "healthy_state_range");
   SetObservationSize(model().nq + model().nv - skipped_qpos_);
 }
@@ -66,8 +71,8 @@ double* PlanarWalker::FillObservation(double* obs) const {
 
 void PlanarWalker::FillResetInfo(const EnvOutput& out) const {
   if (version() == 4) return;
-  SetInfo(out, info_[kXPosition], data().qpos[0]);
-  SetInfo(out, info_[kZDistanceFromOrigin], data().qpos[1] - init_qpos()[1]);
+  SetInfo(out, Info::kXPosition, data().qpos[0]);
+  SetInfo(out, Info::kZDistanceFromOrigin, data().qpos[1] - init_qpos()[1]);
 }
 
 bool PlanarWalker::IsHealthy() const {
@@ -95,20 +100,19 @@ void PlanarWalker::Step(const void* action, const EnvOutput& out) {
   // Reward: forward progress plus the healthy reward (v4: whenever terminating on unhealth)
   // minus the float32 control cost.
   const bool healthy = IsHealthy();
-  const bool paid = version() == 4 ? healthy || terminate_when_unhealthy_ : healthy;
-  const double healthy_reward = (paid ? 1.0 : 0.0) * healthy_reward_;
+  const double healthy_reward = HealthyReward(healthy, terminate_when_unhealthy_, healthy_reward_);
   const double forward_reward = forward_reward_weight_ * x_velocity;
   const float ctrl_cost = ControlCost(ctrl_cost_weight_, ctrl);
   *out.reward = (forward_reward + healthy_reward) - ctrl_cost;
   *out.terminated = !healthy && terminate_when_unhealthy_;
   WriteObservation(out);
 
-  SetInfo(out, info_[kXPosition], x_after);
-  SetInfo(out, info_[kZDistanceFromOrigin], data().qpos[1] - init_qpos()[1]);
-  SetInfo(out, info_[kXVelocity], x_velocity);
-  SetInfo(out, info_[kRewardForward], forward_reward);
-  SetInfo(out, info_[kRewardCtrl], -ctrl_cost);
-  SetInfo(out, info_[kRewardSurvive], healthy_reward);
+  SetInfo(out, Info::kXPosition, x_after);
+  SetInfo(out, Info::kZDistanceFromOrigin, data().qpos[1] - init_qpos()[1]);
+  SetInfo(out, Info::kXVelocity, x_velocity);
+  SetInfo(out, Info::kRewardForward, forward_reward);
+  SetInfo(out, Info::kRewardCtrl, -ctrl_cost);
+  SetInfo(out, Info::kRewardSurvive, healthy_reward);
 }
 
 }  // namespace envfleet::mujoco

@@ -28,19 +28,6 @@ class PlanarWalker : public MujocoEnv {
   PlanarWalker(const Config& config, const Variant& variant, bool check_state_range);
 
  private:
-  enum InfoIndex {
-    kXPosition,
-    kZDistanceFromOrigin,
-    kXVelocity,
-    kRewardForward,
-    kRewardCtrl,
-    kRewardSurvive
-  };
-  static constexpr InfoKey kInfoKeys[] = {
-      {"x_position", kBothVersions}, {"z_distance_from_origin", kV5},
-      {"x_velocity", kBothVersions}, {"reward_forward", kV5},
-      {"reward_ctrl", kV5},          {"reward_survive", kV5}};
-
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
   void FillResetInfo(const EnvOutput& out) const override;
@@ -56,7 +43,6 @@ class PlanarWalker : public MujocoEnv {
   std::array<double, 2> healthy_angle_range_;
   double reset_noise_scale_;
   int skipped_qpos_;
-  std::array<int, 6> info_;
 };
 
 class Hopper : public PlanarWalker {

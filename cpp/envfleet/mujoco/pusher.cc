@@ -1,6 +1,7 @@
 #include "envfleet/mujoco/pusher.h"
 
 #include <algorithm>
+#include <array>
 
 #include "envfleet/mujoco/numpy_ops.h"
 #include "envfleet/mujoco/task_options.h"
@@ -31,16 +32,17 @@ std::array<double, 3> Difference(const double* a, const double* b) {
 
 Pusher::Pusher(const Config& config, const Variant& variant)
     : MujocoEnv(config, variant),
-      reward_near_weight_(version() == 4 ? kV4NearWeight
-                                         : config.Get<double>("reward_near_weight")),
-      reward_dist_weight_(version() == 4 ? kV4DistWeight
-                                         : config.Get<double>("reward_dist_weight")),
-      reward_control_weight_(version() == 4 ? kV4ControlWeight
-                                            : config.Get<double>("reward_control_weight")),
+      reward_near_weight_(OptionOr(config, "reward_near_weight", kV4NearWeight)),
+      reward_dist_weight_(OptionOr(config, "reward_dist_weight", kV4DistWeight)),
+      reward_control_weight_(OptionOr(config, "reward_control_weight", kV4ControlWeight)),
       tips_arm_(BodyId("tips_arm")),
       object_(BodyId("object")),
-      goal_(BodyId("goal")),
-      info_(AddInfoKeys(kInfoKeys)) {
+      goal_(BodyId("goal")) {
+  if (version() == 4) {
+    DeclareInfo({Info::kRewardDist, Info::kRewardCtrl});
+  } else {
+    DeclareInfo({Info::kRewardDist, Info::kRewardCtrl, Info::kRewardNear});
+  }
   SetObservationSize(2 * kArmJoints + 3 * 3);
 }
 
@@ -107,9 +109,9 @@ void Pusher::Step(const void* action, const EnvOutput& out) {
   WriteObservation(out);
 
   // v4 reports the unweighted terms, v5 the weighted ones.
-  SetInfo(out, info_[kRewardDist], dist);
-  SetInfo(out, info_[kRewardCtrl], version() == 4 ? terms.ctrl : ctrl_term);
-  SetInfo(out, info_[kRewardNear], near);
+  SetInfo(out, Info::kRewardDist, dist);
+  SetInfo(out, Info::kRewardCtrl, version() == 4 ? terms.ctrl : ctrl_term);
+  SetInfo(out, Info::kRewardNear, near);
 }
 
 }  // namespace envfleet::mujoco

@@ -14,8 +14,6 @@
 #ifndef ENVFLEET_MUJOCO_PUSHER_H_
 #define ENVFLEET_MUJOCO_PUSHER_H_
 
-#include <array>
-
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
 
@@ -30,10 +28,6 @@ class Pusher : public MujocoEnv {
   void Step(const void* action, const EnvOutput& out) override;
 
  private:
-  enum InfoIndex { kRewardDist, kRewardCtrl, kRewardNear };
-  static constexpr InfoKey kInfoKeys[] = {
-      {"reward_dist", kBothVersions}, {"reward_ctrl", kBothVersions}, {"reward_near", kV5}};
-
   // The reward terms of the current state and `action`.
   struct Rewards {
     double dist;
@@ -51,7 +45,6 @@ class Pusher : public MujocoEnv {
   int tips_arm_;
   int object_;
   int goal_;
-  std::array<int, 3> info_;
 };
 
 }  // namespace envfleet::mujoco

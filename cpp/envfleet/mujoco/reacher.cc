@@ -18,12 +18,12 @@ constexpr double kVelocityNoise = 0.005;
 
 Reacher::Reacher(const Config& config, const Variant& variant)
     : MujocoEnv(config, variant),
-      reward_dist_weight_(version() == 4 ? 1.0 : config.Get<double>("reward_dist_weight")),
-      reward_control_weight_(version() == 4 ? 1.0 : config.Get<double>("reward_control_weight")),
+      reward_dist_weight_(OptionOr(config, "reward_dist_weight", 1.0)),
+      reward_control_weight_(OptionOr(config, "reward_control_weight", 1.0)),
       fingertip_(BodyId("fingertip")),
       target_(BodyId("target")),
-      observed_vector_size_(version() == 4 ? 3 : 2),
-      info_(AddInfoKeys(kInfoKeys)) {
+      observed_vector_size_(version() == 4 ? 3 : 2) {
+  DeclareInfo({Info::kRewardDist, Info::kRewardCtrl});
   SetObservationSize(2 + 2 + (model().nq - 2) + 2 + observed_vector_size_);
 }
 
@@ -84,8 +84,8 @@ void Reacher::Step(const void* action, const EnvOutput& out) {
   *out.reward = reward_dist + reward_ctrl;
   *out.terminated = false;
   WriteObservation(out);
-  SetInfo(out, info_[0], reward_dist);
-  SetInfo(out, info_[1], reward_ctrl);
+  SetInfo(out, Info::kRewardDist, reward_dist);
+  SetInfo(out, Info::kRewardCtrl, reward_ctrl);
 }
 
 }  // namespace envfleet::mujoco

@@ -26,9 +26,6 @@ class Reacher : public MujocoEnv {
   void Step(const void* action, const EnvOutput& out) override;
 
  private:
-  static constexpr InfoKey kInfoKeys[] = {{"reward_dist", kBothVersions},
-                                          {"reward_ctrl", kBothVersions}};
-
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
   // fingertip - target (xpos), all three coordinates.
@@ -40,7 +37,6 @@ class Reacher : public MujocoEnv {
   int target_;
   // Coordinates of the fingertip-to-target vector observed: 3 (v4) or 2 (v5).
   int observed_vector_size_;
-  std::array<int, 2> info_;
 };
 
 }  // namespace envfleet::mujoco
