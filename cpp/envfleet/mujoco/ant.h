@@ -13,7 +13,7 @@
 //   - v5: contact forces of every body but the world are observed (include_cfrc_ext_in_observation)
 //     and always cost (contact_cost_weight); the healthy reward is paid only while healthy; the
 //     main body is `main_body` (a body id); the position info comes from qpos; reset info.
-// Thread-safety: one thread at a time, as every Env.
+// Thread-safety, ownership, blocking: as MujocoEnv.
 #ifndef ENVFLEET_MUJOCO_ANT_H_
 #define ENVFLEET_MUJOCO_ANT_H_
 

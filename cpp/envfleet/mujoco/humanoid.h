@@ -14,7 +14,7 @@
 //   - HumanoidStandup: reward the torso height over the timestep - control cost - impact cost
 //     (clipped to impact_cost_range) + 1; never terminates. v5's uph_cost_weight is accepted and,
 //     as in Gymnasium 1.4, not used.
-// Thread-safety: one thread at a time, as every Env.
+// Thread-safety, ownership, blocking: as MujocoEnv.
 #ifndef ENVFLEET_MUJOCO_HUMANOID_H_
 #define ENVFLEET_MUJOCO_HUMANOID_H_
 

@@ -9,7 +9,7 @@
 //     only); terminated when the pole tip's height is <= 1; reward alive bonus - distance penalty
 //     (tip away from upright) - velocity penalty (v5: no bonus on the terminating step, and the
 //     terms in the info). v5 adds xml_file, frame_skip, healthy_reward and reset_noise_scale.
-// Thread-safety: one thread at a time, as every Env.
+// Thread-safety, ownership, blocking: as MujocoEnv.
 #ifndef ENVFLEET_MUJOCO_INVERTED_PENDULUM_H_
 #define ENVFLEET_MUJOCO_INVERTED_PENDULUM_H_
 

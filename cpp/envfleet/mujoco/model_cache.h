@@ -7,7 +7,8 @@
 // its path, size and modification time, so a file edited between two pools is compiled again;
 // models stay cached for the life of the process (a few per task file).
 //
-// Thread-safety: both functions may be called from any thread; loads are serialised by a mutex.
+// Thread-safety: both functions may be called from any thread. Blocking: LoadModel() holds a
+// process-wide mutex while it looks up or compiles a file (milliseconds, once per file).
 // Errors: std::invalid_argument naming the file when it does not exist or MuJoCo cannot compile it.
 #ifndef ENVFLEET_MUJOCO_MODEL_CACHE_H_
 #define ENVFLEET_MUJOCO_MODEL_CACHE_H_

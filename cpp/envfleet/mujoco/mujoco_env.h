@@ -10,6 +10,8 @@
 // A task derives from it, declares its observation size and info keys in its constructor, and
 // implements ResetModel(), FillObservation() and Step(); FillResetInfo() where Gymnasium's reset
 // returns info. Thread-safety: one thread at a time, as every Env; the shared model is only read.
+// Ownership: the env owns its mjData and shares the model (freed with the model cache's entry).
+// Blocking: none; Reset() and Step() run the physics on the calling thread.
 // Errors: the constructor throws std::invalid_argument for a model file that cannot be loaded or
 // an option value that cannot be honoured, before any env of a pool runs.
 #ifndef ENVFLEET_MUJOCO_MUJOCO_ENV_H_

@@ -8,7 +8,7 @@
 // state_vector()[2:] inside healthy_state_range. Version differences: v4's healthy reward is paid
 // whenever terminate_when_unhealthy is set, v5's only while healthy; v5 adds xml_file and
 // frame_skip, reward terms and z_distance_from_origin to the info, and returns reset info; Walker2d
-// v5 uses walker2d_v5.xml. Thread-safety: one thread at a time, as every Env.
+// v5 uses walker2d_v5.xml. Thread-safety, ownership, blocking: as MujocoEnv.
 #ifndef ENVFLEET_MUJOCO_PLANAR_WALKER_H_
 #define ENVFLEET_MUJOCO_PLANAR_WALKER_H_
 

@@ -10,7 +10,8 @@
 // (Gymnasium's order) with fixed weights (1, 0.1, 0.5), reporting the unweighted terms; v5 uses
 // pusher_v5.xml, computes it after the step and takes the weights as keywords.
 // Gymnasium 1.4 refuses Pusher-v4 with mujoco >= 3 (its results differ from mujoco 2's);
-// envfleet runs v4's semantics on the MuJoCo it links. Thread-safety: one thread at a time.
+// envfleet runs v4's semantics on the MuJoCo it links.
+// Thread-safety, ownership, blocking: as MujocoEnv.
 #ifndef ENVFLEET_MUJOCO_PUSHER_H_
 #define ENVFLEET_MUJOCO_PUSHER_H_
 

@@ -6,7 +6,8 @@
 // the fingertip-to-target vector (v4: x, y, z; v5: x, y). Reward: -|fingertip - target| x
 // reward_dist_weight - float32 sum of squared actions x reward_control_weight; never terminates.
 // v4 computes the reward from the state before the step (Gymnasium's order), v5 after it; v5
-// adds xml_file, frame_skip and the two weights. Thread-safety: one thread at a time.
+// adds xml_file, frame_skip and the two weights.
+// Thread-safety, ownership, blocking: as MujocoEnv.
 #ifndef ENVFLEET_MUJOCO_REACHER_H_
 #define ENVFLEET_MUJOCO_REACHER_H_
 

@@ -7,7 +7,7 @@
 // Swimmer uniform) and their info keys. Version differences: v5 adds the xml_file and frame_skip
 // keywords, names the forward term "reward_forward" (v4: HalfCheetah "reward_run", Swimmer
 // "reward_fwd" and "forward_reward") and returns the position keys as reset info.
-// Thread-safety: one thread at a time, as every Env.
+// Thread-safety, ownership, blocking: as MujocoEnv.
 #ifndef ENVFLEET_MUJOCO_RUNNERS_H_
 #define ENVFLEET_MUJOCO_RUNNERS_H_
 
