@@ -263,16 +263,21 @@ def render_section(
                 ]
             )
         targets.append(
-            [f"{task} x{num_envs} {mode}: >= {RAW_LIMIT_SHARE:.0%} of the raw limit",
-             f"{ours / limit:.0%}" if ours else "-",
-             "met" if ours and ours >= RAW_LIMIT_SHARE * limit else "NOT met"]
+            [
+                f"{task} x{num_envs} {mode}: >= {RAW_LIMIT_SHARE:.0%} of the raw limit",
+                f"{ours / limit:.0%}" if ours else "-",
+                "met" if ours and ours >= RAW_LIMIT_SHARE * limit else "NOT met",
+            ]
         )
         if task in ENVPOOL_TARGETS and entries[1].rate:
             want = ENVPOOL_TARGETS[task]
             got = ours / entries[1].rate if ours else 0.0
             targets.append(
-                [f"{task} x{num_envs} {mode}: >= {want}x EnvPool",
-                 benchmark.format_ratio(got), "met" if got >= want else "NOT met"]
+                [
+                    f"{task} x{num_envs} {mode}: >= {want}x EnvPool",
+                    benchmark.format_ratio(got),
+                    "met" if got >= want else "NOT met",
+                ]
             )
     raw_rows = [
         [task, what, benchmark.format_rate(rate)]
