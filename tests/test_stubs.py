@@ -18,6 +18,7 @@ def test_stubs_match_the_extension_modules():
             "envfleet._classic_control",
             "envfleet._testing",
             "envfleet._atari",
+            "envfleet._mujoco",
             "--allowlist",
             str(ALLOWLIST),
         ],

@@ -23,6 +23,23 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "Acrobot-v1",
     ),
     "atari": ATARI_TASK_IDS,
+    "mujoco": tuple(
+        f"{task}-{version}"
+        for task in (
+            "Ant",
+            "HalfCheetah",
+            "Hopper",
+            "Humanoid",
+            "HumanoidStandup",
+            "InvertedDoublePendulum",
+            "InvertedPendulum",
+            "Pusher",
+            "Reacher",
+            "Swimmer",
+            "Walker2d",
+        )
+        for version in ("v4", "v5")
+    ),
 }
 
 # Envs that exist to test the engine: makeable, never listed.

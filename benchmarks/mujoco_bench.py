@@ -1,0 +1,373 @@
+"""MuJoCo side by side: envfleet, EnvPool and gymnasium's AsyncVectorEnv against the physics limit.
+
+Measures HalfCheetah-v5, Ant-v5 and Humanoid-v5 at 8 and 32 envs, in sync mode and in async mode
+(batch_size = num_envs / 2), with envfleet, EnvPool and (sync only) ``gymnasium.make_vec(...,
+vectorization_mode="async")``, and the raw physics limit of the same model in the same run:
+``mujoco.mj_step`` x frame_skip on one core (a Python loop that only sets the controls, steps and
+resets when the task would end the episode) times the threads; for HalfCheetah, whose episodes
+never end early, also ``mujoco.rollout`` on one core times the threads, and on all the threads
+(the physics' real scaling, which shows whether the machine was busy). Within each workload every
+row is measured in turn in each repeat, so a slow spell of the machine hits all of them alike.
+Then writes the MuJoCo section of docs/benchmarks.md (replacing an earlier one) and prints it.
+
+    python benchmarks/mujoco_bench.py [--seconds S] [--repeats R] [--threads N] [--out FILE]
+
+(Not benchmarks/mujoco.py: run as a script, that name would shadow the `mujoco` package.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import shlex
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from envfleet import benchmark
+
+TASKS = ("HalfCheetah-v5", "Ant-v5", "Humanoid-v5")
+NUM_ENVS = (8, 32)
+MODES = ("sync", "async")
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+# Steps of one rollout: HalfCheetah's time limit, so a rollout is an episode.
+ROLLOUT_STEPS = 1000
+
+# Targets on 2 cores: envfleet over EnvPool, and envfleet's share of the raw limit.
+ENVPOOL_TARGETS = {"HalfCheetah-v5": 1.3, "Ant-v5": 1.1}
+RAW_LIMIT_SHARE = 0.9
+
+
+@dataclass
+class Row:
+    """One measured line of a workload: a library, or a raw limit (`limit` True)."""
+
+    label: str
+    threads: int
+    measure_once: Callable[[], float] | None = None
+    close: Callable[[], object] = lambda: None
+    limit: bool = False
+    rates: list[float] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def rate(self) -> float | None:
+        return statistics.median(self.rates) if self.rates else None
+
+
+# ---- Libraries --------------------------------------------------------------------------------
+
+
+def _pool_harness(pool: Any, batch: int) -> benchmark.Harness:
+    """Sync: one step of every env. Async: receive the first `batch` envs, send them actions."""
+    space, impl = pool.single_action_space, type(pool).__name__
+    if batch == pool.num_envs:
+        return benchmark.Harness(pool.reset, pool.step, pool.close, space, True, impl)
+
+    def step(actions: np.ndarray) -> None:
+        info = pool.recv()[4]
+        pool.send(actions, info["env_id"])
+
+    # The first reset fills the pipeline; later timed runs go on with every env in flight.
+    started: list[bool] = []
+
+    def reset() -> None:
+        if not started:
+            pool.async_reset()
+            started.append(True)
+
+    return benchmark.Harness(reset, step, pool.close, space, True, impl)
+
+
+def _envfleet(task: str, num_envs: int, batch: int, threads: int) -> benchmark.Harness:
+    import envfleet
+
+    pool = envfleet.make_gymnasium(
+        task, num_envs=num_envs, batch_size=batch, num_threads=threads, seed=benchmark.ENV_SEED
+    )
+    return _pool_harness(pool, batch)
+
+
+def _envpool(task: str, num_envs: int, batch: int, threads: int) -> benchmark.Harness:
+    import envpool
+
+    pool = envpool.make_gymnasium(
+        task, num_envs=num_envs, batch_size=batch, num_threads=threads, seed=benchmark.ENV_SEED
+    )
+    return _pool_harness(pool, batch)
+
+
+def _gymnasium_async(task: str, num_envs: int, batch: int, threads: int) -> benchmark.Harness:
+    import gymnasium
+
+    env = gymnasium.make_vec(task, num_envs=num_envs, vectorization_mode="async")
+    env.reset(seed=benchmark.ENV_SEED)
+    return benchmark.Harness(
+        env.reset, env.step, env.close, env.single_action_space, True, type(env).__name__
+    )
+
+
+LIBRARIES: dict[str, Callable[[str, int, int, int], benchmark.Harness]] = {
+    "envfleet": _envfleet,
+    "envpool": _envpool,
+    "gymnasium AsyncVectorEnv": _gymnasium_async,
+}
+
+
+# ---- The raw limit ------------------------------------------------------------------------------
+
+
+def _gymnasium_model(task: str) -> tuple[Any, int, Callable[[Any], bool]]:
+    """(MjModel, frame_skip, ends(data)) of the task: Gymnasium's model, and when the task ends
+    an episode (torso height outside the healthy range; never for HalfCheetah)."""
+    import gymnasium
+
+    env = gymnasium.make(task).unwrapped
+    if task.startswith("Ant"):
+        low, high = env._healthy_z_range
+        return env.model, env.frame_skip, lambda d: not (low <= d.qpos[2] <= high)
+    if task.startswith("Humanoid"):
+        low, high = env._healthy_z_range
+        return env.model, env.frame_skip, lambda d: not (low < d.qpos[2] < high)
+    return env.model, env.frame_skip, lambda d: False
+
+
+def _mj_step_harness(task: str) -> benchmark.Harness:
+    """One env's physics only: ctrl = action, mj_step x frame_skip, reset when the episode ends."""
+    import gymnasium
+    import mujoco
+
+    model, frame_skip, ends = _gymnasium_model(task)
+    data = mujoco.MjData(model)
+
+    def reset() -> None:
+        mujoco.mj_resetData(model, data)
+        mujoco.mj_forward(model, data)
+
+    def step(action: np.ndarray) -> None:
+        data.ctrl[:] = action
+        mujoco.mj_step(model, data, frame_skip)
+        if ends(data):
+            reset()
+
+    low, high = model.actuator_ctrlrange.T.astype(np.float32)
+    space = gymnasium.spaces.Box(low, high, dtype=np.float32)
+    return benchmark.Harness(reset, step, lambda: None, space, False, "mj_step")
+
+
+def _rollout(task: str, threads: int, seconds: float) -> Callable[[], float]:
+    """A measurement of mujoco.rollout: env-steps/s of whole HalfCheetah episodes (random
+    controls held for frame_skip steps), `threads` at a time on `threads` threads."""
+    import mujoco
+    from mujoco import rollout
+
+    model, frame_skip, _ = _gymnasium_model(task)
+    datas = [mujoco.MjData(model) for _ in range(threads)]
+    mujoco.mj_forward(model, datas[0])
+    spec = mujoco.mjtState.mjSTATE_FULLPHYSICS
+    initial = np.empty(mujoco.mj_stateSize(model, spec))
+    mujoco.mj_getState(model, datas[0], initial, spec)
+    low, high = model.actuator_ctrlrange.T
+    controls = np.random.default_rng(benchmark.ACTION_SEED).uniform(
+        low, high, size=(threads, ROLLOUT_STEPS, model.nu)
+    )
+    controls = np.repeat(controls, frame_skip, axis=1)
+    initial_states = np.tile(initial, (threads, 1))
+
+    def measure_once() -> float:
+        rollout.rollout(model, datas, initial_states, controls)  # warm-up
+        episodes, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            rollout.rollout(model, datas, initial_states, controls)
+            episodes += threads
+        return episodes * ROLLOUT_STEPS / (time.perf_counter() - start)
+
+    return measure_once
+
+
+def raw_rows(task: str, threads: int, seconds: float) -> list[Row]:
+    """The raw limits of the task (one core's rate x threads), and rollout on all threads."""
+    step_harness = _mj_step_harness(task)
+    rows = [
+        Row(
+            f"raw limit: mj_step x frame_skip, 1 core x {threads}",
+            threads,
+            lambda: threads * benchmark.measure(step_harness, 1, seconds, 1)[0],
+            limit=True,
+        )
+    ]
+    if task.startswith("HalfCheetah"):
+        one_core = _rollout(task, 1, seconds)
+        rows.append(
+            Row(
+                f"raw limit: mujoco.rollout, 1 core x {threads}",
+                threads,
+                lambda: threads * one_core(),
+                limit=True,
+            )
+        )
+        rows.append(
+            Row(f"mujoco.rollout on {threads} threads", threads, _rollout(task, threads, seconds))
+        )
+    return rows
+
+
+# ---- The run -------------------------------------------------------------------------------------
+
+
+def measure_workload(
+    task: str, num_envs: int, mode: str, threads: int, seconds: float, repeats: int
+) -> list[Row]:
+    """envfleet, its peers and the raw limits on one workload, in turns within each repeat."""
+    batch = num_envs if mode == "sync" else num_envs // 2
+    threads = min(threads, num_envs)
+    rows: list[Row] = []
+    for name, opener in LIBRARIES.items():
+        row = Row(name, num_envs if name.startswith("gymnasium") else threads)
+        rows.append(row)
+        if mode == "async" and name.startswith("gymnasium"):
+            row.note = "no batch_size < num_envs mode"
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                harness = opener(task, num_envs, batch, threads)
+        except Exception as exc:  # a missing or failing peer is a note, not an error
+            row.note = f"not measured: {type(exc).__name__}: {exc}"
+            continue
+        row.measure_once = lambda h=harness: benchmark.measure(h, batch, seconds, 1)[0]
+        row.close = harness.close
+    rows += raw_rows(task, threads, seconds)
+
+    measured = [row for row in rows if row.measure_once is not None]
+    print(f"{task} x{num_envs} {mode}: {len(measured)} rows", file=sys.stderr, flush=True)
+    try:
+        for _ in range(repeats):
+            for row in measured:
+                row.rates.append(row.measure_once())
+    finally:
+        for row in rows:
+            row.close()
+        gc.collect()
+    return rows
+
+
+def _share_of_limit(rows: list[Row]) -> float | None:
+    """envfleet's rate over the raw limit (the fastest limit row), paired repeat by repeat."""
+    ours = rows[0].rates
+    limits = [row.rates for row in rows if row.limit and row.rates]
+    if not ours or not limits:
+        return None
+    return statistics.median(
+        rate / max(limit[i] for limit in limits) for i, rate in enumerate(ours)
+    )
+
+
+def render_section(
+    results: dict[tuple[str, int, str], list[Row]],
+    settings: dict[str, Any],
+    machine: dict[str, Any],
+) -> str:
+    """The MuJoCo section of the benchmarks page, between its markers."""
+    header = ["workload", "library", "threads", "env-steps/s", "envfleet/this", "note"]
+    rows, targets = [], []
+    for (task, num_envs, mode), entries in results.items():
+        ours = entries[0].rate
+        for row in entries:
+            ratio = ours / row.rate if ours and row.rate and row is not entries[0] else None
+            rows.append(
+                [
+                    f"{task} x{num_envs} {mode}",
+                    row.label,
+                    str(row.threads),
+                    benchmark.format_rate(row.rate),
+                    benchmark.format_ratio(ratio),
+                    row.note,
+                ]
+            )
+        share = _share_of_limit(entries)
+        verdict = "met" if share is not None and share >= RAW_LIMIT_SHARE else "NOT met"
+        label = f"{task} x{num_envs} {mode}"
+        targets.append(
+            [f"{label}: >= {RAW_LIMIT_SHARE:.0%} of the raw limit", f"{share or 0:.0%}", verdict]
+        )
+        if task in ENVPOOL_TARGETS and ours and entries[1].rate:
+            want, got = ENVPOOL_TARGETS[task], ours / entries[1].rate
+            verdict = "met" if got >= want else "NOT met"
+            targets.append([f"{label}: >= {want}x EnvPool", benchmark.format_ratio(got), verdict])
+    return f"""## MuJoCo throughput
+
+Generated by `benchmarks/mujoco_bench.py`.
+
+Env-steps per second of envfleet, EnvPool and gymnasium's `AsyncVectorEnv` (one subprocess per
+env) on the same workloads in the same run, with random actions. Sync mode steps every env each
+call; async mode (`batch_size = num_envs / 2`) receives the first half of the envs to finish and
+sends them their next actions. Every row of a workload is measured in turn, {settings["repeats"]}
+timed runs of {settings["seconds"]:g} s each; figures are medians.
+
+The raw limit is the physics alone, for the same model: `mujoco.mj_step` x frame_skip on one core
+(a Python loop that only sets the controls and resets the model when the task would end the
+episode) and, for HalfCheetah (whose episodes never end early), `mujoco.rollout` of whole episodes
+on one core; each times the threads. The share of the raw limit is envfleet's rate over the faster
+limit, repeat by repeat. `mujoco.rollout on N threads` is the physics' own scaling on this machine:
+near N x its one-core rate on a quiet machine, lower when something else was running.
+
+Where the time goes: in sync mode each env stays on one thread (static shards), so its mjData
+stays in that core's cache, and the only costs beyond the physics are one wake-up per worker per
+step and the wait for the slowest shard (Humanoid's step cost varies most with its contacts). In
+async mode any worker takes any env, so an env's mjData moves between cores, and the calling
+thread shares the cores with the workers.
+
+{benchmark.markdown_table(header, rows, right={2, 3, 4})}
+
+### Targets (on 2 cores)
+
+{benchmark.markdown_table(["target", "measured", "verdict"], targets, right={1})}
+
+### How this was measured
+
+```
+{machine["command"]}
+```
+
+{benchmark.render_machine(machine)}
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--seconds", type=float, default=1.0, help="one timed run (default 1.0)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs, median (default 3)")
+    parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown page to update")
+    args = parser.parse_args(argv)
+
+    command = shlex.join(
+        ["python", "benchmarks/mujoco_bench.py", *(sys.argv[1:] if argv is None else argv)]
+    )
+    threads = args.threads or benchmark.usable_cores()
+    results = {
+        (task, n, mode): measure_workload(task, n, mode, threads, args.seconds, args.repeats)
+        for task in TASKS
+        for n in NUM_ENVS
+        for mode in MODES
+    }
+    machine = benchmark.describe_machine(command)
+    machine["versions"]["mujoco"] = benchmark.version_of("mujoco-core")
+    settings = {"seconds": args.seconds, "repeats": args.repeats}
+    section = render_section(results, settings, machine)
+    benchmark.write_page_section(args.out, "mujoco", section)
+    print(section)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

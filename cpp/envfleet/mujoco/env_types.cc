@@ -1,0 +1,89 @@
+#include "envfleet/mujoco/env_types.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "envfleet/mujoco/ant.h"
+#include "envfleet/mujoco/humanoid.h"
+#include "envfleet/mujoco/inverted_pendulum.h"
+#include "envfleet/mujoco/planar_walker.h"
+#include "envfleet/mujoco/pusher.h"
+#include "envfleet/mujoco/reacher.h"
+#include "envfleet/mujoco/runners.h"
+
+namespace envfleet::mujoco {
+namespace {
+
+// Gymnasium's registration of one task version.
+struct Registration {
+  int version;
+  const char* xml_file;
+  int frame_skip;
+  int max_episode_steps;
+  std::optional<double> reward_threshold;
+};
+
+// The EnvType of `name`-v`version`, served by `Task`. Its spec comes from an env made with the
+// config, since the spaces depend on the model file.
+template <typename Task>
+EnvType MakeEnvType(const std::string& name, const Registration& registration,
+                    const std::string& asset_dir) {
+  const Variant variant{registration.version, asset_dir, registration.xml_file,
+                        registration.frame_skip};
+  EnvType type;
+  type.id = name + "-v" + std::to_string(registration.version);
+  type.options = Task::Options(variant);
+  type.make_spec = [variant, registration](const Config& config) {
+    EnvSpec spec = Task(config, variant).Spec();
+    spec.max_episode_steps = registration.max_episode_steps;
+    spec.reward_threshold = registration.reward_threshold;
+    return spec;
+  };
+  type.make_env = [variant](const Config& config) -> std::unique_ptr<Env> {
+    return std::make_unique<Task>(config, variant);
+  };
+  return type;
+}
+
+// Both versions of one task.
+template <typename Task>
+void AddTask(std::vector<EnvType>& types, const std::string& name, const Registration& v4,
+             const Registration& v5, const std::string& asset_dir) {
+  types.push_back(MakeEnvType<Task>(name, v4, asset_dir));
+  types.push_back(MakeEnvType<Task>(name, v5, asset_dir));
+}
+
+}  // namespace
+
+std::vector<EnvType> EnvTypes(const std::string& asset_dir) {
+  constexpr std::optional<double> kNone;
+  std::vector<EnvType> types;
+  const std::string& dir = asset_dir;
+  AddTask<Ant>(types, "Ant", {4, "ant.xml", 5, 1000, 6000.0}, {5, "ant.xml", 5, 1000, 6000.0}, dir);
+  AddTask<HalfCheetah>(types, "HalfCheetah", {4, "half_cheetah.xml", 5, 1000, 4800.0},
+                       {5, "half_cheetah.xml", 5, 1000, 4800.0}, dir);
+  AddTask<Hopper>(types, "Hopper", {4, "hopper.xml", 4, 1000, 3800.0},
+                  {5, "hopper.xml", 4, 1000, 3800.0}, dir);
+  AddTask<Humanoid>(types, "Humanoid", {4, "humanoid.xml", 5, 1000, kNone},
+                    {5, "humanoid.xml", 5, 1000, kNone}, dir);
+  AddTask<HumanoidStandup>(types, "HumanoidStandup", {4, "humanoidstandup.xml", 5, 1000, kNone},
+                           {5, "humanoidstandup.xml", 5, 1000, kNone}, dir);
+  AddTask<InvertedDoublePendulum>(types, "InvertedDoublePendulum",
+                                  {4, "inverted_double_pendulum.xml", 5, 1000, 9100.0},
+                                  {5, "inverted_double_pendulum.xml", 5, 1000, 9100.0}, dir);
+  AddTask<InvertedPendulum>(types, "InvertedPendulum", {4, "inverted_pendulum.xml", 2, 1000, 950.0},
+                            {5, "inverted_pendulum.xml", 2, 1000, 950.0}, dir);
+  AddTask<Pusher>(types, "Pusher", {4, "pusher.xml", 5, 100, 0.0},
+                  {5, "pusher_v5.xml", 5, 100, 0.0}, dir);
+  AddTask<Reacher>(types, "Reacher", {4, "reacher.xml", 2, 50, -3.75},
+                   {5, "reacher.xml", 2, 50, -3.75}, dir);
+  AddTask<Swimmer>(types, "Swimmer", {4, "swimmer.xml", 4, 1000, 360.0},
+                   {5, "swimmer.xml", 4, 1000, 360.0}, dir);
+  AddTask<Walker2d>(types, "Walker2d", {4, "walker2d.xml", 4, 1000, kNone},
+                    {5, "walker2d_v5.xml", 4, 1000, kNone}, dir);
+  return types;
+}
+
+}  // namespace envfleet::mujoco

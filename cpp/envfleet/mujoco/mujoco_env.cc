@@ -1,0 +1,158 @@
+#include "envfleet/mujoco/mujoco_env.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "envfleet/core/array_spec.h"
+#include "envfleet/mujoco/model_cache.h"
+
+namespace envfleet::mujoco {
+const char* InfoName(Info key) {
+  static constexpr const char* kNames[] = {
+      "x_position",       "y_position",      "distance_from_origin", "z_distance_from_origin",
+      "x_velocity",       "y_velocity",      "forward_reward",       "reward_forward",
+      "reward_run",       "reward_fwd",      "reward_linvel",        "reward_linup",
+      "reward_ctrl",      "reward_quadctrl", "reward_contact",       "reward_impact",
+      "reward_survive",   "reward_alive",    "reward_dist",          "reward_near",
+      "distance_penalty", "velocity_penalty"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(Info::kCount));
+  return kNames[static_cast<int>(key)];
+}
+
+MujocoEnv::MujocoEnv(const Config& config, const Variant& variant)
+    : version_(variant.version),
+      frame_skip_(static_cast<int>(OptionOr<std::int64_t>(
+          config, "frame_skip", static_cast<std::int64_t>(variant.frame_skip)))) {
+  if (frame_skip_ < 1) {
+    throw std::invalid_argument("frame_skip must be >= 1, got " + std::to_string(frame_skip_));
+  }
+  // The model is compiled once per file and shared; the data is this env's own.
+  const std::string xml_file = OptionOr<std::string>(config, "xml_file", variant.xml_file);
+  model_ = LoadModel(ResolveModelPath(xml_file, variant.asset_dir));
+  data_ = mj_makeData(model_.get());
+  if (data_ == nullptr) throw std::runtime_error("mj_makeData failed for " + xml_file);
+  qpos_.resize(model_->nq);
+  qvel_.resize(model_->nv);
+  info_slots_.fill(-1);
+}
+
+MujocoEnv::~MujocoEnv() { mj_deleteData(data_); }
+
+std::array<double, 2> MujocoEnv::Range(const Config& config, const char* name) {
+  const std::vector<double>& values = config.Get<std::vector<double>>(name);
+  if (values.size() != 2) {
+    throw std::invalid_argument(std::string(name) + " must hold 2 values (min, max), got " +
+                                std::to_string(values.size()));
+  }
+  return {values[0], values[1]};
+}
+
+EnvSpec MujocoEnv::Spec() const {
+  EnvSpec spec;
+  spec.observation = ArraySpec::Unbounded(DType::kFloat64, {observation_size_});
+
+  // Gymnasium's action space: the actuators' ctrlrange, cast to float32.
+  std::vector<double> low(model_->nu), high(model_->nu);
+  for (int i = 0; i < model_->nu; ++i) {
+    low[i] = static_cast<float>(model_->actuator_ctrlrange[2 * i]);
+    high[i] = static_cast<float>(model_->actuator_ctrlrange[2 * i + 1]);
+  }
+  spec.action = ArraySpec::Box(DType::kFloat32, {model_->nu}, std::move(low), std::move(high));
+
+  for (const InfoArray& info : info_) {
+    spec.info.push_back({info.name, ArraySpec::Unbounded(DType::kFloat64, info.shape)});
+  }
+  spec.state_layout = {{"qpos", model_->nq}, {"qvel", model_->nv}};
+  return spec;
+}
+
+void MujocoEnv::Reset(const EnvOutput& out) {
+  mj_resetData(model_.get(), data_);
+  ResetModel();
+  WriteObservation(out);
+
+  // Keys Gymnasium's reset does not return read 0; then the task's reset info.
+  for (std::size_t i = 0; i < info_.size(); ++i) {
+    std::fill_n(out.Info<double>(i), info_[i].size, 0.0);
+  }
+  FillResetInfo(out);
+}
+
+std::vector<double> MujocoEnv::GetState() const {
+  std::vector<double> state(data_->qpos, data_->qpos + model_->nq);
+  state.insert(state.end(), data_->qvel, data_->qvel + model_->nv);
+  return state;
+}
+
+void MujocoEnv::SetState(const std::vector<double>& state) {
+  const std::size_t expected = static_cast<std::size_t>(model_->nq + model_->nv);
+  if (state.size() != expected) {
+    throw std::invalid_argument("MuJoCo state has " + std::to_string(expected) +
+                                " values (qpos, qvel), got " + std::to_string(state.size()));
+  }
+  SetQposQvel(state.data(), state.data() + model_->nq);
+}
+
+int MujocoEnv::AddInfo(const std::string& name, std::vector<std::int64_t> shape) {
+  std::size_t size = 1;
+  for (std::int64_t dim : shape) size *= static_cast<std::size_t>(dim);
+  info_.push_back({name, std::move(shape), size});
+  return static_cast<int>(info_.size()) - 1;
+}
+
+void MujocoEnv::DeclareInfo(std::initializer_list<Info> keys) {
+  for (Info key : keys) info_slots_[static_cast<int>(key)] = AddInfo(InfoName(key));
+}
+
+void MujocoEnv::DoSimulation(const float* action) {
+  // The float32 action widened into ctrl, unclipped (MuJoCo clamps limited controls itself).
+  for (int i = 0; i < model_->nu; ++i) data_->ctrl[i] = action[i];
+  for (int i = 0; i < frame_skip_; ++i) mj_step(model_.get(), data_);
+  // Body forces (cacc, cfrc_int, cfrc_ext) are only computed on request.
+  mj_rnePostConstraint(model_.get(), data_);
+}
+
+void MujocoEnv::SetQposQvel(const double* qpos, const double* qvel) {
+  std::copy_n(qpos, model_->nq, data_->qpos);
+  std::copy_n(qvel, model_->nv, data_->qvel);
+  mj_forward(model_.get(), data_);
+}
+
+void MujocoEnv::WriteObservation(const EnvOutput& out) const {
+  double* begin = out.Observation<double>();
+  const double* end = FillObservation(begin);
+  if (end - begin != observation_size_) {
+    throw std::logic_error("observation of " + std::to_string(end - begin) + " values, declared " +
+                           std::to_string(observation_size_));
+  }
+}
+
+int MujocoEnv::BodyId(const char* name) const {
+  const int id = mj_name2id(model_.get(), mjOBJ_BODY, name);
+  if (id < 0) {
+    throw std::invalid_argument(std::string("the model has no body named '") + name + "'");
+  }
+  return id;
+}
+
+void MujocoEnv::ResetWithNoise(double scale, bool normal_qvel) {
+  // Drawn in Gymnasium's order: every qpos value, then every qvel value.
+  for (int i = 0; i < model_->nq; ++i) qpos_[i] = init_qpos()[i] + rng().Uniform(-scale, scale);
+  for (int i = 0; i < model_->nv; ++i) {
+    qvel_[i] = normal_qvel ? scale * StandardNormal() : rng().Uniform(-scale, scale);
+  }
+  SetQposQvel(qpos_.data(), qvel_.data());
+}
+
+double MujocoEnv::StandardNormal() {
+  // Box-Muller; 1 - U keeps the logarithm's argument in (0, 1].
+  const double radius = std::sqrt(-2.0 * std::log(1.0 - rng().Uniform01()));
+  return radius * std::cos(2.0 * std::numbers::pi * rng().Uniform01());
+}
+
+}  // namespace envfleet::mujoco

@@ -1,0 +1,185 @@
+// MujocoEnv: the base of every MuJoCo task, Gymnasium's MujocoEnv in C++.
+//
+// A MujocoEnv owns one mjData over a shared, read-only mjModel (model_cache.h) and does what
+// Gymnasium's MujocoEnv does for every task: reset (mj_resetData, then the task's reset_model and
+// reset info), stepping (`ctrl = action`, mj_step `frame_skip` times, then mj_rnePostConstraint so
+// that cfrc_ext and friends are current), set_state (qpos and qvel copied in, then mj_forward) and
+// the reset noise draws. It also builds the spec every task shares: float64 observations, float32
+// actions bounded by the model's ctrlrange, float64 info arrays and the state layout (qpos, qvel).
+//
+// A task derives from it, declares its observation size and info keys in its constructor, and
+// implements ResetModel(), FillObservation() and Step(); FillResetInfo() where Gymnasium's reset
+// returns info. Thread-safety: one thread at a time, as every Env; the shared model is only read.
+// Ownership: the env owns its mjData and shares the model (freed with the model cache's entry).
+// Blocking: none; Reset() and Step() run the physics on the calling thread.
+// Errors: the constructor throws std::invalid_argument for a model file that cannot be loaded or
+// an option value that cannot be honoured, before any env of a pool runs.
+#ifndef ENVFLEET_MUJOCO_MUJOCO_ENV_H_
+#define ENVFLEET_MUJOCO_MUJOCO_ENV_H_
+
+#include <mujoco/mujoco.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "envfleet/core/config.h"
+#include "envfleet/core/env.h"
+#include "envfleet/core/env_spec.h"
+#include "envfleet/mujoco/numpy_ops.h"
+
+namespace envfleet::mujoco {
+
+// What one registered id fixes for its task: Gymnasium's version and that version's defaults.
+struct Variant {
+  int version = 5;        // 4 or 5
+  std::string asset_dir;  // Gymnasium's assets folder (gymnasium/envs/mujoco/assets)
+  std::string xml_file;   // the version's model file, used when there is no xml_file option
+  int frame_skip = 5;     // the version's frame skip, used when there is no frame_skip option
+};
+
+// The scalar info keys MuJoCo tasks report; InfoName() gives Gymnasium's name of each.
+enum class Info {
+  kXPosition,
+  kYPosition,
+  kDistanceFromOrigin,
+  kZDistanceFromOrigin,
+  kXVelocity,
+  kYVelocity,
+  kForwardReward,
+  kRewardForward,
+  kRewardRun,
+  kRewardFwd,
+  kRewardLinvel,
+  kRewardLinup,
+  kRewardCtrl,
+  kRewardQuadctrl,
+  kRewardContact,
+  kRewardImpact,
+  kRewardSurvive,
+  kRewardAlive,
+  kRewardDist,
+  kRewardNear,
+  kDistancePenalty,
+  kVelocityPenalty,
+  kCount
+};
+const char* InfoName(Info key);
+
+class MujocoEnv : public Env {
+ public:
+  ~MujocoEnv() override;
+  MujocoEnv(const MujocoEnv&) = delete;
+  MujocoEnv& operator=(const MujocoEnv&) = delete;
+
+  // The spec of this env (the time limit and reward threshold are set per id).
+  EnvSpec Spec() const;
+
+  // Gymnasium's reset(): mj_resetData, ResetModel(), the observation and the reset info (keys
+  // Gymnasium's reset does not return are 0).
+  void Reset(const EnvOutput& out) final;
+
+  // [qpos, qvel], and Gymnasium's set_state(qpos, qvel): both copied in, then mj_forward.
+  std::vector<double> GetState() const override;
+  void SetState(const std::vector<double>& state) override;
+
+ protected:
+  // Loads the model the config's `xml_file` names (or the variant's file) and makes the data.
+  MujocoEnv(const Config& config, const Variant& variant);
+
+  // An option's value where the env type declares it, else `fallback` (the value Gymnasium's
+  // class of a version without that keyword uses).
+  template <typename T>
+  static T OptionOr(const Config& config, const std::string& name, T fallback) {
+    return config.values().contains(name) ? config.Get<T>(name) : fallback;
+  }
+  // A 2-value range option's values; std::invalid_argument unless it has exactly two.
+  static std::array<double, 2> Range(const Config& config, const char* name);
+
+  // ---- Task hooks ----
+  // Draws the initial state and sets it (Gymnasium's reset_model, without the observation).
+  virtual void ResetModel() = 0;
+  // Writes the observation from `obs` on; returns one past the last value written.
+  virtual double* FillObservation(double* obs) const = 0;
+  // Writes the info Gymnasium's reset returns (every info array is zeroed before).
+  virtual void FillResetInfo(const EnvOutput& /*out*/) const {}
+
+  // ---- Declarations, from a task's constructor ----
+  void SetObservationSize(int size) { observation_size_ = size; }
+  // Declares an info array of this shape (empty: a scalar); returns its index in EnvOutput::info.
+  int AddInfo(const std::string& name, std::vector<std::int64_t> shape = {});
+  // Declares the scalar info keys this env reports, in order.
+  void DeclareInfo(std::initializer_list<Info> keys);
+
+  // ---- Simulation ----
+  // Gymnasium's do_simulation: ctrl = action, frame_skip mj_steps, mj_rnePostConstraint.
+  void DoSimulation(const float* action);
+  // Gymnasium's set_state: qpos and qvel copied in, then mj_forward.
+  void SetQposQvel(const double* qpos, const double* qvel);
+  // Writes the observation and checks its size against the declared one.
+  void WriteObservation(const EnvOutput& out) const;
+  // Writes a scalar info value; a key this env does not report is skipped.
+  void SetInfo(const EnvOutput& out, Info key, double value) const {
+    const int slot = info_slots_[static_cast<int>(key)];
+    if (slot >= 0) *out.Info<double>(slot) = value;
+  }
+
+  // The healthy reward of a step: v4 pays it while healthy or whenever the episode ends on
+  // unhealth (so every step it runs), v5 only while healthy.
+  double HealthyReward(bool healthy, bool terminate_when_unhealthy, double reward) const {
+    const bool paid = version_ == 4 ? healthy || terminate_when_unhealthy : healthy;
+    return (paid ? 1.0 : 0.0) * reward;
+  }
+
+  // Gymnasium's control_cost of a float32 action: weight * np.sum(np.square(action)), which
+  // NumPy computes in float32.
+  float ControlCost(double weight, const float* action) const {
+    return static_cast<float>(weight) * SumOfSquares(action, model_->nu);
+  }
+
+  // The id of the body called `name`; std::invalid_argument naming the task if there is none.
+  int BodyId(const char* name) const;
+  // A body's Cartesian position (xpos, 3 values); Gymnasium's get_body_com().
+  const double* BodyPosition(int body) const { return data_->xpos + 3 * body; }
+
+  // ---- Reset noise ----
+  // qpos = init_qpos + U(-scale, scale); qvel = init_qvel + U(-scale, scale), or
+  // scale * N(0, 1) when `normal_qvel`; then set_state. The draws of most tasks' reset_model.
+  void ResetWithNoise(double scale, bool normal_qvel);
+  double StandardNormal();
+
+  const mjModel& model() const { return *model_; }
+  mjData& data() const { return *data_; }
+  int version() const { return version_; }
+  // Seconds per env step: timestep x frame_skip.
+  double dt() const { return model_->opt.timestep * frame_skip_; }
+  // The initial qpos (the model's qpos0); the initial qvel is zero.
+  const double* init_qpos() const { return model_->qpos0; }
+  // Scratch qpos / qvel for ResetModel(), sized nq / nv.
+  std::vector<double> qpos_;
+  std::vector<double> qvel_;
+
+ private:
+  struct InfoArray {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    std::size_t size;
+  };
+
+  int version_;
+  int frame_skip_;
+  std::shared_ptr<const mjModel> model_;
+  mjData* data_ = nullptr;
+  int observation_size_ = 0;
+  std::vector<InfoArray> info_;
+  // The info array of each Info key, or -1.
+  std::array<int, static_cast<int>(Info::kCount)> info_slots_;
+};
+
+}  // namespace envfleet::mujoco
+
+#endif  // ENVFLEET_MUJOCO_MUJOCO_ENV_H_

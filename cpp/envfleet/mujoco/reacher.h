@@ -1,0 +1,45 @@
+// Reacher-v4 / -v5: move a two-joint arm's fingertip to a random target (Gymnasium's
+// reacher_v4.py / reacher_v5.py).
+//
+// The target's (x, y) are the last two qpos values, drawn at reset inside a disc of radius 0.2.
+// Observation: cos and sin of the two joint angles, the target position, the joint velocities and
+// the fingertip-to-target vector (v4: x, y, z; v5: x, y). Reward: -|fingertip - target| x
+// reward_dist_weight - float32 sum of squared actions x reward_control_weight; never terminates.
+// v4 computes the reward from the state before the step (Gymnasium's order), v5 after it; v5
+// adds xml_file, frame_skip and the two weights.
+// Thread-safety, ownership, blocking: as MujocoEnv.
+#ifndef ENVFLEET_MUJOCO_REACHER_H_
+#define ENVFLEET_MUJOCO_REACHER_H_
+
+#include <array>
+
+#include "envfleet/core/config.h"
+#include "envfleet/mujoco/mujoco_env.h"
+
+namespace envfleet::mujoco {
+
+class Reacher : public MujocoEnv {
+ public:
+  Reacher(const Config& config, const Variant& variant);
+
+  static OptionList Options(const Variant& variant);
+
+  void Step(const void* action, const EnvOutput& out) override;
+
+ private:
+  void ResetModel() override;
+  double* FillObservation(double* obs) const override;
+  // fingertip - target (xpos), all three coordinates.
+  std::array<double, 3> FingertipToTarget() const;
+
+  double reward_dist_weight_;
+  double reward_control_weight_;
+  int fingertip_;
+  int target_;
+  // Coordinates of the fingertip-to-target vector observed: 3 (v4) or 2 (v5).
+  int observed_vector_size_;
+};
+
+}  // namespace envfleet::mujoco
+
+#endif  // ENVFLEET_MUJOCO_REACHER_H_

@@ -1,0 +1,95 @@
+#include "envfleet/mujoco/runners.h"
+
+#include <algorithm>
+
+#include "envfleet/mujoco/numpy_ops.h"
+#include "envfleet/mujoco/task_options.h"
+
+namespace envfleet::mujoco {
+
+Runner::Runner(const Config& config, const Variant& variant, int root_positions, bool normal_qvel)
+    : MujocoEnv(config, variant),
+      forward_reward_weight_(config.Get<double>("forward_reward_weight")),
+      ctrl_cost_weight_(config.Get<double>("ctrl_cost_weight")),
+      reset_noise_scale_(config.Get<double>("reset_noise_scale")),
+      normal_qvel_(normal_qvel),
+      skipped_qpos_(config.Get<bool>("exclude_current_positions_from_observation") ? root_positions
+                                                                                   : 0) {
+  SetObservationSize(model().nq + model().nv - skipped_qpos_);
+}
+
+HalfCheetah::HalfCheetah(const Config& config, const Variant& variant)
+    : Runner(config, variant, /*root_positions=*/1, /*normal_qvel=*/true) {
+  if (version() == 4) {
+    DeclareInfo({Info::kXPosition, Info::kXVelocity, Info::kRewardRun, Info::kRewardCtrl});
+  } else {
+    DeclareInfo({Info::kXPosition, Info::kXVelocity, Info::kRewardForward, Info::kRewardCtrl});
+  }
+}
+
+Swimmer::Swimmer(const Config& config, const Variant& variant)
+    : Runner(config, variant, /*root_positions=*/2, /*normal_qvel=*/false) {
+  if (version() == 4) {
+    DeclareInfo({Info::kRewardFwd, Info::kRewardCtrl, Info::kXPosition, Info::kYPosition,
+                 Info::kDistanceFromOrigin, Info::kXVelocity, Info::kYVelocity,
+                 Info::kForwardReward});
+  } else {
+    DeclareInfo({Info::kXPosition, Info::kYPosition, Info::kDistanceFromOrigin, Info::kXVelocity,
+                 Info::kYVelocity, Info::kRewardForward, Info::kRewardCtrl});
+  }
+}
+
+OptionList Runner::RunnerOptions(const Variant& variant, double ctrl_cost_weight) {
+  OptionList list = options::Model(variant);
+  list.insert(list.end(),
+              {options::ForwardRewardWeight(1.0), options::CtrlCostWeight(ctrl_cost_weight),
+               options::ResetNoiseScale(0.1), options::ExcludeCurrentPositions()});
+  return list;
+}
+
+void Runner::ResetModel() { ResetWithNoise(reset_noise_scale_, normal_qvel_); }
+
+double* Runner::FillObservation(double* obs) const {
+  obs = std::copy(data().qpos + skipped_qpos_, data().qpos + model().nq, obs);
+  return std::copy_n(data().qvel, model().nv, obs);
+}
+
+void Runner::FillResetInfo(const EnvOutput& out) const {
+  // v5's reset info: the position keys the task reports.
+  if (version() == 4) return;
+  SetInfo(out, Info::kXPosition, data().qpos[0]);
+  SetInfo(out, Info::kYPosition, data().qpos[1]);
+  SetInfo(out, Info::kDistanceFromOrigin, Norm(data().qpos, 2));
+}
+
+void Runner::Step(const void* action, const EnvOutput& out) {
+  const float* ctrl = static_cast<const float*>(action);
+
+  // Simulate; the velocities are the root's (x, y) displacement over dt.
+  const double before[2] = {data().qpos[0], data().qpos[1]};
+  DoSimulation(ctrl);
+  const double after[2] = {data().qpos[0], data().qpos[1]};
+  const double x_velocity = (after[0] - before[0]) / dt();
+  const double y_velocity = (after[1] - before[1]) / dt();
+
+  // Reward: forward progress minus the float32 control cost.
+  const double forward_reward = forward_reward_weight_ * x_velocity;
+  const float ctrl_cost = ControlCost(ctrl_cost_weight_, ctrl);
+  *out.reward = forward_reward - ctrl_cost;
+  *out.terminated = false;
+  WriteObservation(out);
+
+  // Keys the task does not report are skipped.
+  SetInfo(out, Info::kXPosition, after[0]);
+  SetInfo(out, Info::kYPosition, after[1]);
+  SetInfo(out, Info::kDistanceFromOrigin, Norm(after, 2));
+  SetInfo(out, Info::kXVelocity, x_velocity);
+  SetInfo(out, Info::kYVelocity, y_velocity);
+  for (Info key :
+       {Info::kRewardRun, Info::kRewardFwd, Info::kForwardReward, Info::kRewardForward}) {
+    SetInfo(out, key, forward_reward);
+  }
+  SetInfo(out, Info::kRewardCtrl, -ctrl_cost);
+}
+
+}  // namespace envfleet::mujoco

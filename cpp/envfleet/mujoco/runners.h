@@ -1,0 +1,57 @@
+// HalfCheetah-v4 / -v5 and Swimmer-v4 / -v5: planar robots rewarded only for moving forward
+// (Gymnasium's half_cheetah_v4.py / half_cheetah_v5.py / swimmer_v4.py / swimmer_v5.py).
+//
+// Both tasks share one class: observation qpos (without the root's x, and for the Swimmer y,
+// unless asked) and qvel; reward forward_reward_weight x the root's x velocity minus the float32
+// control cost; never terminates. They differ in their reset noise on qvel (HalfCheetah normal,
+// Swimmer uniform) and their info keys. Version differences: v5 adds the xml_file and frame_skip
+// keywords, names the forward term "reward_forward" (v4: HalfCheetah "reward_run", Swimmer
+// "reward_fwd" and "forward_reward") and returns the position keys as reset info.
+// Thread-safety, ownership, blocking: as MujocoEnv.
+#ifndef ENVFLEET_MUJOCO_RUNNERS_H_
+#define ENVFLEET_MUJOCO_RUNNERS_H_
+
+#include "envfleet/core/config.h"
+#include "envfleet/mujoco/mujoco_env.h"
+
+namespace envfleet::mujoco {
+
+class Runner : public MujocoEnv {
+ public:
+  void Step(const void* action, const EnvOutput& out) override;
+
+ protected:
+  // `root_positions`: the root's position coordinates left out of the observation (HalfCheetah
+  // x; Swimmer x and y); `normal_qvel`: qvel reset noise scale x N(0, 1) rather than uniform.
+  Runner(const Config& config, const Variant& variant, int root_positions, bool normal_qvel);
+
+  // Gymnasium's keywords; `ctrl_cost_weight` is the task's default.
+  static OptionList RunnerOptions(const Variant& variant, double ctrl_cost_weight);
+
+ private:
+  void ResetModel() override;
+  double* FillObservation(double* obs) const override;
+  void FillResetInfo(const EnvOutput& out) const override;
+
+  double forward_reward_weight_;
+  double ctrl_cost_weight_;
+  double reset_noise_scale_;
+  bool normal_qvel_;
+  int skipped_qpos_;
+};
+
+class HalfCheetah : public Runner {
+ public:
+  HalfCheetah(const Config& config, const Variant& variant);
+  static OptionList Options(const Variant& variant) { return RunnerOptions(variant, 0.1); }
+};
+
+class Swimmer : public Runner {
+ public:
+  Swimmer(const Config& config, const Variant& variant);
+  static OptionList Options(const Variant& variant) { return RunnerOptions(variant, 1e-4); }
+};
+
+}  // namespace envfleet::mujoco
+
+#endif  // ENVFLEET_MUJOCO_RUNNERS_H_

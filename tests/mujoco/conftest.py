@@ -1,0 +1,59 @@
+"""Fixtures of the MuJoCo tests: Gymnasium's reference envs, and libmujoco's log out of the tree.
+
+This folder has no __init__.py on purpose: as a package it would be named `mujoco` and shadow
+the MuJoCo library.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium
+import numpy as np
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _mujoco_log_in_tmp(tmp_path, monkeypatch) -> None:
+    """libmujoco writes its warnings (e.g. about deprecated XML attributes) to MUJOCO_LOG.TXT in
+    the working directory: keep that file out of the source tree."""
+    monkeypatch.chdir(tmp_path)
+
+
+def _make_reference(task_id: str, **options: Any) -> gymnasium.Env:
+    """Gymnasium's env for `task_id` (TimeLimit included), with its warnings silenced.
+
+    Gymnasium 1.4 refuses Pusher-v4 with mujoco >= 3 by a version check in the constructor (its
+    results differ from those of mujoco 2, for which v4 was published); the class itself runs
+    unchanged. envfleet's Pusher-v4 is v4's semantics on the MuJoCo it links, so it is compared
+    with Gymnasium's v4 class on that same MuJoCo: only the version check sees a mujoco 2 version
+    string, while the env is made.
+    """
+    with warnings.catch_warnings(), pytest.MonkeyPatch.context() as patch:
+        warnings.simplefilter("ignore")
+        if task_id == "Pusher-v4":
+            from gymnasium.envs.mujoco import pusher_v4
+
+            patch.setattr(pusher_v4.mujoco, "__version__", "2.3.7")
+        return gymnasium.make(task_id, disable_env_checker=True, **options)
+
+
+@pytest.fixture
+def make_reference() -> Callable[..., gymnasium.Env]:
+    """make_reference(task_id, **options): Gymnasium's env, Pusher-v4 included."""
+    return _make_reference
+
+
+def _load_state(reference: gymnasium.Env, qpos: np.ndarray, qvel: np.ndarray) -> None:
+    """Starts a Gymnasium episode from (qpos, qvel) with Gymnasium's own set_state. The state
+    Gymnasium's reset draws is overwritten, so its seed is irrelevant."""
+    reference.reset(seed=0)
+    reference.unwrapped.set_state(qpos, qvel)
+
+
+@pytest.fixture
+def load_state() -> Callable[[gymnasium.Env, np.ndarray, np.ndarray], None]:
+    """load_state(reference, qpos, qvel): a Gymnasium episode starting from that state."""
+    return _load_state
