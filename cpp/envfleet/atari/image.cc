@@ -91,29 +91,46 @@ AreaResizer::AreaResizer(ImageSize source, ImageSize destination)
   const std::size_t row_size = static_cast<std::size_t>(destination.width) * destination.channels;
   rows_.resize(row_size * source.height);
   sum_.resize(row_size);
-  source_row_.resize(static_cast<std::size_t>(source.width) * source.channels);
+  source_rows_.resize(static_cast<std::size_t>(source.width) * source.channels * kLanes);
+  shrunk_rows_.resize(row_size * kLanes);
 }
 
 template <int kChannels>
 void AreaResizer::ShrinkRowsHorizontally(const std::uint8_t* source) {
   const int channels = kChannels > 0 ? kChannels : source_.channels;
+  const int height = source_.height;
   const int per_target = x_taps_.per_target;
   const std::size_t source_stride = static_cast<std::size_t>(source_.width) * channels;
   const std::size_t row_size = sum_.size();
-  std::vector<float>& in = source_row_;
-  for (int y = 0; y < source_.height; ++y) {
-    // The row as floats once, then each output pixel's taps summed in order.
-    const std::uint8_t* bytes = source + y * source_stride;
-    for (std::size_t i = 0; i < source_stride; ++i) in[i] = static_cast<float>(bytes[i]);
-    float* out = rows_.data() + y * row_size;
+  float* in = source_rows_.data();
+  float* block = shrunk_rows_.data();
+  for (int y = 0; y < height; y += kLanes) {
+    // kLanes rows as floats, interleaved: in[i * kLanes + lane] is byte i of row y + lane (rows
+    // past the end repeat the last one and are not written out).
+    for (int lane = 0; lane < kLanes; ++lane) {
+      const std::uint8_t* bytes = source + std::min(y + lane, height - 1) * source_stride;
+      for (std::size_t i = 0; i < source_stride; ++i) {
+        in[i * kLanes + lane] = static_cast<float>(bytes[i]);
+      }
+    }
+    // Each output value's taps summed in order, for all lanes at once (one vector operation).
+    const int rows = std::min(kLanes, height - y);
     const int* sources = x_taps_.sources.data();
     const float* weights = x_taps_.weights.data();
     for (int x = 0; x < destination_.width; ++x, sources += per_target, weights += per_target) {
       for (int c = 0; c < channels; ++c) {
-        float sum = 0.0f;
-        for (int k = 0; k < per_target; ++k) sum += in[sources[k] * channels + c] * weights[k];
-        out[x * channels + c] = sum;
+        float sum[kLanes] = {};
+        for (int k = 0; k < per_target; ++k) {
+          const float* value = in + (sources[k] * channels + c) * kLanes;
+          for (int lane = 0; lane < kLanes; ++lane) sum[lane] += value[lane] * weights[k];
+        }
+        std::copy(sum, sum + kLanes, block + (x * channels + c) * kLanes);
       }
+    }
+    // Out to the rows, de-interleaved.
+    for (int lane = 0; lane < rows; ++lane) {
+      float* row = rows_.data() + (y + lane) * row_size;
+      for (std::size_t i = 0; i < row_size; ++i) row[i] = block[i * kLanes + lane];
     }
   }
 }

@@ -57,9 +57,11 @@ class AreaResizer {
   int block_width_ = 0;
   AxisTaps x_taps_;
   AxisTaps y_taps_;
-  std::vector<float> rows_;        // every source row shrunk horizontally (source height rows)
-  std::vector<float> sum_;         // one destination row being accumulated vertically
-  std::vector<float> source_row_;  // one source row as floats
+  std::vector<float> rows_;         // every source row shrunk horizontally (source height rows)
+  std::vector<float> sum_;          // one destination row being accumulated vertically
+  static constexpr int kLanes = 4;  // source rows shrunk together, as one float vector
+  std::vector<float> source_rows_;  // kLanes source rows as floats, interleaved
+  std::vector<float> shrunk_rows_;  // the same rows shrunk, interleaved
 };
 
 // Bilinear ("INTER_LINEAR") resizing with pixel centres aligned (x_src = (x + 0.5) * scale - 0.5,
