@@ -434,6 +434,10 @@ BatchHandle Pool::Recv() {
   const std::size_t index = next_recv_batch_ % ring_.size();
   std::atomic<int>& rows_done = ring_[index]->rows_done();
   auto full = [&] { return rows_done.load(std::memory_order_acquire) >= batch_size; };
+  // While the batch fills, the caller runs queued envs itself rather than spin on a core the
+  // workers need (no env can be sent during Recv, so the ring cannot overflow).
+  int queued_env_id;
+  while (!full() && queue_->TryPop(&queued_env_id)) RunQueued(queued_env_id);
   if (!SpinUntil(full)) {
     for (int done = rows_done.load(std::memory_order_acquire); done < batch_size;
          done = rows_done.load(std::memory_order_acquire)) {
@@ -462,34 +466,36 @@ BatchHandle Pool::Recv() {
 }
 
 void Pool::AsyncWorkerLoop() {
-  const std::uint64_t batch_size = static_cast<std::uint64_t>(options_.batch_size);
   int env_id;
-  while (queue_->Pop(&env_id)) {
-    // Claim the next row of the output stream.
-    const std::uint64_t ticket = next_ticket_.fetch_add(1, std::memory_order_acq_rel);
-    const std::size_t index = (ticket / batch_size) % ring_.size();
-    const int row = static_cast<int>(ticket % batch_size);
-    Batch* batch = ring_[index].get();
+  while (queue_->Pop(&env_id)) RunQueued(env_id);
+}
 
-    // Run the env's request into it.
-    std::string error;
-    EnvSlot& slot = slots_[env_id];
-    if (slot.request == Request::kReset) {
-      RunReset(env_id, batch, row, &error, /*requested=*/true);
-    } else {
-      const void* action = &action_slots_[action_bytes_ * static_cast<std::size_t>(env_id)];
-      RunStep(env_id, action, batch, row, &error);
-    }
-    if (!error.empty()) {
-      std::lock_guard<std::mutex> lock(ring_error_mutex_);
-      if (ring_errors_[index].empty()) ring_errors_[index] = std::move(error);
-    }
+void Pool::RunQueued(int env_id) {
+  // Claim the next row of the output stream.
+  const std::uint64_t batch_size = static_cast<std::uint64_t>(options_.batch_size);
+  const std::uint64_t ticket = next_ticket_.fetch_add(1, std::memory_order_acq_rel);
+  const std::size_t index = (ticket / batch_size) % ring_.size();
+  const int row = static_cast<int>(ticket % batch_size);
+  Batch* batch = ring_[index].get();
 
-    // The last row of a batch wakes the receiver.
-    if (batch->rows_done().fetch_add(1, std::memory_order_acq_rel) + 1 ==
-        static_cast<int>(batch_size)) {
-      batch->rows_done().notify_all();
-    }
+  // Run the env's request into it.
+  std::string error;
+  EnvSlot& slot = slots_[env_id];
+  if (slot.request == Request::kReset) {
+    RunReset(env_id, batch, row, &error, /*requested=*/true);
+  } else {
+    const void* action = &action_slots_[action_bytes_ * static_cast<std::size_t>(env_id)];
+    RunStep(env_id, action, batch, row, &error);
+  }
+  if (!error.empty()) {
+    std::lock_guard<std::mutex> lock(ring_error_mutex_);
+    if (ring_errors_[index].empty()) ring_errors_[index] = std::move(error);
+  }
+
+  // The last row of a batch wakes the receiver.
+  if (batch->rows_done().fetch_add(1, std::memory_order_acq_rel) + 1 ==
+      static_cast<int>(batch_size)) {
+    batch->rows_done().notify_all();
   }
 }
 

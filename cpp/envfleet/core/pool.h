@@ -18,9 +18,10 @@
 // never full, since an env is in flight at most once) and return at once. Worker threads pop ids;
 // each finished env takes the next row of the output ring with one atomic fetch_add and writes its
 // result there. Recv() returns the first batch_size envs to finish, in finishing order, with their
-// ids in "env_id", and blocks (spin, then futex) until that many have finished. An env is in flight
-// from its send until the Recv() that returns it; sending it again before then is an error. Recv()
-// with fewer than batch_size envs in flight is an error (it would wait forever).
+// ids in "env_id", and blocks until that many have finished: while ids are queued, the calling
+// thread pops and runs them as the workers do; then it spins, then sleeps on a futex. An env is in
+// flight from its send until the Recv() that returns it; sending it again before then is an error.
+// Recv() with fewer than batch_size envs in flight is an error (it would wait forever).
 //
 // Ordering and determinism. Each env owns its Rng, seeded from StreamSeed(seed, env index), and is
 // stepped by one thread at a time, so the same seeds and actions give the same trajectories
@@ -177,6 +178,9 @@ class Pool {
   void Send(Request request, const void* actions, const int* env_ids, int n,
             const std::uint64_t* stream_seeds);
   void AsyncWorkerLoop();
+  // Runs one queued env's request into the next row of the output stream (a worker, or the
+  // caller while it waits in Recv()).
+  void RunQueued(int env_id);
 
   const void* ActionRow(const void* actions, int row) const {
     return static_cast<const std::byte*>(actions) + action_bytes_ * static_cast<std::size_t>(row);

@@ -44,6 +44,17 @@ bool WorkQueue::Pop(int* value) {
   return true;
 }
 
+bool WorkQueue::TryPop(int* value) {
+  if (approximate_count_.load(std::memory_order_acquire) == 0) return false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (count_ == 0 || closed_) return false;
+  *value = items_[head_];
+  head_ = (head_ + 1) % items_.size();
+  --count_;
+  approximate_count_.store(count_, std::memory_order_release);
+  return true;
+}
+
 void WorkQueue::Close() {
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -29,6 +29,8 @@ class WorkQueue {
   // Takes the oldest value into `*value`; blocks while empty. Returns false once closed.
   bool Pop(int* value);
 
+  // Takes the oldest value into `*value` if there is one; never blocks. False when empty or closed.
+  bool TryPop(int* value);
   // Wakes all blocked consumers; later Pops return false. Idempotent.
   void Close();
 
