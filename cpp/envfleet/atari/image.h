@@ -2,8 +2,8 @@
 //
 // Images are uint8, row-major, channels interleaved (height, width, channels), as ALE writes its
 // screen. Each resizer precomputes its interpolation tables once for a fixed (source, destination,
-// channels) geometry, so Resize() allocates nothing but keeps a small scratch row buffer: one
-// resizer belongs to one env and must not be used from two threads at once.
+// channels) geometry and owns its scratch buffers, so Resize() allocates nothing; for the same
+// reason one resizer belongs to one env and must not be used from two threads at once.
 //
 // Both resizers follow OpenCV's uint8 arithmetic (documented per class), so their output equals
 // cv2.resize's on almost every pixel; tests/atari/test_resize.py measures the rest.
