@@ -18,7 +18,6 @@ import json
 import os
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -157,29 +156,12 @@ def _measure(
     library: str, task_id: str, num_envs: int, mode: str, args: argparse.Namespace
 ) -> dict[str, Any]:
     """One measurement in a fresh Python process; an error is returned, not raised."""
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        library,
-        task_id,
-        str(num_envs),
-        mode,
-        "--threads",
-        str(args.threads),
-        "--seconds",
-        str(args.seconds),
-        "--repeats",
-        str(args.repeats),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        return {
-            "rate": None,
-            "bytes_per_env": None,
-            "error": (done.stderr.strip().splitlines() or ["failed"])[-1],
-        }
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    worker_args = [library, task_id, str(num_envs), mode, "--threads", str(args.threads)]
+    worker_args += ["--seconds", str(args.seconds), "--repeats", str(args.repeats)]
+    result = benchmark.run_in_fresh_process(__file__, worker_args)
+    if "error" in result:
+        return {"rate": None, "bytes_per_env": None, "error": result["error"]}
+    return result
 
 
 def _mib(value: float | None) -> str:
@@ -275,14 +257,7 @@ preprocessing and no Python vector env, times {args.threads} threads: {limits}.
 
 {targets}
 
-### How this was measured
-
-```
-{machine["command"]}
-```
-
-{benchmark.render_machine(machine)}
-"""
+{benchmark.render_method(machine)}"""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,13 +89,7 @@ same run. The last column is envfleet's figure over the peer's on the same workl
 
 {targets}
 
-### How this was measured
-
-```
-{machine["command"]}
-```
-
-{benchmark.render_machine(machine)}
+{benchmark.render_method(machine)}
 
 The same figures for any workload: `envfleet bench --help`.
 """

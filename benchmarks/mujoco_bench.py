@@ -23,7 +23,6 @@ import gc
 import json
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 import warnings
@@ -286,27 +285,11 @@ def measure_isolated(
     for index, row in enumerate(rows):
         if row.note:
             continue
-        worker = [
-            sys.executable,
-            __file__,
-            "--worker",
-            task,
-            str(num_envs),
-            mode,
-            str(index),
-            "--threads",
-            str(threads),
-            "--seconds",
-            str(seconds),
-            "--repeats",
-            str(repeats),
-        ]
-        done = subprocess.run(worker, capture_output=True, text=True, check=False)
-        try:
-            result = json.loads(done.stdout.strip().splitlines()[-1])
-        except (IndexError, json.JSONDecodeError):
-            lines = done.stderr.strip().splitlines() or ["no output"]
-            result = {"rates": [], "note": f"not measured: {lines[-1]}"}
+        worker_args = [task, str(num_envs), mode, str(index), "--threads", str(threads)]
+        worker_args += ["--seconds", str(seconds), "--repeats", str(repeats)]
+        result = benchmark.run_in_fresh_process(__file__, worker_args)
+        if "error" in result:
+            result = {"rates": [], "note": f"not measured: {result['error']}"}
         row.rates, row.note = result["rates"], result["note"]
     print(f"{task} x{num_envs} {mode}: done", file=sys.stderr, flush=True)
     return rows
@@ -384,14 +367,7 @@ thread shares the cores with the workers.
 
 {benchmark.markdown_table(["target", "measured", "verdict"], targets, right={1})}
 
-### How this was measured
-
-```
-{machine["command"]}
-```
-
-{benchmark.render_machine(machine)}
-"""
+{benchmark.render_method(machine)}"""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 import warnings
@@ -719,3 +720,26 @@ def write_page_section(path: Path, name: str, section: str) -> None:
         page = page.rstrip() + "\n\n" + block
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
+
+
+def run_in_fresh_process(script: str, worker_args: Sequence[str]) -> dict[str, Any]:
+    """Runs `python script --worker ARGS...`, which prints one JSON object as its last line, and
+    returns that object; a failed worker gives {"error": its last line of stderr}."""
+    command = [sys.executable, script, "--worker", *worker_args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+
+
+def render_method(machine: dict[str, Any]) -> str:
+    """The "How this was measured" block of a results section: the command and the machine."""
+    return f"""### How this was measured
+
+```
+{machine["command"]}
+```
+
+{render_machine(machine)}
+"""

@@ -33,12 +33,10 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         self.observation_space = batch_space(spec.observation_space, self.batch_size)
         self.action_space = batch_space(spec.action_space, self.batch_size)
         can_render = spec.render_shape is not None
-        # Atari screens run at 60 Hz; a step covers frame_skip of them.
-        frame_skip = int({**spec.options, **spec.config}.get("frame_skip", 1))
         self.metadata = {
             "autoreset_mode": mode,
             "render_modes": ["rgb_array"] if can_render else [],
-            "render_fps": max(1, 60 // frame_skip) if can_render else None,
+            "render_fps": spec.render_fps,
         }
         self.render_mode = "rgb_array" if can_render else None
         self.closed = False

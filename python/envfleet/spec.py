@@ -55,6 +55,8 @@ class EnvSpec:
     state_layout: tuple[tuple[str, int], ...]
     # The shape (height, width, 3) of render()'s pictures; None when the task cannot render.
     render_shape: tuple[int, int, int] | None
+    # Pictures per second of env time, for video recorders; None when the task cannot render.
+    render_fps: int | None
     options: dict[str, Any] = field(repr=False)
     config: dict[str, Any] = field(repr=False)
 
@@ -69,6 +71,7 @@ class EnvSpec:
             reward_threshold=description["reward_threshold"],
             state_layout=tuple((name, int(size)) for name, size in description["state_layout"]),
             render_shape=tuple(description["render_shape"]) or None,
+            render_fps=description["render_fps"] or None,
             options=dict(description["options"]),
             config=dict(config),
         )

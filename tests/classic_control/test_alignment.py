@@ -25,14 +25,7 @@ from gymnasium.envs.registration import load_env_creator
 
 import envfleet
 
-TASK_IDS = [
-    "CartPole-v0",
-    "CartPole-v1",
-    "MountainCar-v0",
-    "MountainCarContinuous-v0",
-    "Pendulum-v1",
-    "Acrobot-v1",
-]
+TASK_IDS = list(envfleet.registry.families()["classic_control"])
 
 # Every task with its default options, plus each option at a non-default value. MountainCar's goal
 # velocities stay reachable (|velocity| <= 0.07) so that goal terminations are still compared.

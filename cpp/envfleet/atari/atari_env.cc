@@ -141,6 +141,8 @@ EnvSpec AtariEnv::Spec(const AtariSettings& settings) {
       {"episode_frame_number", ArraySpec::Unbounded(DType::kInt32, {})},
   };
   spec.render_shape = {screen_height, screen_width, 3};
+  // The console draws 60 frames a second; a step covers frame_skip of them.
+  spec.render_fps = std::max(1, 60 / settings.frame_skip);
   return spec;
 }
 

@@ -41,6 +41,8 @@ struct EnvSpec {
   std::vector<StatePart> state_layout;
   // The shape (height, width, 3) of Env::Render()'s picture; empty when the env cannot render.
   std::vector<std::int64_t> render_shape;
+  // Pictures per second of env time (one step covers 1 / render_fps s), for video recorders.
+  int render_fps = 0;
 };
 
 }  // namespace envfleet

@@ -168,6 +168,7 @@ py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
     state_layout.append(py::make_tuple(part.name, part.size));
   d["state_layout"] = state_layout;
   d["render_shape"] = ShapeTuple(spec.render_shape);
+  d["render_fps"] = spec.render_fps;
   py::dict options;
   for (const Option& option : type.options) {
     options[py::str(option.name)] = FromOptionValue(option.default_value);
