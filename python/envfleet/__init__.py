@@ -7,7 +7,7 @@ other APIs. Every env is also registered with Gymnasium as `envfleet/<id>`.
 
 from __future__ import annotations
 
-from envfleet.api import make, make_dm, make_gym, make_gymnasium
+from envfleet.api import make, make_dm, make_gym, make_gymnasium, make_sb3
 from envfleet.gymnasium_registration import register_with_gymnasium
 from envfleet.registry import list_all_envs
 from envfleet.spec import EnvSpec, make_spec
@@ -22,6 +22,7 @@ __all__ = [
     "make_dm",
     "make_gym",
     "make_gymnasium",
+    "make_sb3",
     "make_spec",
 ]
 

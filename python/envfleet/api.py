@@ -6,7 +6,7 @@ from typing import Any
 
 from envfleet.gymnasium_pool import GymnasiumPool
 
-_ENV_TYPES = ("gymnasium", "gym", "dm")
+_ENV_TYPES = ("gymnasium", "gym", "dm", "sb3")
 
 
 def make_gymnasium(task_id: str, **kwargs: Any) -> GymnasiumPool:
@@ -33,12 +33,24 @@ def make_dm(task_id: str, **kwargs: Any) -> Any:
     return DmEnvPool(task_id, **kwargs)
 
 
+def make_sb3(task_id: str, **kwargs: Any) -> Any:
+    """A Stable-Baselines3 VecEnv of `task_id` (SAME_STEP autoreset); needs stable-baselines3.
+
+    Takes `make_gymnasium`'s keywords except batch_size and autoreset_mode.
+    """
+    from envfleet.sb3 import Sb3VecEnv
+
+    return Sb3VecEnv(task_id, **kwargs)
+
+
 def make(task_id: str, env_type: str = "gymnasium", **kwargs: Any) -> Any:
-    """`make_gymnasium` / `make_gym` / `make_dm` by `env_type`."""
+    """`make_gymnasium` / `make_gym` / `make_dm` / `make_sb3` by `env_type`."""
     if env_type in ("gymnasium", "gym"):
         return GymnasiumPool(task_id, **kwargs)
     if env_type == "dm":
         return make_dm(task_id, **kwargs)
+    if env_type == "sb3":
+        return make_sb3(task_id, **kwargs)
     raise ValueError(f"env_type must be one of {_ENV_TYPES}, got {env_type!r}")
 
 
