@@ -139,6 +139,11 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
     def num_threads(self) -> int:
         return self._native.num_threads
 
+    @property
+    def is_async(self) -> bool:
+        """True in async mode (batch_size < num_envs); Tianshou's collectors read it."""
+        return self._native.is_async
+
     def __len__(self) -> int:
         return self.num_envs
 
