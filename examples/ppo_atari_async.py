@@ -40,6 +40,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--vf-coef", type=float, default=0.5)
     parser.add_argument("--max-grad-norm", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--torch-threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     return parser.parse_args()
 
@@ -155,6 +156,7 @@ def ppo_update(agent, optimizer, batch, args) -> dict[str, float]:
 def main() -> None:
     args = parse_args()
     torch.manual_seed(args.seed)
+    torch.set_num_threads(args.torch_threads)
     device = torch.device(args.device)
     num_envs = 2 * args.batch_size
     envs = envfleet.make_gymnasium(
