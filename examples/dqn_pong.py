@@ -37,6 +37,7 @@ ENV_ID = "Pong-v5"
 
 
 def parse_args() -> argparse.Namespace:
+    """The command line: the book's Pong DQN settings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--total-timesteps", type=int, default=2_000_000, help="agent steps")
     parser.add_argument("--num-envs", type=int, default=1)
@@ -81,6 +82,7 @@ class DQN(nn.Module):
         )
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        """Q-values, (batch, actions), from uint8 frames."""
         return self.net(obs.float() / 255.0)
 
 
@@ -110,6 +112,7 @@ class ReplayBuffer:
             self.size = min(self.size + 1, self.capacity)
 
     def sample(self, batch_size: int) -> tuple[torch.Tensor, ...]:
+        """A uniform random batch: (obs, actions, rewards, terminated, next obs) tensors."""
         idx = self.rng.integers(0, self.size, batch_size)
         return tuple(
             torch.as_tensor(array[idx])
@@ -187,6 +190,7 @@ def train(args: argparse.Namespace) -> float:
         child.start()
 
         def next_transitions() -> tuple[np.ndarray, ...]:
+            """The child's next batch of transitions (and the returns of episodes it ended)."""
             transitions, finished = queue.get()
             returns.extend(finished)
             return transitions
@@ -194,6 +198,7 @@ def train(args: argparse.Namespace) -> float:
         actor = Actor(net, args.num_envs, args.epsilon_decay, args.seed)
 
         def next_transitions() -> tuple[np.ndarray, ...]:
+            """One step of every env, played here."""
             transitions = actor.play()
             returns.extend(actor.finished_returns)
             actor.finished_returns.clear()
@@ -270,6 +275,7 @@ def speed_table(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    """One training run, or the speed table."""
     args = parse_args()
     if args.speed_table:
         speed_table(args)

@@ -25,6 +25,7 @@ import envfleet
 
 
 def parse_args() -> argparse.Namespace:
+    """The command line: CleanRL's PPO-Atari defaults, by batch size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env-id", default="Pong-v5")
     parser.add_argument("--total-timesteps", type=int, default=10_000_000)
@@ -72,6 +73,7 @@ class Agent(nn.Module):
         self.value = layer(nn.Linear(512, 1), std=1.0)
 
     def get_value(self, obs: torch.Tensor) -> torch.Tensor:
+        """The state value of each observation."""
         return self.value(self.torso(obs / 255.0)).squeeze(-1)
 
     def get_action_and_value(
@@ -154,6 +156,7 @@ def ppo_update(agent, optimizer, batch, args) -> dict[str, float]:
 
 
 def main() -> None:
+    """Trains, printing each finished game's return and each update's losses."""
     args = parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.torch_threads)

@@ -25,6 +25,7 @@ import envfleet
 
 
 def parse_args() -> argparse.Namespace:
+    """The command line: CleanRL's continuous-action PPO defaults."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env-id", default="HalfCheetah-v5", help="HalfCheetah-v5 or Ant-v5")
     parser.add_argument("--total-timesteps", type=int, default=1_000_000)
@@ -85,6 +86,7 @@ class Agent(nn.Module):
         self.actor_logstd = nn.Parameter(torch.zeros(1, action_size))
 
     def get_value(self, obs: torch.Tensor) -> torch.Tensor:
+        """The state value of each observation."""
         return self.critic(obs).squeeze(-1)
 
     def get_action_and_value(
@@ -125,6 +127,7 @@ def ppo_update(agent, optimizer, batch, args) -> dict[str, float]:
 
 
 def main() -> None:
+    """Trains, printing each finished episode's return and each update's losses."""
     args = parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.torch_threads)

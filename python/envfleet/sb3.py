@@ -97,9 +97,11 @@ class Sb3VecEnv(VecEnv):
         return obs
 
     def step_async(self, actions: np.ndarray) -> None:
+        """Keeps the actions for `step_wait()`, which steps the pool (sync mode)."""
         self._actions = actions
 
     def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+        """Steps every env: (obs, float32 rewards, dones, one info dict per env)."""
         if self._actions is None:
             raise RuntimeError("step_wait() called without step_async()")
         actions, self._actions = self._actions, None
@@ -116,20 +118,24 @@ class Sb3VecEnv(VecEnv):
         return obs, reward.astype(np.float32), dones, infos
 
     def close(self) -> None:
+        """Stops the pool's threads and frees its envs."""
         self.pool.close()
 
     # ---- per-env access -----------------------------------------------------------------------
 
     def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
+        """The attribute of each env in `indices` (AttributeError where an env lacks it)."""
         return [getattr(view, attr_name) for view in self._target_views(indices)]
 
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
+        """Sets a Python-side attribute of each env in `indices`."""
         for view in self._target_views(indices):
             setattr(view, attr_name, value)
 
     def env_method(
         self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs
     ) -> list[Any]:
+        """Calls the EnvView method of each env in `indices`; returns the results."""
         return [
             getattr(view, method_name)(*method_args, **method_kwargs)
             for view in self._target_views(indices)
@@ -140,12 +146,14 @@ class Sb3VecEnv(VecEnv):
         return [False for _ in self._target_views(indices)]
 
     def get_images(self) -> Sequence[np.ndarray | None]:
+        """Each env's current RGB picture (None for each where the task cannot render)."""
         if self.render_mode != "rgb_array":
             warnings.warn(f"{self.pool.envfleet_spec.id} cannot render", stacklevel=2)
             return [None] * self.num_envs
         return list(self.pool.render())
 
     def _target_views(self, indices: VecEnvIndices) -> list[EnvView]:
+        """The views of the envs SB3's `indices` (None, an int or ints) name."""
         ids: Iterable[int] = self._get_indices(indices)
         return [self._views[i] for i in ids]
 
