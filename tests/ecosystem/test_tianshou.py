@@ -59,3 +59,26 @@ def test_collector_episode_statistics_on_cartpole(make_pool):
     np.testing.assert_array_equal(stats.returns, stats.lens)
     assert stats.lens.min() >= 8 and stats.lens.max() <= 500
     assert stats.n_collected_steps == stats.lens.sum()
+
+
+class ZeroTorquePolicy(Policy):
+    """Applies no torque in Pendulum-v1."""
+
+    def forward(self, batch: Any, state: Any = None, **kwargs: Any) -> Batch:
+        return Batch(act=np.zeros((len(batch.obs), 1), dtype=np.float32), state=state)
+
+
+def test_collector_with_box_actions_matches_the_pool_stepped_alone(make_pool):
+    pool = make_pool("Pendulum-v1", num_envs=NUM_ENVS, seed=3)
+    twin = make_pool("Pendulum-v1", num_envs=NUM_ENVS, seed=3)
+    collector = Collector(
+        ZeroTorquePolicy(pool.single_action_space), pool, VectorReplayBuffer(1000, NUM_ENVS)
+    )
+    stats = collector.collect(n_episode=NUM_ENVS, reset_before_collect=True)
+    twin.reset()
+    expected = np.zeros(NUM_ENVS)
+    for _ in range(200):  # Pendulum's time limit
+        expected += twin.step(np.zeros((NUM_ENVS, 1), dtype=np.float32))[1]
+    np.testing.assert_array_equal(stats.lens, np.full(NUM_ENVS, 200))
+    # All envs end on the same step; Tianshou lists them in env order.
+    np.testing.assert_allclose(stats.returns, expected, rtol=1e-12)
