@@ -1,0 +1,152 @@
+"""Running a benchmark: plan the workloads, then measure envfleet and each peer on each one."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+from collections.abc import Iterable, Sequence
+
+from envfleet.benchmark.libraries import ENVFLEET, Library, installed, usable_cores
+from envfleet.benchmark.measure import measure
+from envfleet.benchmark.report import Progress, Report, Result
+from envfleet.benchmark.tasks import TASKS, Workload, task_of
+
+
+def plan_workloads(
+    task_ids: Sequence[str], num_envs: Sequence[int] | None, batch_size: int | None = None
+) -> tuple[list[Workload], list[str]]:
+    """Workloads for the tasks envfleet has, and a note for each task it does not.
+
+    `num_envs` None: each task's default sizes. `batch_size` None: sync (every env each step);
+    otherwise async with that batch, for the sizes with more envs than that.
+    """
+    import envfleet
+
+    available = set(envfleet.list_all_envs())
+    workloads: list[Workload] = []
+    notes: list[str] = []
+    for task_id in task_ids:
+        task = task_of(task_id)
+        if task_id not in available:
+            why = f"its family ({task.family}) is not built" if task_id in TASKS else "unknown id"
+            notes.append(f"{task_id}: skipped, not in this envfleet build ({why})")
+            continue
+        for n in num_envs or task.default_num_envs:
+            if batch_size is None:
+                workloads.append(Workload(task, n, n))
+            elif batch_size < n:
+                workloads.append(Workload(task, n, batch_size))
+            else:
+                notes.append(f"{task_id} x{n}: skipped, batch size {batch_size} needs more envs")
+    return workloads, notes
+
+
+def run(
+    workloads: Iterable[Workload],
+    peers: Sequence[Library],
+    *,
+    seconds: float,
+    repeats: int,
+    threads: int = 0,
+    progress: bool = True,
+) -> Report:
+    """Measure envfleet and each installed peer on each workload, in that order.
+
+    `threads` is given to envfleet and to threaded peers alike (capped at num_envs); 0 means the
+    cores this process may use. A peer that is missing, does not apply or raises is a skipped
+    result or a note, never an error.
+    """
+    workloads = list(workloads)
+    threads = threads or usable_cores()
+    notes = []
+    present = []
+    for lib in peers:
+        if installed(lib):
+            present.append(lib)
+        else:
+            notes.append(f"{lib.name}: not installed, not measured")
+
+    # Plan every (workload, library) pair first, so the progress bar knows its total.
+    plan: list[tuple[Workload, Library, str | None]] = []
+    for wl in workloads:
+        plan.append((wl, ENVFLEET, None))
+        for lib in present:
+            if (lib.single_env_only and wl.num_envs != 1) or not lib.runs(wl.task):
+                continue
+            why = lib.applies(wl.task, wl.num_envs, wl.batch_size) if lib.applies else None
+            plan.append((wl, lib, why))
+    bar = Progress(repeats * sum(why is None for _, _, why in plan)) if progress else None
+
+    results: list[Result] = []
+    unbuilt: set[str] = set()  # tasks whose envfleet family module cannot be imported
+    for wl, lib, why in plan:
+        libthreads = min(threads, wl.num_envs) if lib.threaded else 1
+        result = Result(
+            wl.task.task_id,
+            wl.num_envs,
+            wl.batch_size,
+            lib.name,
+            threads=libthreads,
+            skipped=why,
+            limit=lib.limit,
+        )
+        if wl.task.task_id in unbuilt:
+            if why is None and bar:
+                bar.advance(repeats)
+            continue
+        results.append(result)
+        if why is not None:
+            continue
+        if bar:
+            bar.begin(f"{wl.label}: {lib.name}")
+        error = _measure_into(result, wl, lib, seconds, repeats, bar)
+        # A family that is registered but not built: say so once and drop the task.
+        if lib is ENVFLEET and isinstance(error, ImportError):
+            unbuilt.add(wl.task.task_id)
+            results.remove(result)
+            notes.append(f"{wl.task.task_id}: skipped, its envfleet family is not built ({error})")
+    if bar:
+        bar.close()
+
+    settings = {"seconds": seconds, "repeats": repeats, "threads": threads, "statistic": "median"}
+    return Report(results, notes, settings)
+
+
+def _measure_into(
+    result: Result,
+    wl: Workload,
+    lib: Library,
+    seconds: float,
+    repeats: int,
+    bar: Progress | None,
+) -> Exception | None:
+    """Open, measure and close one library on one workload; a failure becomes a skip note."""
+    ticks = 0
+
+    def tick() -> None:
+        nonlocal ticks
+        ticks += 1
+        if bar:
+            bar.advance()
+
+    harness = None
+    try:
+        # Warnings (such as peers' dtype casts when building spaces) would garble the progress.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            harness = lib.open(wl.task, wl.num_envs, wl.batch_size, result.threads)
+            result.impl = harness.impl
+            batch = wl.batch_size if harness.batched else 1
+            result.rates = measure(harness, batch, seconds, repeats, tick)
+        return None
+    except Exception as exc:  # any library failure is reported in the table, not raised
+        result.skipped = f"failed: {type(exc).__name__}: {exc}"
+        result.failed = True
+        if bar:
+            bar.advance(repeats - ticks)
+        result.rates = []
+        return exc
+    finally:
+        if harness is not None:
+            harness.close()
+        gc.collect()
