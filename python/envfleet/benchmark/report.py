@@ -27,6 +27,8 @@ class Result:
     skipped: str | None = None
     failed: bool = False  # skipped because it raised, not by design
     limit: bool = False  # a raw limit, not a library
+    open_seconds: float | None = None  # time to make and reset the envs
+    bytes_per_env: float | None = None  # resident memory added per env (process and children)
 
     @property
     def workload(self) -> tuple[str, int, int]:

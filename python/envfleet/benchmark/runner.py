@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import importlib
+import json
+import subprocess
+import time
 import warnings
 from collections.abc import Iterable, Sequence
 
 from envfleet.benchmark.libraries import ENVFLEET, Library, installed, usable_cores
 from envfleet.benchmark.measure import measure
+from envfleet.benchmark.process import resident_bytes
 from envfleet.benchmark.report import Progress, Report, Result
 from envfleet.benchmark.tasks import TASKS, Workload, task_of
 
@@ -49,12 +55,14 @@ def run(
     repeats: int,
     threads: int = 0,
     progress: bool = True,
+    isolate: bool = False,
 ) -> Report:
     """Measure envfleet and each installed peer on each workload, in that order.
 
     `threads` is given to envfleet and to threaded peers alike (capped at num_envs); 0 means the
     cores this process may use. A peer that is missing, does not apply or raises is a skipped
-    result or a note, never an error.
+    result or a note, never an error. With `isolate`, each measurement runs in a fresh Python
+    process (slower to start; no library shares the machine or the memory figure with another).
     """
     workloads = list(workloads)
     threads = threads or usable_cores()
@@ -99,7 +107,12 @@ def run(
             continue
         if bar:
             bar.begin(f"{wl.label}: {lib.name}")
-        error = _measure_into(result, wl, lib, seconds, repeats, bar)
+        if isolate:
+            error = _measure_in_fresh_process(result, seconds, repeats)
+            if bar:
+                bar.advance(repeats)
+        else:
+            error = measure_into(result, wl, lib, seconds, repeats, bar)
         # A family that is registered but not built: say so once and drop the task.
         if lib is ENVFLEET and isinstance(error, ImportError):
             unbuilt.add(wl.task.task_id)
@@ -112,15 +125,16 @@ def run(
     return Report(results, notes, settings)
 
 
-def _measure_into(
+def measure_into(
     result: Result,
     wl: Workload,
     lib: Library,
     seconds: float,
     repeats: int,
-    bar: Progress | None,
+    bar: Progress | None = None,
 ) -> Exception | None:
-    """Open, measure and close one library on one workload; a failure becomes a skip note."""
+    """Open, measure and close one library on one workload, filling `result`: the rates, the
+    time to open, resident memory per env; a failure becomes a skip note."""
     ticks = 0
 
     def tick() -> None:
@@ -134,10 +148,17 @@ def _measure_into(
         # Warnings (such as peers' dtype casts when building spaces) would garble the progress.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # The library's import is not part of the per-env memory or the time to open.
+            importlib.import_module(lib.module)
+            baseline = resident_bytes()
+            start = time.perf_counter()
             harness = lib.open(wl.task, wl.num_envs, wl.batch_size, result.threads)
+            result.open_seconds = time.perf_counter() - start
             result.impl = harness.impl
             batch = wl.batch_size if harness.batched else 1
             result.rates = measure(harness, batch, seconds, repeats, tick)
+            if baseline:
+                result.bytes_per_env = (resident_bytes() - baseline) / wl.num_envs
         return None
     except Exception as exc:  # any library failure is reported in the table, not raised
         result.skipped = f"failed: {type(exc).__name__}: {exc}"
@@ -150,3 +171,23 @@ def _measure_into(
         if harness is not None:
             harness.close()
         gc.collect()
+
+
+def _measure_in_fresh_process(result: Result, seconds: float, repeats: int) -> Exception | None:
+    """`measure_into` in a fresh Python process (envfleet.benchmark.worker), copied into
+    `result`; a worker that dies becomes a failed result."""
+    from envfleet.benchmark import worker
+
+    done = subprocess.run(
+        worker.command(result, seconds, repeats), capture_output=True, text=True, check=False
+    )
+    try:
+        measured = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        result.skipped, result.failed = f"failed: worker exited {done.returncode}: {last}", True
+        return RuntimeError(last)
+    for name in (f.name for f in dataclasses.fields(result)):
+        setattr(result, name, measured[name])
+    unbuilt = any(name in (result.skipped or "") for name in ("ImportError", "ModuleNotFoundError"))
+    return ImportError(result.skipped) if unbuilt else None
