@@ -1,6 +1,6 @@
 """RLlib's PPO (new API stack) trains on `envfleet/CartPole-v1` with two env runners on a local
 Ray cluster: each runner steps its own envfleet pool, seeded by RLlib per runner, and the
-return improves."""
+return improves. A creator registered with RLlib gives runners distinct streams unseeded."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ pytest.importorskip("torch", reason="RLlib's PPO needs torch: pip install '.[ray
 
 from ray import cloudpickle
 from ray.rllib.algorithms.ppo import PPOConfig
+from ray.rllib.env.single_agent_env_runner import SingleAgentEnvRunner
+from ray.tune.registry import register_env
 
 import envfleet
 from envfleet.gymnasium_pool import GymnasiumPool
+from envfleet.ray import RLlibEnvCreator
 
 ENVS_PER_RUNNER = 4
 RUNNERS = 2
@@ -84,3 +87,41 @@ def test_ppo_trains_on_envfleet_pools_in_two_env_runners(ray_cluster):
     assert not np.array_equal(reports[0]["first_obs"], reports[1]["first_obs"])
     print("episode_return_mean per iteration:", returns)
     assert returns[-1] > 1.5 * returns[0]
+
+
+# RLlib re-registers its own Gymnasium id for every runner it makes in this process.
+@pytest.mark.filterwarnings("ignore:.*Overriding environment rllib-single-agent-env-v0")
+def test_registered_creator_gives_each_runner_its_own_streams_without_a_seed(ray_cluster):
+    register_env("envfleet-cartpole", RLlibEnvCreator("CartPole-v1", max_episode_steps=50))
+    config = (
+        PPOConfig()
+        .environment("envfleet-cartpole")
+        .env_runners(
+            num_envs_per_env_runner=ENVS_PER_RUNNER, gym_env_vectorize_mode="vector_entry_point"
+        )
+    )
+    first_obs = []
+    for worker_index in (1, 2):
+        runner = SingleAgentEnvRunner(config=config, worker_index=worker_index)
+        try:
+            pool = runner.env.unwrapped
+            assert type(pool) is GymnasiumPool
+            assert (pool.num_envs, pool.envfleet_spec.max_episode_steps) == (ENVS_PER_RUNNER, 50)
+            episodes = runner.sample(num_episodes=ENVS_PER_RUNNER, random_actions=True)
+            assert all(episode.is_done for episode in episodes)
+            assert max(len(episode) for episode in episodes) <= 50
+            first_obs.append(np.stack([episode.get_observations(0) for episode in episodes]))
+        finally:
+            runner.stop()
+    assert not np.array_equal(first_obs[0], first_obs[1])
+
+
+def test_creator_seed_and_options_reach_the_pool():
+    creator = RLlibEnvCreator("CartPole-v1", seed=9)
+    pool = creator({"num_envs": 3})
+    reference = envfleet.make_gymnasium("CartPole-v1", num_envs=3, seed=9)
+    np.testing.assert_array_equal(pool.reset()[0], reference.reset()[0])
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        creator({"num_envs": 3, "no_such_option": 1})
+    pool.close()
+    reference.close()
