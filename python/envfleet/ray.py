@@ -20,9 +20,6 @@ from envfleet.api import make_gymnasium
 from envfleet.gymnasium_pool import GymnasiumPool
 from envfleet.spec import EnvSpec, make_spec
 
-# What RLlib's `gym.make_vec` gets from its env runners besides the creator's own keywords.
-_RLLIB_NUM_ENVS_KEY = "num_envs"
-
 
 class RLlibEnvCreator:
     """An RLlib env creator: `tune.register_env(name, RLlibEnvCreator("CartPole-v1"))`.
@@ -38,8 +35,9 @@ class RLlibEnvCreator:
         self.pool_kwargs = pool_kwargs
 
     def __call__(self, env_config: dict[str, Any]) -> GymnasiumPool:
+        """The pool for one env runner; `env_config` holds RLlib's env config and `num_envs`."""
         kwargs = {**self.pool_kwargs, **env_config}
-        kwargs.setdefault(_RLLIB_NUM_ENVS_KEY, 1)
+        kwargs.setdefault("num_envs", 1)
         if kwargs.get("seed") is None:
             kwargs["seed"] = secrets.randbits(63)
         return make_gymnasium(self.task_id, **kwargs)
@@ -53,24 +51,31 @@ class _PoolActor:
         self.pool = make_gymnasium(task_id, **pool_kwargs)
 
     def node_id(self) -> str:
+        """The Ray node this actor runs on."""
         return ray.get_runtime_context().get_node_id()
 
     def reset(self, seed: int | None) -> tuple[np.ndarray, dict[str, Any]]:
+        """The pool's reset of every env."""
         return self.pool.reset(seed=seed)
 
     def step(self, actions: np.ndarray) -> tuple[Any, ...]:
+        """The pool's step of every env."""
         return self.pool.step(actions)
 
     def send(self, actions: np.ndarray, env_id: np.ndarray) -> None:
+        """Queues a step of the envs `env_id` (the pool's own ids)."""
         self.pool.send(actions, env_id)
 
     def async_reset(self, seed: int | None) -> None:
+        """Queues a reset of every env."""
         self.pool.async_reset(seed=seed)
 
     def recv(self) -> tuple[Any, ...]:
+        """The pool's next batch; blocks until `batch_size` envs are done."""
         return self.pool.recv()
 
     def close(self) -> None:
+        """Closes the pool."""
         self.pool.close()
 
 
@@ -200,9 +205,11 @@ class PoolGroup:
         self._actors = []
 
     def __enter__(self) -> PoolGroup:
+        """The group itself; leaving the `with` block closes it."""
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
+        """Closes the group."""
         self.close()
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -213,15 +220,18 @@ class PoolGroup:
             self._pending_recv[k] = self._actors[k].recv.remote()
 
     def _require_sync(self, method: str) -> None:
+        """Raises unless the group is in sync mode."""
         if self.is_async:
             raise RuntimeError(f"{method}() needs sync mode; use async_reset/send/recv")
 
     def _require_async(self, method: str) -> None:
+        """Raises unless the group is in async mode."""
         if not self.is_async:
             raise RuntimeError(f"{method}() needs async mode (batch_size < num_envs_per_pool)")
 
     @staticmethod
     def _concatenate(arrays: list[np.ndarray]) -> np.ndarray:
+        """The arrays stacked along the env axis (one array is returned as it is)."""
         return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
     def _merge_infos(self, infos: list[dict[str, Any]], pools: Any) -> dict[str, Any]:
