@@ -103,6 +103,8 @@ class PoolGroup:
         num_cpus_per_pool: float = 1,
         **pool_kwargs: Any,
     ) -> None:
+        if "num_envs" in pool_kwargs:
+            raise TypeError("PoolGroup takes num_envs_per_pool, not num_envs")
         self.spec: EnvSpec = make_spec(task_id, **pool_kwargs)
         self.num_envs_per_pool = num_envs_per_pool
         self.batch_size = pool_kwargs.get("batch_size") or num_envs_per_pool

@@ -58,6 +58,21 @@ def test_sync_batches_are_the_individual_pools_concatenated(ray_cluster):
         pool.close()
 
 
+def test_bad_arguments_raise_before_any_actor_starts():
+    with pytest.raises(TypeError, match="num_envs_per_pool"):
+        PoolGroup(TASK, ENVS_PER_POOL, num_envs=4)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        PoolGroup(TASK, ENVS_PER_POOL, no_such_option=1)
+
+
+def test_modes_are_checked(ray_cluster):
+    with PoolGroup(TASK, ENVS_PER_POOL, num_pools=1) as group:
+        with pytest.raises(RuntimeError, match="async mode"):
+            group.recv()
+        with pytest.raises(ValueError, match="one per env"):
+            group.step(np.zeros(ENVS_PER_POOL + 1, dtype=np.int64))
+
+
 def test_one_pool_per_node_by_default(ray_cluster):
     nodes = [node["NodeID"] for node in ray_cluster.nodes() if node["Alive"]]
     with PoolGroup(TASK, ENVS_PER_POOL) as group:
