@@ -82,8 +82,9 @@ class DmEnvPool:
     def send(self, actions: Any, env_id: Any = None) -> None:
         self._native.send_step(actions, env_id)
 
-    def recv(self) -> dm_env.TimeStep:
-        return self._timestep(self._native.recv())
+    def recv(self, timeout: float | None = None) -> dm_env.TimeStep:
+        """The next batch; raises TimeoutError after `timeout` seconds (None: no limit)."""
+        return self._timestep(self._native.recv(timeout))
 
     def async_reset(self, env_id: Any = None, seed: Any = None) -> None:
         self._native.send_reset(env_id, seed)
