@@ -232,7 +232,7 @@ void Pool::CheckActions(const void* actions, int n) const {
   const std::size_t count = action.NumElements() * static_cast<std::size_t>(n);
   const std::size_t per_env = std::max<std::size_t>(1, action.NumElements());
 
-  // Discrete actions must name an action; continuous ones must not be NaN.
+  // Discrete actions must name an action; continuous ones must be finite.
   if (action.IsDiscrete()) {
     const auto* values = static_cast<const std::int64_t*>(actions);
     for (std::size_t i = 0; i < count; ++i) {
@@ -246,8 +246,9 @@ void Pool::CheckActions(const void* actions, int n) const {
     for (std::size_t i = 0; i < count; ++i) {
       const double value = action.dtype == DType::kFloat32 ? static_cast<const float*>(actions)[i]
                                                            : static_cast<const double*>(actions)[i];
-      if (std::isnan(value)) {
-        throw std::invalid_argument("action of row " + std::to_string(i / per_env) + " is NaN");
+      if (!std::isfinite(value)) {
+        throw std::invalid_argument("action of row " + std::to_string(i / per_env) + " is " +
+                                    (std::isnan(value) ? "NaN" : "infinite"));
       }
     }
   }

@@ -34,7 +34,7 @@
 // Validation. Every Step/Send checks, before any env is touched: the pool is open; env ids are in
 // range (std::out_of_range) and not repeated (std::invalid_argument); each env has been reset and,
 // with autoreset DISABLED, has not ended its episode; discrete actions are in range and continuous
-// ones not NaN (std::invalid_argument).
+// ones finite: not NaN, not infinite (std::invalid_argument).
 //
 // Errors inside envs. An exception thrown by an env's Reset() or Step() is caught on the thread
 // that ran it; the other envs of the request still run. The call that returns the result

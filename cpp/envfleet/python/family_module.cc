@@ -27,7 +27,15 @@ namespace {
 // One keyword option's Python value as an OptionValue (bool before int: bool is an int in Python).
 OptionValue ToOptionValue(const std::string& name, const py::handle& value) {
   if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
-  if (py::isinstance<py::int_>(value)) return value.cast<std::int64_t>();
+  if (py::isinstance<py::int_>(value)) {
+    int overflow = 0;
+    const long long integer = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+    if (overflow != 0) {
+      throw py::value_error("option '" + name +
+                            "' is out of the int64 range: " + std::string(py::str(value)));
+    }
+    return static_cast<std::int64_t>(integer);
+  }
   if (py::isinstance<py::float_>(value)) return value.cast<double>();
   if (py::isinstance<py::str>(value)) return value.cast<std::string>();
   if (py::isinstance<py::sequence>(value)) return value.cast<std::vector<double>>();
