@@ -107,3 +107,21 @@ def test_env_error_survives_pickling(make_counting):
         pool.step(np.zeros(1, dtype=np.int64))
     again = pickle.loads(pickle.dumps(caught.value))
     assert str(again) == str(caught.value) and again.env_ids == [0]
+
+
+def test_dm_pool_fault_result_is_a_timestep():
+    import dm_env
+
+    pool = envfleet.make_dm("Counting-v0", num_envs=2, fail_at_step=1)
+    try:
+        pool.reset()
+        pool.step(np.zeros(2, dtype=np.int64))
+        with pytest.raises(envfleet.EnvError, match="env 0 raised during step") as caught:
+            pool.step(np.zeros(2, dtype=np.int64))
+        timestep = caught.value.result
+        assert isinstance(timestep, dm_env.TimeStep)
+        np.testing.assert_array_equal(timestep.step_type, [dm_env.StepType.LAST] * 2)
+        np.testing.assert_array_equal(timestep.observation.env_id, [0, 1])
+        np.testing.assert_array_equal(pool.step(np.zeros(2, dtype=np.int64)).step_type, [0, 0])
+    finally:
+        pool.close()
