@@ -105,20 +105,25 @@ def test_several_pools_on_several_threads(make_pool):
 
 
 def test_one_pool_from_two_threads_at_once_is_refused(make_counting):
-    pool = make_counting(num_envs=3, batch_size=2, num_threads=3, step_sleep_us=300_000)
+    pool = make_counting(num_envs=3, batch_size=2, num_threads=3, step_sleep_us=1_000_000)
     pool.async_reset()
     *_, info = pool.recv()
     pool.send(np.zeros(2, dtype=np.int64), env_id=info["env_id"])
-    received, entered = [], threading.Event()
-
-    def receive():
-        entered.set()
-        received.append(pool.recv())
-
-    thread = threading.Thread(target=receive)
+    threading.Event().wait(0.05)  # the workers take both one-second steps
+    received = []
+    thread = threading.Thread(target=lambda: received.append(pool.recv()))
     thread.start()
-    entered.wait()
-    threading.Event().wait(0.05)  # the thread is waiting inside recv()
+    # Until the thread is inside recv(), a recv(timeout=0) here times out and changes nothing;
+    # once it is, every call from here is refused.
+    while True:
+        try:
+            pool.recv(timeout=0)
+        except TimeoutError:
+            threading.Event().wait(0.005)
+            continue
+        except RuntimeError as error:
+            assert "two threads at once" in str(error)
+            break
     for call in (pool.recv, pool.close, lambda: pool.step(np.zeros(2, dtype=np.int64))):
         with pytest.raises(RuntimeError, match="two threads at once"):
             call()
