@@ -27,8 +27,10 @@ PYTEST_ARGS=(
 
 for name in "${SANITIZERS[@]}"; do
   case "$name" in
-    thread) runtime=libtsan.so ;;
-    address) runtime=libasan.so ;;
+    # TSan cannot follow a child that starts threads after a multi-threaded fork() ("dup thread
+    # with used id"), so the fork tests run under ASan only.
+    thread) runtime=libtsan.so; only=(-k "not fork") ;;
+    address) runtime=libasan.so; only=() ;;
     *) echo "unknown sanitizer '$name' (thread or address)" >&2; exit 2 ;;
   esac
   build="$ROOT/build/sanitize-$name"
@@ -56,7 +58,7 @@ for name in "${SANITIZERS[@]}"; do
     PYTHONPATH="$stage" OPENBLAS_NUM_THREADS=1 \
     TSAN_OPTIONS="halt_on_error=1 die_after_fork=0" \
     ASAN_OPTIONS="halt_on_error=1 detect_leaks=0" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
-    "$PYTHON" - "${PYTEST_ARGS[@]}" <<'EOF'
+    "$PYTHON" - "${PYTEST_ARGS[@]}" "${only[@]}" <<'EOF'
 import sys
 
 sys.meta_path[:] = [f for f in sys.meta_path if "_editable" not in type(f).__module__]
