@@ -241,7 +241,7 @@ def play(pool, model: PoolModel, data, rng: np.random.Generator) -> None:
             else:
                 raises(TypeError, "timeout", pool.recv, timeout="soon")
         elif call == "order":
-            wrong_order_call(pool, model, rng, idle, steppable)
+            wrong_order_call(pool, model, rng, idle)
     # The pool is usable after everything: receive what is in flight, then reset and step all.
     if model.pending is not None:
         pool.recv()
@@ -250,7 +250,7 @@ def play(pool, model: PoolModel, data, rng: np.random.Generator) -> None:
         check_result(pool, model, pool.recv(timeout=60), None, kinds)
 
 
-def wrong_order_call(pool, model: PoolModel, rng, idle: list[int], steppable: list[int]) -> None:
+def wrong_order_call(pool, model: PoolModel, rng, idle: list[int]) -> None:
     """One call the model says is out of order, and its RuntimeError."""
     never_reset = [i for i in idle if not model.envs[i].was_reset]
     ended = [i for i in idle if model.envs[i].episode_over and model.mode == "disabled"]
