@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from envfleet import benchmark
+from envfleet.benchmark import raw_limits
 
 GAMES = {"Pong-v5": "pong", "Breakout-v5": "breakout"}
 NUM_ENVS = (8, 32)
@@ -84,31 +85,9 @@ def _worker(
     rng = np.random.default_rng(0)
 
     if library == "raw":
-        import ale_py
-        from ale_py import roms
-
-        ale = ale_py.ALEInterface()
-        ale.setLoggerMode(ale_py.LoggerMode.Error)
-        ale.setFloat("repeat_action_probability", 0.0)
-        ale.loadROM(roms.get_rom_path(GAMES[task_id]))
-        actions = ale.getMinimalActionSet()
-        choices = [actions[i] for i in rng.integers(len(actions), size=4096)]
-
-        def run_for(duration: float) -> float:
-            steps, start = 0, time.perf_counter()
-            while time.perf_counter() - start < duration:
-                for k in range(64):
-                    action = choices[(steps + k) % 4096]
-                    for _ in range(FRAME_SKIP):
-                        ale.act(action)
-                    if ale.game_over():
-                        ale.reset_game()
-                steps += 64
-            return steps / (time.perf_counter() - start)
-
-        run_for(seconds / 2)
-        rates = [run_for(seconds) * threads for _ in range(repeats)]
-        return {"rate": statistics.median(rates), "bytes_per_env": None}
+        harness = raw_limits.ale_harness(GAMES[task_id])
+        rates = benchmark.measure(harness, 1, seconds, repeats)
+        return {"rate": statistics.median(rates) * threads, "bytes_per_env": None}
 
     env = _open(library, task_id, num_envs, batch_size, threads)
     n = env.single_action_space.n

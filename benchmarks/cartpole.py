@@ -50,7 +50,7 @@ def target_rows(report: benchmark.Report) -> list[list[str]]:
     """One row per target: what, the measured ratio, met or not (or why it was not measured)."""
     rows = []
     for target in TARGETS:
-        peer = report.find(TASK, target.num_envs, target.peer)
+        peer = report.find(TASK, target.num_envs, None, target.peer)
         ratio = report.ratio(peer) if peer is not None else None
         if ratio is None:
             verdict = "not measured" + (f": {peer.skipped}" if peer and peer.skipped else "")

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from envfleet import benchmark
+from envfleet.benchmark import raw_limits
 
 TASKS = ("HalfCheetah-v5", "Ant-v5", "Humanoid-v5")
 NUM_ENVS = (8, 32)
@@ -67,34 +68,13 @@ class Row:
 # ---- Libraries --------------------------------------------------------------------------------
 
 
-def _pool_harness(pool: Any, batch: int) -> benchmark.Harness:
-    """Sync: one step of every env. Async: receive the first `batch` envs, send them actions."""
-    space, impl = pool.single_action_space, type(pool).__name__
-    if batch == pool.num_envs:
-        return benchmark.Harness(pool.reset, pool.step, pool.close, space, True, impl)
-
-    def step(actions: np.ndarray) -> None:
-        info = pool.recv()[4]
-        pool.send(actions, info["env_id"])
-
-    # The first reset fills the pipeline; later timed runs go on with every env in flight.
-    started: list[bool] = []
-
-    def reset() -> None:
-        if not started:
-            pool.async_reset()
-            started.append(True)
-
-    return benchmark.Harness(reset, step, pool.close, space, True, impl)
-
-
 def _envfleet(task: str, num_envs: int, batch: int, threads: int) -> benchmark.Harness:
     import envfleet
 
     pool = envfleet.make_gymnasium(
         task, num_envs=num_envs, batch_size=batch, num_threads=threads, seed=benchmark.ENV_SEED
     )
-    return _pool_harness(pool, batch)
+    return benchmark.pool_harness(pool, batch)
 
 
 def _envpool(task: str, num_envs: int, batch: int, threads: int) -> benchmark.Harness:
@@ -103,7 +83,7 @@ def _envpool(task: str, num_envs: int, batch: int, threads: int) -> benchmark.Ha
     pool = envpool.make_gymnasium(
         task, num_envs=num_envs, batch_size=batch, num_threads=threads, seed=benchmark.ENV_SEED
     )
-    return _pool_harness(pool, batch)
+    return benchmark.pool_harness(pool, batch)
 
 
 def _gymnasium_async(task: str, num_envs: int, batch: int, threads: int) -> benchmark.Harness:
@@ -126,51 +106,13 @@ LIBRARIES: dict[str, Callable[[str, int, int, int], benchmark.Harness]] = {
 # ---- The raw limit ------------------------------------------------------------------------------
 
 
-def _gymnasium_model(task: str) -> tuple[Any, int, Callable[[Any], bool]]:
-    """(MjModel, frame_skip, ends(data)) of the task: Gymnasium's model, and when the task ends
-    an episode (torso height outside the healthy range; never for HalfCheetah)."""
-    import gymnasium
-
-    env = gymnasium.make(task).unwrapped
-    if task.startswith("Ant"):
-        low, high = env._healthy_z_range
-        return env.model, env.frame_skip, lambda d: not (low <= d.qpos[2] <= high)
-    if task.startswith("Humanoid"):
-        low, high = env._healthy_z_range
-        return env.model, env.frame_skip, lambda d: not (low < d.qpos[2] < high)
-    return env.model, env.frame_skip, lambda d: False
-
-
-def _mj_step_harness(task: str) -> benchmark.Harness:
-    """One env's physics only: ctrl = action, mj_step x frame_skip, reset when the episode ends."""
-    import gymnasium
-    import mujoco
-
-    model, frame_skip, ends = _gymnasium_model(task)
-    data = mujoco.MjData(model)
-
-    def reset() -> None:
-        mujoco.mj_resetData(model, data)
-        mujoco.mj_forward(model, data)
-
-    def step(action: np.ndarray) -> None:
-        data.ctrl[:] = action
-        mujoco.mj_step(model, data, frame_skip)
-        if ends(data):
-            reset()
-
-    low, high = model.actuator_ctrlrange.T.astype(np.float32)
-    space = gymnasium.spaces.Box(low, high, dtype=np.float32)
-    return benchmark.Harness(reset, step, lambda: None, space, False, "mj_step")
-
-
 def _rollout(task: str, threads: int, seconds: float) -> Callable[[], float]:
     """A measurement of mujoco.rollout: env-steps/s of whole HalfCheetah episodes (random
     controls held for frame_skip steps), `threads` at a time on `threads` threads."""
     import mujoco
     from mujoco import rollout
 
-    model, frame_skip, _ = _gymnasium_model(task)
+    model, frame_skip, _ = raw_limits.gymnasium_model(task)
     datas = [mujoco.MjData(model) for _ in range(threads)]
     mujoco.mj_forward(model, datas[0])
     spec = mujoco.mjtState.mjSTATE_FULLPHYSICS
@@ -196,7 +138,7 @@ def _rollout(task: str, threads: int, seconds: float) -> Callable[[], float]:
 
 def raw_rows(task: str, threads: int, seconds: float) -> list[Row]:
     """The raw limits of the task (one core's rate x threads), and rollout on all threads."""
-    step_harness = _mj_step_harness(task)
+    step_harness = raw_limits.mj_step_harness(task)
     rows = [
         Row(
             f"raw limit: mj_step x frame_skip, 1 core x {threads}",

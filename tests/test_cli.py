@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import envfleet
-from envfleet import registry
+from envfleet import benchmark, registry
 from envfleet.cli import main
 
 # A bench run short enough for a unit test: one timed run of 20 ms per measurement.
@@ -124,3 +124,41 @@ def test_bench_skips_a_task_envfleet_does_not_have(capsys: pytest.CaptureFixture
 def test_bench_rejects_an_unknown_peer(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--peers", "nosuchlib", *TINY]) == 2
     assert "unknown peer 'nosuchlib'" in capsys.readouterr().err
+
+
+def test_bench_default_suite_is_one_task_per_family() -> None:
+    families = {benchmark.TASKS[task].family for task in benchmark.DEFAULT_SUITE}
+    assert families == {"classic_control", "atari", "mujoco"}
+
+
+def test_bench_async_batches_are_their_own_workloads(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", "CartPole-v1", "--num-envs", "2,6", "--batch-size", "3", "--peers", "all"]
+    assert main([*argv, "--no-progress", *TINY]) == 0
+    out = capsys.readouterr().out
+    rows = table_rows(out)[2:]
+    # x2 cannot batch 3 envs: a note; x6 runs async for envfleet and EnvPool, not for the
+    # Python vector envs, which have no batch mode.
+    assert "CartPole-v1 x2: skipped, batch size 3 needs more envs" in out
+    assert {r[0] for r in rows} == {"CartPole-v1 x6 batch 3"}
+    by_library = {r[1].split(" ")[0]: r for r in rows}
+    assert by_library["envfleet"][3] != "-"
+    assert by_library["envpool"][4].endswith("x")
+    assert by_library["gymnasium-sync"][5] == "no batch_size < num_envs mode"
+
+
+def test_bench_reports_the_share_of_the_raw_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "bench.json"
+    argv = ["bench", "Pong-v5", "--num-envs", "2", "--peers", "raw,ale_py", "--no-progress"]
+    assert main([*argv, *TINY, "--json", str(out_file)]) == 0
+    rows = {r[1].split(" ")[0]: r for r in table_rows(capsys.readouterr().out)[2:]}
+    # The raw limit stands for every thread: one core's rate times the threads.
+    assert set(rows) == {"envfleet", "raw", "ale_py"}
+    assert rows["raw"][1] == "raw limit (ALEInterface.act)"
+    assert rows["raw"][4].endswith("% of it")
+    results = {r["library"]: r for r in json.loads(out_file.read_text())["results"]}
+    raw, ours = results["raw limit"], results["envfleet"]
+    assert raw["limit"] and raw["envfleet_share_of_this"] == pytest.approx(
+        ours["steps_per_s"] / raw["steps_per_s"]
+    )

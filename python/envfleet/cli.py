@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="env counts for every task (default: per task, e.g. 1,64,1024 for CartPole-v1)",
     )
     bench.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        metavar="B",
+        help="async mode: step the first B envs to finish (default: sync, every env each step)",
+    )
+    bench.add_argument(
         "--threads",
         type=int,
         default=0,
@@ -142,7 +148,7 @@ def _cmd_bench(args: argparse.Namespace, command: str) -> int:
         print(f"envfleet bench: {exc}", file=sys.stderr)
         return 2
     workloads, notes = benchmark.plan_workloads(
-        args.tasks or benchmark.DEFAULT_SUITE, args.num_envs
+        args.tasks or benchmark.DEFAULT_SUITE, args.num_envs, args.batch_size
     )
     report = benchmark.run(
         workloads,

@@ -23,6 +23,8 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
     """
 
     def __init__(self, task_id: str, **kwargs: Any) -> None:
+        # Closed until the pool exists: a construction that raises leaves nothing to close.
+        self.closed = True
         native, spec, mode = make_pool(task_id, kwargs)
         self._native = native
         self.envfleet_spec: EnvSpec = spec

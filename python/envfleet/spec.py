@@ -6,6 +6,7 @@ bounds are declared once, in C++, and never typed twice.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -98,13 +99,19 @@ def _check_option_type(task_id: str, name: str, value: Any, default: Any) -> Non
         )
 
 
+@functools.cache
+def option_defaults(task_id: str) -> dict[str, Any]:
+    """The env options of `task_id` and their defaults; described once per task (an Atari
+    description loads the ROM). Callers must not modify the dict."""
+    return registry.family_module(task_id).describe(task_id, {})["options"]
+
+
 def split_keywords(task_id: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(pool keywords with defaults filled in, env options as plain Python values).
 
     Raises TypeError for a keyword the env does not accept, naming it and listing those it does.
     """
-    module = registry.family_module(task_id)
-    defaults = module.describe(task_id, {})["options"]
+    defaults = option_defaults(task_id)
     pool = dict(POOL_KEYWORDS)
     options: dict[str, Any] = {}
     for name, value in kwargs.items():

@@ -1,0 +1,90 @@
+"""Raw limits: the emulator or the physics alone, one env on one core, no preprocessing.
+
+A raw limit is what a perfect pool could reach: one env-step of the task's simulator with
+nothing around it, measured on one core (and multiplied by the thread count by the caller).
+Atari: ale-py's `act` x frame_skip, resetting the game at game over. MuJoCo: Gymnasium's model
+of the task, `ctrl = action` then `mj_step` x frame_skip, resetting when the task's episode ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from envfleet.benchmark.harness import Harness
+from envfleet.benchmark.tasks import Task
+
+# EnvPool's and envfleet's Atari default: each env-step is four emulator frames.
+ATARI_FRAME_SKIP = 4
+
+
+def open_raw_limit(task: Task) -> Harness:
+    """The raw-limit harness of `task` (single env, unbatched actions, one core)."""
+    if task.raw_limit == "ale":
+        return ale_harness(task.ale_game or "")
+    if task.raw_limit == "mujoco":
+        return mj_step_harness(task.gymnasium_id)
+    raise ValueError(f"{task.task_id} has no raw limit")
+
+
+def ale_harness(game: str) -> Harness:
+    """ale-py's emulator: `act` x ATARI_FRAME_SKIP per env-step, minimal action set."""
+    import ale_py
+    import gymnasium
+    from ale_py import roms
+
+    ale = ale_py.ALEInterface()
+    ale.setLoggerMode(ale_py.LoggerMode.Error)
+    ale.setFloat("repeat_action_probability", 0.0)
+    ale.loadROM(roms.get_rom_path(game))
+    actions = ale.getMinimalActionSet()
+
+    def step(action: int) -> None:
+        chosen = actions[action]
+        for _ in range(ATARI_FRAME_SKIP):
+            ale.act(chosen)
+        if ale.game_over():
+            ale.reset_game()
+
+    space = gymnasium.spaces.Discrete(len(actions))
+    return Harness(ale.reset_game, step, lambda: None, space, False, "ALEInterface.act")
+
+
+def gymnasium_model(task_id: str) -> tuple[Any, int, Callable[[Any], bool]]:
+    """(MjModel, frame_skip, ends(data)) of a Gymnasium MuJoCo task: its model, and when the task
+    ends an episode (torso height outside the healthy range; never for HalfCheetah)."""
+    import gymnasium
+
+    env = gymnasium.make(task_id).unwrapped
+    if task_id.startswith("Ant"):
+        low, high = env._healthy_z_range
+        return env.model, env.frame_skip, lambda d: not (low <= d.qpos[2] <= high)
+    if task_id.startswith("Humanoid"):
+        low, high = env._healthy_z_range
+        return env.model, env.frame_skip, lambda d: not (low < d.qpos[2] < high)
+    return env.model, env.frame_skip, lambda d: False
+
+
+def mj_step_harness(task_id: str) -> Harness:
+    """One env's physics only: ctrl = action, mj_step x frame_skip, reset when the episode ends."""
+    import gymnasium
+    import mujoco
+
+    model, frame_skip, ends = gymnasium_model(task_id)
+    data = mujoco.MjData(model)
+
+    def reset() -> None:
+        mujoco.mj_resetData(model, data)
+        mujoco.mj_forward(model, data)
+
+    def step(action: np.ndarray) -> None:
+        data.ctrl[:] = action
+        mujoco.mj_step(model, data, frame_skip)
+        if ends(data):
+            reset()
+
+    low, high = model.actuator_ctrlrange.T.astype(np.float32)
+    space = gymnasium.spaces.Box(low, high, dtype=np.float32)
+    return Harness(reset, step, lambda: None, space, False, "mj_step")

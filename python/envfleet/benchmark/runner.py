@@ -1,0 +1,193 @@
+"""Running a benchmark: plan the workloads, then measure envfleet and each peer on each one."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import importlib
+import json
+import subprocess
+import time
+import warnings
+from collections.abc import Iterable, Sequence
+
+from envfleet.benchmark.libraries import ENVFLEET, Library, installed, usable_cores
+from envfleet.benchmark.measure import measure
+from envfleet.benchmark.process import resident_bytes
+from envfleet.benchmark.report import Progress, Report, Result
+from envfleet.benchmark.tasks import TASKS, Workload, task_of
+
+
+def plan_workloads(
+    task_ids: Sequence[str], num_envs: Sequence[int] | None, batch_size: int | None = None
+) -> tuple[list[Workload], list[str]]:
+    """Workloads for the tasks envfleet has, and a note for each task it does not.
+
+    `num_envs` None: each task's default sizes. `batch_size` None: sync (every env each step);
+    otherwise async with that batch, for the sizes with more envs than that.
+    """
+    import envfleet
+
+    available = set(envfleet.list_all_envs())
+    workloads: list[Workload] = []
+    notes: list[str] = []
+    for task_id in task_ids:
+        task = task_of(task_id)
+        if task_id not in available:
+            why = f"its family ({task.family}) is not built" if task_id in TASKS else "unknown id"
+            notes.append(f"{task_id}: skipped, not in this envfleet build ({why})")
+            continue
+        for n in num_envs or task.default_num_envs:
+            if batch_size is None:
+                workloads.append(Workload(task, n, n))
+            elif batch_size < n:
+                workloads.append(Workload(task, n, batch_size))
+            else:
+                notes.append(f"{task_id} x{n}: skipped, batch size {batch_size} needs more envs")
+    return workloads, notes
+
+
+def run(
+    workloads: Iterable[Workload],
+    peers: Sequence[Library],
+    *,
+    seconds: float,
+    repeats: int,
+    threads: int = 0,
+    progress: bool = True,
+    isolate: bool = False,
+) -> Report:
+    """Measure envfleet and each installed peer on each workload, in that order.
+
+    `threads` is given to envfleet and to threaded peers alike (capped at num_envs); 0 means the
+    cores this process may use. A peer that is missing, does not apply or raises is a skipped
+    result or a note, never an error. With `isolate`, each measurement runs in a fresh Python
+    process (slower to start; no library shares the machine or the memory figure with another).
+    """
+    workloads = list(workloads)
+    threads = threads or usable_cores()
+    notes = []
+    present = []
+    for lib in peers:
+        if installed(lib):
+            present.append(lib)
+        else:
+            notes.append(f"{lib.name}: not installed, not measured")
+
+    # Plan every (workload, library) pair first, so the progress bar knows its total.
+    plan: list[tuple[Workload, Library, str | None]] = []
+    for wl in workloads:
+        plan.append((wl, ENVFLEET, None))
+        for lib in present:
+            if (lib.single_env_only and wl.num_envs != 1) or not lib.runs(wl.task):
+                continue
+            why = lib.applies(wl.task, wl.num_envs, wl.batch_size) if lib.applies else None
+            plan.append((wl, lib, why))
+    bar = Progress(repeats * sum(why is None for _, _, why in plan)) if progress else None
+
+    results: list[Result] = []
+    unbuilt: set[str] = set()  # tasks whose envfleet family module cannot be imported
+    for wl, lib, why in plan:
+        libthreads = min(threads, wl.num_envs) if lib.threaded else 1
+        result = Result(
+            wl.task.task_id,
+            wl.num_envs,
+            wl.batch_size,
+            lib.name,
+            threads=libthreads,
+            skipped=why,
+            limit=lib.limit,
+        )
+        if wl.task.task_id in unbuilt:
+            if why is None and bar:
+                bar.advance(repeats)
+            continue
+        results.append(result)
+        if why is not None:
+            continue
+        if bar:
+            bar.begin(f"{wl.label}: {lib.name}")
+        if isolate:
+            error = _measure_in_fresh_process(result, seconds, repeats)
+            if bar:
+                bar.advance(repeats)
+        else:
+            error = measure_into(result, wl, lib, seconds, repeats, bar)
+        # A family that is registered but not built: say so once and drop the task.
+        if lib is ENVFLEET and isinstance(error, ImportError):
+            unbuilt.add(wl.task.task_id)
+            results.remove(result)
+            notes.append(f"{wl.task.task_id}: skipped, its envfleet family is not built ({error})")
+    if bar:
+        bar.close()
+
+    settings = {"seconds": seconds, "repeats": repeats, "threads": threads, "statistic": "median"}
+    return Report(results, notes, settings)
+
+
+def measure_into(
+    result: Result,
+    wl: Workload,
+    lib: Library,
+    seconds: float,
+    repeats: int,
+    bar: Progress | None = None,
+) -> Exception | None:
+    """Open, measure and close one library on one workload, filling `result`: the rates, the
+    time to open, resident memory per env; a failure becomes a skip note."""
+    ticks = 0
+
+    def tick() -> None:
+        nonlocal ticks
+        ticks += 1
+        if bar:
+            bar.advance()
+
+    harness = None
+    try:
+        # Warnings (such as peers' dtype casts when building spaces) would garble the progress.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # The library's import is not part of the per-env memory or the time to open.
+            importlib.import_module(lib.module)
+            baseline = resident_bytes()
+            start = time.perf_counter()
+            harness = lib.open(wl.task, wl.num_envs, wl.batch_size, result.threads)
+            result.open_seconds = time.perf_counter() - start
+            result.impl = harness.impl
+            batch = wl.batch_size if harness.batched else 1
+            result.rates = measure(harness, batch, seconds, repeats, tick)
+            if baseline:
+                result.bytes_per_env = (resident_bytes() - baseline) / wl.num_envs
+        return None
+    except Exception as exc:  # any library failure is reported in the table, not raised
+        result.skipped = f"failed: {type(exc).__name__}: {exc}"
+        result.failed = True
+        if bar:
+            bar.advance(repeats - ticks)
+        result.rates = []
+        return exc
+    finally:
+        if harness is not None:
+            harness.close()
+        gc.collect()
+
+
+def _measure_in_fresh_process(result: Result, seconds: float, repeats: int) -> Exception | None:
+    """`measure_into` in a fresh Python process (envfleet.benchmark.worker), copied into
+    `result`; a worker that dies becomes a failed result."""
+    from envfleet.benchmark import worker
+
+    done = subprocess.run(
+        worker.command(result, seconds, repeats), capture_output=True, text=True, check=False
+    )
+    try:
+        measured = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        result.skipped, result.failed = f"failed: worker exited {done.returncode}: {last}", True
+        return RuntimeError(last)
+    for name in (f.name for f in dataclasses.fields(result)):
+        setattr(result, name, measured[name])
+    unbuilt = any(name in (result.skipped or "") for name in ("ImportError", "ModuleNotFoundError"))
+    return ImportError(result.skipped) if unbuilt else None
