@@ -4,9 +4,9 @@
 #
 #   scripts/sanitize.sh [thread|address ...]     (default: thread address)
 #
-# Build trees: build/sanitize-<name>/ (reused between runs). The Python tests import a staged
-# package (build/sanitize-<name>/python/envfleet: the sources plus the sanitized modules), with the
-# sanitizer's runtime preloaded into the interpreter. ASan runs with UBSan (halting on any report);
+# Build trees: build/sanitize-<name>/ (reused between runs; ALE without its profile-guided build).
+# The Python tests import a staged package (build/sanitize-<name>/python/envfleet: the sources
+# plus the sanitized modules), with the sanitizer's runtime preloaded into the interpreter. ASan runs with UBSan (halting on any report);
 # leak checking is on for the C++ tests and off for Python (the interpreter keeps memory at exit).
 # Exit status: 0 when every build and run is clean. Run it from the repository root, in the
 # environment `pip install -e ".[test]"` made (it needs pybind11, mujoco-core and pytest).
@@ -37,6 +37,7 @@ for name in "${SANITIZERS[@]}"; do
   echo "== $name: building into $build"
   cmake -S "$ROOT" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DENVFLEET_SANITIZER="$name" -DENVFLEET_BUILD_TESTS=ON -DENVFLEET_BUILD_PYTHON=ON \
+    -DENVFLEET_ALE_PGO=OFF \
     -DPython_EXECUTABLE="$(command -v "$PYTHON")" \
     -Dpybind11_DIR="$("$PYTHON" -m pybind11 --cmakedir)" >/dev/null
   cmake --build "$build" -j "$(nproc)"
