@@ -6,8 +6,9 @@
 #
 # Build trees: build/sanitize-<name>/ (reused between runs; ALE without its profile-guided build).
 # The Python tests import a staged package (build/sanitize-<name>/python/envfleet: the sources
-# plus the sanitized modules), with the sanitizer's runtime preloaded into the interpreter. ASan runs with UBSan (halting on any report);
-# leak checking is on for the C++ tests and off for Python (the interpreter keeps memory at exit).
+# plus the sanitized modules), with the sanitizer's runtime preloaded into the interpreter. ASan
+# runs with UBSan (halting on any report); leak checking is on for the C++ tests and off for
+# Python (the interpreter keeps memory at exit).
 # Exit status: 0 when every build and run is clean. Run it from the repository root, in the
 # environment `pip install -e ".[test]"` made (it needs pybind11, mujoco-core and pytest).
 set -euo pipefail
@@ -24,6 +25,8 @@ PYTEST_ARGS=(
   tests/mujoco/test_mujoco_api.py
   -q -p no:cacheprovider -x
 )
+
+ubsan_options="halt_on_error=1 print_stacktrace=1"
 
 for name in "${SANITIZERS[@]}"; do
   case "$name" in
@@ -43,16 +46,16 @@ for name in "${SANITIZERS[@]}"; do
   cmake --build "$build" -j "$(nproc)"
 
   echo "== $name: C++ engine tests"
-  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-    ASAN_OPTIONS="halt_on_error=1 detect_leaks=1" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
-    "$build/tests/cpp/engine_tests" | tail -n 1
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="halt_on_error=1" \
+    UBSAN_OPTIONS="$ubsan_options" "$build/tests/cpp/engine_tests" | tail -n 1
 
   echo "== $name: Python tests, $runtime preloaded"
   stage="$build/python"
   rm -rf "$stage" && mkdir -p "$stage/envfleet"
   cp "$ROOT"/python/envfleet/*.py "$ROOT"/python/envfleet/*.pyi "$stage/envfleet/"
   cp "$build"/_*.so "$stage/envfleet/"
-  mujoco_dir="$("$PYTHON" -c 'import importlib.util as u; print(u.find_spec("mujoco").submodule_search_locations[0])')"
+  find_mujoco='import importlib.util as u; print(u.find_spec("mujoco").submodule_search_locations[0])'
+  mujoco_dir="$("$PYTHON" -c "$find_mujoco")"
   # The runtime first, then libstdc++: the interpreter does not link it, and the sanitizer finds
   # the real __cxa_throw (to intercept C++ throws) only in libraries loaded at its start.
   # An editable install's import hook would win over PYTHONPATH: drop it, import the staged copy.
@@ -61,7 +64,7 @@ for name in "${SANITIZERS[@]}"; do
     LD_PRELOAD="$preload" LD_LIBRARY_PATH="$mujoco_dir" \
     PYTHONPATH="$stage" OPENBLAS_NUM_THREADS=1 \
     TSAN_OPTIONS="halt_on_error=1 die_after_fork=0" \
-    ASAN_OPTIONS="halt_on_error=1 detect_leaks=0" UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1" \
+    ASAN_OPTIONS="halt_on_error=1 detect_leaks=0" UBSAN_OPTIONS="$ubsan_options" \
     "$PYTHON" - "${PYTEST_ARGS[@]}" "${only[@]}" <<'EOF'
 import sys
 
