@@ -54,7 +54,8 @@ for name in "${SANITIZERS[@]}"; do
   rm -rf "$stage" && mkdir -p "$stage/envfleet"
   cp "$ROOT"/python/envfleet/*.py "$ROOT"/python/envfleet/*.pyi "$stage/envfleet/"
   cp "$build"/_*.so "$stage/envfleet/"
-  find_mujoco='import importlib.util as u; print(u.find_spec("mujoco").submodule_search_locations[0])'
+  find_mujoco='import importlib.util as u
+print(u.find_spec("mujoco").submodule_search_locations[0])'
   mujoco_dir="$("$PYTHON" -c "$find_mujoco")"
   # The runtime first, then libstdc++: the interpreter does not link it, and the sanitizer finds
   # the real __cxa_throw (to intercept C++ throws) only in libraries loaded at its start.
