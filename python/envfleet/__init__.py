@@ -8,6 +8,7 @@ other APIs. Every env is also registered with Gymnasium as `envfleet/<id>`.
 from __future__ import annotations
 
 from envfleet.api import make, make_dm, make_gym, make_gymnasium, make_sb3
+from envfleet.errors import EnvError
 from envfleet.gymnasium_registration import register_with_gymnasium
 from envfleet.registry import list_all_envs
 from envfleet.spec import EnvSpec, make_spec
@@ -15,6 +16,7 @@ from envfleet.spec import EnvSpec, make_spec
 __version__ = "0.1.0"
 
 __all__ = [
+    "EnvError",
     "EnvSpec",
     "__version__",
     "list_all_envs",

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from envfleet.errors import EnvError
 from envfleet.native import make_pool
 
 try:
@@ -67,7 +68,11 @@ class DmEnvPool:
         return specs.BoundedArray((), np.float64, 0.0, 1.0, "discount")
 
     def reset(self, env_id: Any = None, seed: Any = None) -> dm_env.TimeStep:
-        obs, info = self._native.reset(env_id, seed)
+        try:
+            obs, info = self._native.reset(env_id, seed)
+        except EnvError as error:
+            error.result = self._timestep(error.result)
+            raise
         rows = len(obs)
         return dm_env.TimeStep(
             step_type=np.full(rows, dm_env.StepType.FIRST, dtype=np.int32),
@@ -77,13 +82,14 @@ class DmEnvPool:
         )
 
     def step(self, actions: Any, env_id: Any = None) -> dm_env.TimeStep:
-        return self._timestep(self._native.step(actions, env_id))
+        return self._timestep_of(self._native.step, actions, env_id)
 
     def send(self, actions: Any, env_id: Any = None) -> None:
         self._native.send_step(actions, env_id)
 
-    def recv(self) -> dm_env.TimeStep:
-        return self._timestep(self._native.recv())
+    def recv(self, timeout: float | None = None) -> dm_env.TimeStep:
+        """The next batch; raises TimeoutError after `timeout` seconds (None: no limit)."""
+        return self._timestep_of(self._native.recv, timeout)
 
     def async_reset(self, env_id: Any = None, seed: Any = None) -> None:
         self._native.send_reset(env_id, seed)
@@ -96,6 +102,14 @@ class DmEnvPool:
 
     def _observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
         return self._observation_type(obs, *(info[k] for k in self._fields[1:]))
+
+    def _timestep_of(self, call: Any, *args: Any) -> dm_env.TimeStep:
+        """The TimeStep of call(*args); an EnvError's result is made a TimeStep as well."""
+        try:
+            return self._timestep(call(*args))
+        except EnvError as error:
+            error.result = self._timestep(error.result)
+            raise
 
     def _timestep(self, result: tuple[Any, ...]) -> dm_env.TimeStep:
         obs, reward, terminated, truncated, info = result

@@ -83,9 +83,15 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         """Queues a step of the envs in `env_id` (all envs when None)."""
         self._native.send_step(actions, env_id)
 
-    def recv(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        """The next batch of results: the first batch_size envs to finish."""
-        return self._native.recv()
+    def recv(
+        self, timeout: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """The next batch of results: the first batch_size envs to finish.
+
+        Waits at most `timeout` seconds (None: no limit), then raises TimeoutError and leaves the
+        batch in flight for a later recv(). Ctrl-C interrupts the wait (KeyboardInterrupt).
+        """
+        return self._native.recv(timeout)
 
     def async_reset(self, seed: int | list[int] | None = None, env_id: Any = None) -> None:
         """Queues a reset of the envs in `env_id` (all when None); results come from `recv()`."""

@@ -30,11 +30,18 @@ def autoreset_mode(value: Any) -> AutoresetMode:
     raise ValueError(f"autoreset_mode must be an AutoresetMode or one of {choices}, got {value!r}")
 
 
-def _int_keyword(name: str, value: Any, minimum: int) -> int:
+# The most envs one pool may hold (a bound that catches a mistyped size before it allocates).
+MAX_NUM_ENVS = 2**20
+_MAX_INT = 2**31 - 1
+
+
+def _int_keyword(name: str, value: Any, minimum: int, maximum: int = _MAX_INT) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
     return int(value)
 
 
@@ -47,7 +54,7 @@ def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, Autor
     pool, options = split_keywords(task_id, kwargs)
 
     # Pool keywords: types and ranges checked here, with the keyword's name.
-    num_envs = _int_keyword("num_envs", pool["num_envs"], 1)
+    num_envs = _int_keyword("num_envs", pool["num_envs"], 1, MAX_NUM_ENVS)
     batch_size = num_envs if pool["batch_size"] is None else pool["batch_size"]
     batch_size = _int_keyword("batch_size", batch_size, 1)
     if batch_size > num_envs:

@@ -6,6 +6,7 @@
 #ifndef ENVFLEET_CORE_CONFIG_H_
 #define ENVFLEET_CORE_CONFIG_H_
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -33,8 +34,8 @@ class Config {
   Config() = default;
 
   // Defaults from `options`, overridden by `values`. Throws std::invalid_argument when a value
-  // names no declared option or has a type other than the default's (an int where a real is
-  // expected is accepted and converted).
+  // names no declared option, has a type other than the default's (an int where a real is
+  // expected is accepted and converted) or is (or holds) NaN.
   static Config Make(const OptionList& options, const std::map<std::string, OptionValue>& values) {
     Config config;
     for (const Option& option : options) config.values_[option.name] = option.default_value;
@@ -51,6 +52,15 @@ class Config {
         throw std::invalid_argument("option '" + name + "' has the wrong type");
       } else {
         it->second = value;
+      }
+      // No option has a meaning for NaN.
+      if (const double* real = std::get_if<double>(&it->second); real && std::isnan(*real)) {
+        throw std::invalid_argument("option '" + name + "' is NaN");
+      }
+      if (const auto* reals = std::get_if<std::vector<double>>(&it->second)) {
+        for (double real : *reals) {
+          if (std::isnan(real)) throw std::invalid_argument("option '" + name + "' holds NaN");
+        }
       }
     }
     return config;

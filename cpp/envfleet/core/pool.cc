@@ -1,13 +1,17 @@
 #include "envfleet/core/pool.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
 
 #include "envfleet/core/affinity.h"
+#include "envfleet/core/futex.h"
 #include "envfleet/core/rng.h"
 #include "envfleet/core/spin.h"
 
@@ -23,6 +27,27 @@ constexpr std::size_t kMaxInfo = 64;
 
 std::string EnvError(int env_id, const char* what, const char* during) {
   return "env " + std::to_string(env_id) + " raised during " + during + ": " + what;
+}
+
+// Counts the fork()s this process has gone through (in the child); a pool made before a fork sees
+// a different count in the child.
+std::atomic<std::uint64_t> fork_generation{0};
+
+std::uint64_t CurrentForkGeneration() {
+  static std::once_flag registered;
+  std::call_once(registered,
+                 [] { pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); }); });
+  return fork_generation.load(std::memory_order_relaxed);
+}
+
+// Writes a faulted row: zero observation and reward, a truncated episode, no final data.
+void WriteFaultedRow(Batch* batch, int row) {
+  const BatchLayout& layout = batch->layout();
+  std::memset(batch->At<void>(BatchLayout::kObs, row), 0,
+              layout.fields()[BatchLayout::kObs].row_bytes);
+  *batch->At<double>(BatchLayout::kReward, row) = 0.0;
+  *batch->At<bool>(BatchLayout::kTerminated, row) = false;
+  *batch->At<bool>(BatchLayout::kTruncated, row) = true;
 }
 
 }  // namespace
@@ -43,8 +68,36 @@ class Pool::CallGuard {
   std::atomic<bool>& busy_;
 };
 
+void Pool::EnvErrors::Record(int env_id, std::string message) {
+  if (env_ids.empty()) first_message = std::move(message);
+  env_ids.push_back(env_id);
+}
+
+void Pool::EnvErrors::Merge(EnvErrors&& other) {
+  if (other.empty()) return;
+  if (env_ids.empty()) first_message = std::move(other.first_message);
+  env_ids.insert(env_ids.end(), other.env_ids.begin(), other.env_ids.end());
+  other = EnvErrors();
+}
+
+void Pool::EnvErrors::ThrowIfAny(BatchHandle& batch) {
+  if (empty()) return;
+  std::string message = std::move(first_message);
+  if (env_ids.size() > 1) {
+    message += " (envs that raised:";
+    for (int id : env_ids) {
+      message += ' ';
+      message += std::to_string(id);
+    }
+    message += ")";
+  }
+  std::vector<int> ids = std::move(env_ids);
+  *this = EnvErrors();
+  throw EnvFault(message, std::move(ids), std::move(batch));
+}
+
 Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
-    : options_(std::move(options)) {
+    : options_(std::move(options)), fork_generation_(CurrentForkGeneration()) {
   // Pool options, each checked with a message naming it.
   PoolOptions& o = options_;
   if (o.num_envs < 1) {
@@ -112,10 +165,15 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
   }
 }
 
-Pool::~Pool() { Close(); }
+Pool::~Pool() { Shutdown(); }
 
 void Pool::CheckOpen() const {
   if (closed_) throw std::runtime_error("this pool is closed");
+  if (fork_generation_ != fork_generation.load(std::memory_order_relaxed)) {
+    throw std::runtime_error(
+        "this pool was made by the parent process before fork(); its threads do not exist in "
+        "this process: make a new pool here");
+  }
 }
 
 void Pool::CheckEnvIds(const int* env_ids, int n) {
@@ -174,7 +232,7 @@ void Pool::CheckActions(const void* actions, int n) const {
   const std::size_t count = action.NumElements() * static_cast<std::size_t>(n);
   const std::size_t per_env = std::max<std::size_t>(1, action.NumElements());
 
-  // Discrete actions must name an action; continuous ones must not be NaN.
+  // Discrete actions must name an action; continuous ones must be finite.
   if (action.IsDiscrete()) {
     const auto* values = static_cast<const std::int64_t*>(actions);
     for (std::size_t i = 0; i < count; ++i) {
@@ -188,8 +246,9 @@ void Pool::CheckActions(const void* actions, int n) const {
     for (std::size_t i = 0; i < count; ++i) {
       const double value = action.dtype == DType::kFloat32 ? static_cast<const float*>(actions)[i]
                                                            : static_cast<const double*>(actions)[i];
-      if (std::isnan(value)) {
-        throw std::invalid_argument("action of row " + std::to_string(i / per_env) + " is NaN");
+      if (!std::isfinite(value)) {
+        throw std::invalid_argument("action of row " + std::to_string(i / per_env) + " is " +
+                                    (std::isnan(value) ? "NaN" : "infinite"));
       }
     }
   }
@@ -219,7 +278,7 @@ static void ClearFinal(Batch* batch, int row) {
   }
 }
 
-void Pool::RunReset(int env_id, Batch* batch, int row, std::string* error, bool requested) {
+void Pool::RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool requested) {
   EnvSlot& slot = slots_[env_id];
   void* info[kMaxInfo];
   const EnvOutput out = batch->Output(row, info);
@@ -233,7 +292,7 @@ void Pool::RunReset(int env_id, Batch* batch, int row, std::string* error, bool 
     slot.env->Reset(out);
     slot.episode_over = false;
   } catch (const std::exception& e) {
-    if (error->empty()) *error = EnvError(env_id, e.what(), "reset");
+    errors->Record(env_id, EnvError(env_id, e.what(), "reset"));
     slot.episode_over = true;
   }
   // A reset row: reward 0, both flags false, step count 0.
@@ -242,15 +301,16 @@ void Pool::RunReset(int env_id, Batch* batch, int row, std::string* error, bool 
   *out.terminated = false;
   *batch->At<bool>(BatchLayout::kTruncated, row) = false;
   if (batch->layout().with_final()) ClearFinal(batch, row);
+  if (slot.episode_over) WriteFaultedRow(batch, row);
   WriteCommon(slot, env_id, batch, row);
 }
 
-void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, std::string* error) {
+void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors) {
   EnvSlot& slot = slots_[env_id];
 
   // NEXT_STEP (and any env that threw): a finished episode is reset in place of the step.
   if (slot.episode_over) {
-    RunReset(env_id, batch, row, error, /*requested=*/false);
+    RunReset(env_id, batch, row, errors, /*requested=*/false);
     return;
   }
 
@@ -283,8 +343,10 @@ void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, std::s
       slot.elapsed_step = 0;
     }
   } catch (const std::exception& e) {
-    if (error->empty()) *error = EnvError(env_id, e.what(), "step");
+    errors->Record(env_id, EnvError(env_id, e.what(), "step"));
     slot.episode_over = true;
+    if (batch->layout().with_final()) ClearFinal(batch, row);
+    WriteFaultedRow(batch, row);
   }
   WriteCommon(slot, env_id, batch, row);
 }
@@ -326,24 +388,24 @@ BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_i
     }
   }
 
-  // One error slot per shard; rows of a shard run in order on one thread.
-  shard_errors_.assign(static_cast<std::size_t>(num_threads_), std::string());
+  // One error record per shard; rows of a shard run in order on one thread.
+  shard_errors_.resize(static_cast<std::size_t>(num_threads_));
   Batch* out = batch.get();
   Execute(n, [&](int shard, int begin, int end) {
-    std::string& error = shard_errors_[static_cast<std::size_t>(shard)];
+    EnvErrors& errors = shard_errors_[static_cast<std::size_t>(shard)];
     for (int r = begin; r < end; ++r) {
       if (request == Request::kReset) {
-        RunReset(env_ids[r], out, r, &error, /*requested=*/true);
+        RunReset(env_ids[r], out, r, &errors, /*requested=*/true);
       } else {
-        RunStep(env_ids[r], ActionRow(actions, r), out, r, &error);
+        RunStep(env_ids[r], ActionRow(actions, r), out, r, &errors);
       }
     }
   });
 
-  // The first failure (in row order) is raised; the batch is recycled.
-  for (const std::string& error : shard_errors_) {
-    if (!error.empty()) throw std::runtime_error(error);
-  }
+  // Failures, in row order (shards are contiguous), are raised with the whole batch.
+  EnvErrors all;
+  for (EnvErrors& errors : shard_errors_) all.Merge(std::move(errors));
+  all.ThrowIfAny(batch);
   return batch;
 }
 
@@ -412,7 +474,9 @@ void Pool::Send(Request request, const void* actions, const int* env_ids, int n,
   queue_->PushAll(env_ids, static_cast<std::size_t>(n));
 }
 
-BatchHandle Pool::Recv() {
+BatchHandle Pool::Recv() { return Recv(std::chrono::nanoseconds::max()); }
+
+BatchHandle Pool::Recv(std::chrono::nanoseconds max_wait) {
   CallGuard guard(in_call_);
   CheckOpen();
 
@@ -439,10 +503,25 @@ BatchHandle Pool::Recv() {
   int queued_env_id;
   while (!full() && queue_->TryPop(&queued_env_id)) RunQueued(queued_env_id);
   if (!SpinUntil(full)) {
-    for (int done = rows_done.load(std::memory_order_acquire); done < batch_size;
-         done = rows_done.load(std::memory_order_acquire)) {
-      rows_done.wait(done, std::memory_order_acquire);
+    // Sleep until the worker completing the batch wakes us (it does when receiver_sleeping_ is
+    // set: the seq_cst store/load pairs here and in RunQueued mean one side always sees the other),
+    // or until max_wait is over.
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    const bool forever = max_wait >= Clock::time_point::max() - start;
+    const Clock::time_point deadline = forever ? Clock::time_point::max() : start + max_wait;
+    receiver_sleeping_.store(true);
+    for (int done = rows_done.load(); done < batch_size; done = rows_done.load()) {
+      const auto now = Clock::now();
+      if (now >= deadline) {
+        receiver_sleeping_.store(false, std::memory_order_relaxed);
+        return BatchHandle();
+      }
+      // At most a second per sleep: a lost wake-up could never stall a receiver for longer.
+      FutexWaitFor(&rows_done, done,
+                   std::min<std::chrono::nanoseconds>(deadline - now, std::chrono::seconds(1)));
     }
+    receiver_sleeping_.store(false, std::memory_order_relaxed);
   }
 
   // Take the batch and put a fresh one in its place before any env can be sent again: this
@@ -450,10 +529,10 @@ BatchHandle Pool::Recv() {
   BatchHandle result = std::move(ring_[index]);
   ring_[index] = recycler_->Acquire();
   ++next_recv_batch_;
-  std::string error;
+  EnvErrors errors;
   {
     std::lock_guard<std::mutex> lock(ring_error_mutex_);
-    error.swap(ring_errors_[index]);
+    errors.Merge(std::move(ring_errors_[index]));
   }
 
   // The returned envs may be sent again.
@@ -461,7 +540,7 @@ BatchHandle Pool::Recv() {
     slots_[*result->At<std::int32_t>(BatchLayout::kEnvId, r)].in_flight = false;
   }
   in_flight_count_ -= batch_size;
-  if (!error.empty()) throw std::runtime_error(error);
+  errors.ThrowIfAny(result);
   return result;
 }
 
@@ -479,23 +558,23 @@ void Pool::RunQueued(int env_id) {
   Batch* batch = ring_[index].get();
 
   // Run the env's request into it.
-  std::string error;
+  EnvErrors errors;
   EnvSlot& slot = slots_[env_id];
   if (slot.request == Request::kReset) {
-    RunReset(env_id, batch, row, &error, /*requested=*/true);
+    RunReset(env_id, batch, row, &errors, /*requested=*/true);
   } else {
     const void* action = &action_slots_[action_bytes_ * static_cast<std::size_t>(env_id)];
-    RunStep(env_id, action, batch, row, &error);
+    RunStep(env_id, action, batch, row, &errors);
   }
-  if (!error.empty()) {
+  if (!errors.empty()) {
     std::lock_guard<std::mutex> lock(ring_error_mutex_);
-    if (ring_errors_[index].empty()) ring_errors_[index] = std::move(error);
+    ring_errors_[index].Merge(std::move(errors));
   }
 
-  // The last row of a batch wakes the receiver.
-  if (batch->rows_done().fetch_add(1, std::memory_order_acq_rel) + 1 ==
-      static_cast<int>(batch_size)) {
-    batch->rows_done().notify_all();
+  // The last row of a batch wakes the receiver if it sleeps (seq_cst: see Recv()).
+  if (batch->rows_done().fetch_add(1) + 1 == static_cast<int>(batch_size) &&
+      receiver_sleeping_.load()) {
+    FutexWakeAll(&batch->rows_done());
   }
 }
 
@@ -521,7 +600,16 @@ void Pool::Render(int env_id, std::uint8_t* rgb) {
 }
 
 void Pool::Close() {
+  CallGuard guard(in_call_);
+  Shutdown();
+}
+
+void Pool::Shutdown() {
   if (closed_) return;
+  if (fork_generation_ != fork_generation.load(std::memory_order_relaxed)) {
+    AbandonAfterFork();
+    return;
+  }
   closed_ = true;
 
   // Stop and join every thread first: nothing touches the envs or batches after this.
@@ -535,6 +623,20 @@ void Pool::Close() {
   ring_.clear();
   slots_.clear();
   recycler_->Close();
+}
+
+void Pool::AbandonAfterFork() {
+  // The threads exist only in the parent, and any lock they held at the fork stays held here:
+  // joining, destroying or locking anything would hang. Everything is released unfreed instead
+  // (its memory is this process's copy of the parent's).
+  closed_ = true;
+  new std::vector<std::thread>(std::move(async_workers_));
+  runner_.release();
+  queue_.release();
+  for (EnvSlot& slot : slots_) slot.env.release();
+  for (BatchHandle& batch : ring_) batch.release();
+  stashed_.release();
+  new std::shared_ptr<BatchRecycler>(std::move(recycler_));
 }
 
 }  // namespace envfleet

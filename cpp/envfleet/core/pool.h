@@ -3,8 +3,9 @@
 // THE CONCURRENCY CONTRACT (the one place it is written down; docs/concurrency.md explains it)
 //
 // Callers. A Pool has one caller at a time: the thread calling its public methods. A second thread
-// entering while a call is running gets std::logic_error ("used from two threads at once"), never
-// a data race. The Python bindings release the GIL around every call.
+// entering while a call is running (Close() included) gets std::logic_error ("used from two
+// threads at once"), never a data race. The Python bindings release the GIL around every call.
+// Separate pools are independent: any number of threads may each use their own.
 //
 // Sync mode (batch_size == num_envs). Reset() and Step() run the requested envs and return when
 // all are done. The request is split into contiguous shards, one per thread, and the calling
@@ -22,6 +23,9 @@
 // thread pops and runs them as the workers do; then it spins, then sleeps on a futex. An env is in
 // flight from its send until the Recv() that returns it; sending it again before then is an error.
 // Recv() with fewer than batch_size envs in flight is an error (it would wait forever).
+// Recv(max_wait) gives up after max_wait and returns an empty handle, changing nothing: the batch
+// is returned by a later Recv(). The Python binding waits in such slices, with the GIL released,
+// and checks for signals between them (Ctrl-C) and for its own timeout (TimeoutError).
 //
 // Ordering and determinism. Each env owns its Rng, seeded from StreamSeed(seed, env index), and is
 // stepped by one thread at a time, so the same seeds and actions give the same trajectories
@@ -30,12 +34,21 @@
 // Validation. Every Step/Send checks, before any env is touched: the pool is open; env ids are in
 // range (std::out_of_range) and not repeated (std::invalid_argument); each env has been reset and,
 // with autoreset DISABLED, has not ended its episode; discrete actions are in range and continuous
-// ones not NaN (std::invalid_argument).
+// ones finite: not NaN, not infinite (std::invalid_argument).
 //
 // Errors inside envs. An exception thrown by an env's Reset() or Step() is caught on the thread
-// that ran it; the other envs of the request still run, then the caller gets std::runtime_error
-// naming the env ("env 3: ..."). The env that threw is reset on its next step. The pool stays
-// usable. In async mode the error is raised by the Recv() whose batch holds that env's row.
+// that ran it; the other envs of the request still run. The call that returns the result
+// (Step()/Reset(), a sync-mode Send, or in async mode the Recv() whose batch holds that env's row)
+// then throws EnvFault: its message names the first env that threw ("env 3 raised during step:
+// ..."), env_ids() lists every env that threw, and batch() is the complete result, every row
+// written: the other envs' rows are their normal results; a failed env's row has a zero
+// observation and reward, terminated false and truncated true (its episode was cut short). No env
+// is left in flight. The env that threw is reset on its next step (NEXT_STEP and SAME_STEP) or
+// must be reset first (DISABLED). The pool stays usable: an env fault never closes it.
+//
+// Fork. A pool belongs to the process that made it: after fork() the child's copy refuses every
+// call (std::runtime_error naming fork()) and its Close() abandons the parent's threads and envs
+// without touching them; the child can make pools of its own. The parent's pool is unaffected.
 //
 // Shutdown. Close() stops and joins every thread (waking any that sleep) and frees idle batches;
 // batches still held by the caller stay valid until released. It is idempotent and runs in the
@@ -47,11 +60,14 @@
 #define ENVFLEET_CORE_POOL_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "envfleet/core/batch.h"
@@ -74,6 +90,26 @@ enum class AutoresetMode {
   kSameStep,
   // Stepping an env whose episode has ended is an error until it is reset.
   kDisabled,
+};
+
+// Thrown when envs raised during a request (see "Errors inside envs" above). Carries the request's
+// complete result so the other envs' rows are not lost. Copyable (exceptions must be); the batch
+// is shared between copies.
+class EnvFault : public std::runtime_error {
+ public:
+  EnvFault(const std::string& message, std::vector<int> env_ids, BatchHandle batch)
+      : std::runtime_error(message),
+        env_ids_(std::move(env_ids)),
+        batch_(std::make_shared<BatchHandle>(std::move(batch))) {}
+
+  // The envs that threw, in row order; the message names the first.
+  const std::vector<int>& env_ids() const { return env_ids_; }
+  // The request's result; take it with std::move(fault.batch()).
+  BatchHandle& batch() const { return *batch_; }
+
+ private:
+  std::vector<int> env_ids_;
+  std::shared_ptr<BatchHandle> batch_;
 };
 
 struct PoolOptions {
@@ -118,7 +154,10 @@ class Pool {
   // Async mode (also allowed in sync mode, where they run at once; see the contract above).
   void SendReset(const int* env_ids, int n, const std::uint64_t* stream_seeds);
   void SendStep(const void* actions, const int* env_ids, int n);
+  // Waits for the next batch; with max_wait, returns an empty handle if it is not complete by
+  // then (nothing changes; a later Recv() returns it).
   BatchHandle Recv();
+  BatchHandle Recv(std::chrono::nanoseconds max_wait);
 
   // The ids 0 .. num_envs - 1. Requests passing this array (with n == num_envs) skip the per-id
   // range and repetition checks.
@@ -133,6 +172,8 @@ class Pool {
   // The picture of one env that is not in flight (Env::Render), into `rgb`.
   void Render(int env_id, std::uint8_t* rgb);
 
+  // Stops the threads and frees the envs (see "Shutdown"); throws std::logic_error while another
+  // thread is inside a call.
   void Close();
   bool closed() const { return closed_; }
 
@@ -153,6 +194,22 @@ class Pool {
 
   class CallGuard;
 
+  // The envs that threw during one request (or one shard or async batch of it).
+  struct EnvErrors {
+    std::string first_message;
+    std::vector<int> env_ids;
+
+    bool empty() const { return env_ids.empty(); }
+    void Record(int env_id, std::string message);
+    void Merge(EnvErrors&& other);
+    // Throws EnvFault carrying `batch` if any env threw; clears this.
+    void ThrowIfAny(BatchHandle& batch);
+  };
+
+  // Close(), without the caller check (the destructor's).
+  void Shutdown();
+  // After fork(): drops every member without touching it (see "Fork").
+  void AbandonAfterFork();
   void CheckOpen() const;
   void CheckEnvIds(const int* env_ids, int n);
   void CheckActions(const void* actions, int n) const;
@@ -160,12 +217,12 @@ class Pool {
   // Records, on the caller's thread, that these envs have been asked to reset.
   void MarkReset(const int* env_ids, int n);
 
-  // Runs one env's request into `row` of `batch`. Never throws: a failure's message goes to
-  // `error` unless it already holds one.
+  // Runs one env's request into `row` of `batch`. Never throws: a failure is recorded in `errors`
+  // and the row is written as a faulted one (see "Errors inside envs").
   // `requested`: the caller asked for this reset (Env::OnResetRequested() runs first); false for
   // the NEXT_STEP autoreset.
-  void RunReset(int env_id, Batch* batch, int row, std::string* error, bool requested);
-  void RunStep(int env_id, const void* action, Batch* batch, int row, std::string* error);
+  void RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool requested);
+  void RunStep(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors);
   void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
 
   // Sync mode: runs fn(shard, begin, end) over [0, n) inline (as shard 0) or sharded, by the
@@ -195,6 +252,8 @@ class Pool {
   std::shared_ptr<BatchRecycler> recycler_;
   std::atomic<bool> in_call_{false};
   bool closed_ = false;
+  // The fork generation of the process that made this pool (see "Fork").
+  std::uint64_t fork_generation_ = 0;
   int in_flight_count_ = 0;
   std::vector<int> all_env_ids_;
   // Envs never reset yet: while > 0, steps check each env.
@@ -207,7 +266,7 @@ class Pool {
   std::unique_ptr<ShardedRunner> runner_;
   double ns_per_env_call_ = 0.0;  // running average; 0 until measured
   BatchHandle stashed_;           // a sync-mode Send's result, for Recv()
-  std::vector<std::string> shard_errors_;
+  std::vector<EnvErrors> shard_errors_;
 
   // Async mode.
   std::unique_ptr<WorkQueue> queue_;
@@ -215,10 +274,12 @@ class Pool {
   std::vector<std::byte> action_slots_;  // num_envs rows: the action each env was sent
   // The output ring: batch k of the stream of results lives in ring_[k % ring_.size()].
   std::vector<BatchHandle> ring_;
-  std::vector<std::string> ring_errors_;
+  std::vector<EnvErrors> ring_errors_;
   std::mutex ring_error_mutex_;
   std::atomic<std::uint64_t> next_ticket_{0};
   std::uint64_t next_recv_batch_ = 0;
+  // Set while the caller sleeps in Recv(): the worker finishing a batch then wakes it.
+  std::atomic<bool> receiver_sleeping_{false};
 };
 
 }  // namespace envfleet

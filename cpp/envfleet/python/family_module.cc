@@ -3,6 +3,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -25,7 +27,15 @@ namespace {
 // One keyword option's Python value as an OptionValue (bool before int: bool is an int in Python).
 OptionValue ToOptionValue(const std::string& name, const py::handle& value) {
   if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
-  if (py::isinstance<py::int_>(value)) return value.cast<std::int64_t>();
+  if (py::isinstance<py::int_>(value)) {
+    int overflow = 0;
+    const long long integer = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+    if (overflow != 0) {
+      throw py::value_error("option '" + name +
+                            "' is out of the int64 range: " + std::string(py::str(value)));
+    }
+    return static_cast<std::int64_t>(integer);
+  }
   if (py::isinstance<py::float_>(value)) return value.cast<double>();
   if (py::isinstance<py::str>(value)) return value.cast<std::string>();
   if (py::isinstance<py::sequence>(value)) return value.cast<std::vector<double>>();
@@ -233,51 +243,40 @@ class PyPool {
   int in_flight() const { return pool_->in_flight(); }
 
   py::tuple Reset(const py::object& env_id, const py::object& seed) {
-    SendReset(env_id, seed);
-    py::tuple result = Recv();
+    const CallScope scope(busy_);
+    DoSendReset(env_id, seed);
+    py::tuple result = DoRecv(py::none());
     return py::make_tuple(result[0], result[4]);
   }
 
   py::tuple Step(const py::object& actions, const py::object& env_id) {
+    const CallScope scope(busy_);
     if (pool_->is_async()) {
-      SendStep(actions, env_id);
-      return Recv();
+      DoSendStep(actions, env_id);
+      return DoRecv(py::none());
     }
     const EnvIds ids = ToEnvIds(env_id, *pool_);
     const py::array action_array = ToActions(actions, ids.size);
-    BatchHandle batch;
-    {
-      py::gil_scoped_release release;
-      batch = pool_->Step(action_array.data(), ids.data, ids.size);
-    }
-    return Wrap(std::move(batch));
+    return Wrap(WithoutGil([&] { return pool_->Step(action_array.data(), ids.data, ids.size); }));
   }
 
   void SendStep(const py::object& actions, const py::object& env_id) {
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    const py::array action_array = ToActions(actions, ids.size);
-    py::gil_scoped_release release;
-    pool_->SendStep(action_array.data(), ids.data, ids.size);
+    const CallScope scope(busy_);
+    DoSendStep(actions, env_id);
   }
 
   void SendReset(const py::object& env_id, const py::object& seed) {
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    std::vector<std::uint64_t> seeds;
-    if (!seed.is_none()) seeds = ToStreamSeeds(seed, ids.ToVector());
-    py::gil_scoped_release release;
-    pool_->SendReset(ids.data, ids.size, seeds.empty() ? nullptr : seeds.data());
+    const CallScope scope(busy_);
+    DoSendReset(env_id, seed);
   }
 
-  py::tuple Recv() {
-    BatchHandle batch;
-    {
-      py::gil_scoped_release release;
-      batch = pool_->Recv();
-    }
-    return Wrap(std::move(batch));
+  py::tuple Recv(const py::object& timeout) {
+    const CallScope scope(busy_);
+    return DoRecv(timeout);
   }
 
   py::array_t<double> GetState(const py::object& env_id) {
+    const CallScope scope(busy_);
     const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
     std::vector<std::vector<double>> states;
     for (int id : ids) states.push_back(pool_->GetState(id));
@@ -290,6 +289,99 @@ class PyPool {
   }
 
   py::array_t<std::uint8_t> Render(const py::object& env_id) {
+    const CallScope scope(busy_);
+    return DoRender(env_id);
+  }
+
+  void SetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
+                const py::object& env_id) {
+    const CallScope scope(busy_);
+    DoSetState(states, env_id);
+  }
+
+  void Close() {
+    const CallScope scope(busy_);
+    py::gil_scoped_release release;
+    pool_->Close();
+  }
+
+ private:
+  // Marks the pool busy for one Python-level call, so that a second thread entering meanwhile
+  // (even between the slices of a waiting recv()) gets a clear error. Made and destroyed with
+  // the GIL held, which guards `busy`.
+  class CallScope {
+   public:
+    explicit CallScope(bool& busy) : busy_(busy) {
+      if (busy_) throw std::logic_error("this pool is being used from two threads at once");
+      busy_ = true;
+    }
+    ~CallScope() { busy_ = false; }
+    CallScope(const CallScope&) = delete;
+    CallScope& operator=(const CallScope&) = delete;
+
+   private:
+    bool& busy_;
+  };
+
+  void DoSendStep(const py::object& actions, const py::object& env_id) {
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    const py::array action_array = ToActions(actions, ids.size);
+    WithoutGil([&] {
+      pool_->SendStep(action_array.data(), ids.data, ids.size);
+      return BatchHandle();
+    });
+  }
+
+  void DoSendReset(const py::object& env_id, const py::object& seed) {
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    std::vector<std::uint64_t> seeds;
+    if (!seed.is_none()) seeds = ToStreamSeeds(seed, ids.ToVector());
+    WithoutGil([&] {
+      pool_->SendReset(ids.data, ids.size, seeds.empty() ? nullptr : seeds.data());
+      return BatchHandle();
+    });
+  }
+
+  // Waits in slices of kSignalCheckInterval without the GIL; between slices, a pending signal's
+  // handler runs (Ctrl-C raises KeyboardInterrupt here) and the timeout is checked.
+  py::tuple DoRecv(const py::object& timeout) {
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point deadline = Clock::time_point::max();
+    if (!timeout.is_none()) {
+      if (!py::isinstance<py::int_>(timeout) && !py::isinstance<py::float_>(timeout)) {
+        throw py::type_error("timeout must be None or a number of seconds, got " +
+                             std::string(py::str(py::type::of(timeout).attr("__name__"))));
+      }
+      const double seconds = timeout.cast<double>();
+      if (!(seconds >= 0.0) || seconds > 1e9) {
+        throw py::value_error("timeout must be in [0, 1e9] seconds, got " +
+                              std::string(py::str(timeout)));
+      }
+      deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(seconds));
+    }
+    for (;;) {
+      const auto now = Clock::now();
+      const std::chrono::nanoseconds slice =
+          deadline == Clock::time_point::max()
+              ? kSignalCheckInterval
+              : std::max(std::chrono::nanoseconds(0),
+                         std::min<std::chrono::nanoseconds>(kSignalCheckInterval, deadline - now));
+      BatchHandle batch = WithoutGil([&] { return pool_->Recv(slice); });
+      if (batch) return Wrap(std::move(batch));
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      if (Clock::now() >= deadline) {
+        PyErr_SetString(PyExc_TimeoutError,
+                        ("recv() timed out after " + std::string(py::str(timeout)) +
+                         " s: the next batch of " + std::to_string(pool_->batch_size()) +
+                         " results is not complete (it stays in flight; recv() again to get it)")
+                            .c_str());
+        throw py::error_already_set();
+      }
+    }
+  }
+
+  py::array_t<std::uint8_t> DoRender(const py::object& env_id) {
     const std::vector<std::int64_t>& shape = pool_->spec().render_shape;
     if (shape.empty())
       throw py::value_error(description_["id"].cast<std::string>() + " cannot render");
@@ -303,8 +395,8 @@ class PyPool {
     return result;
   }
 
-  void SetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
-                const py::object& env_id) {
+  void DoSetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
+                  const py::object& env_id) {
     const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
     if (states.ndim() != 2 || states.shape(0) != static_cast<py::ssize_t>(ids.size())) {
       throw py::value_error("states must have shape (" + std::to_string(ids.size()) +
@@ -316,12 +408,25 @@ class PyPool {
     }
   }
 
-  void Close() {
-    py::gil_scoped_release release;
-    pool_->Close();
+  // How often a waiting recv() looks for signals (Ctrl-C).
+  static constexpr std::chrono::milliseconds kSignalCheckInterval{20};
+
+  // Runs `call` (which returns a BatchHandle) without the GIL. An EnvFault becomes
+  // envfleet.errors.EnvError with the fault's env ids and its batch as a result tuple.
+  template <typename Call>
+  BatchHandle WithoutGil(Call&& call) {
+    try {
+      py::gil_scoped_release release;
+      return call();
+    } catch (const EnvFault& fault) {
+      py::tuple result = Wrap(std::move(fault.batch()));
+      const py::object error_type = py::module_::import("envfleet.errors").attr("EnvError");
+      const py::object error = error_type(fault.what(), py::cast(fault.env_ids()), result);
+      PyErr_SetObject(error_type.ptr(), error.ptr());
+      throw py::error_already_set();
+    }
   }
 
- private:
   // Actions as a C-contiguous array of the spec's dtype with shape (n, *action_shape).
   py::array ToActions(const py::object& actions, std::size_t n) const {
     const ArraySpec& spec = pool_->spec().action;
@@ -419,6 +524,7 @@ class PyPool {
   py::dict description_;
   std::vector<FieldView> field_views_;
   std::vector<py::str> keys_;
+  bool busy_ = false;  // a Python-level call is running (CallScope)
 };
 
 }  // namespace
@@ -475,7 +581,7 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def("send_step", &PyPool::SendStep, py::arg("actions"), py::arg("env_id") = py::none())
       .def("send_reset", &PyPool::SendReset, py::arg("env_id") = py::none(),
            py::arg("seed") = py::none())
-      .def("recv", &PyPool::Recv)
+      .def("recv", &PyPool::Recv, py::arg("timeout") = py::none())
       .def("get_state", &PyPool::GetState, py::arg("env_id") = py::none())
       .def("set_state", &PyPool::SetState, py::arg("states"), py::arg("env_id") = py::none())
       .def("render", &PyPool::Render, py::arg("env_id") = py::none())
