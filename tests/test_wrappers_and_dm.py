@@ -114,12 +114,8 @@ def test_make_dispatches_on_env_type():
     pool.close()
 
 
-def test_import_is_fast_and_loads_no_extension():
-    code = (
-        "import time, sys; t = time.perf_counter(); import envfleet; "
-        "print(time.perf_counter() - t, any(m.startswith('envfleet._') for m in sys.modules))"
-    )
+def test_import_loads_no_extension():
+    # Importing envfleet loads no family module (import time itself is in benchmarks/suite.py).
+    code = "import sys, envfleet; print(any(m.startswith('envfleet._') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds, loaded = out.stdout.split()
-    assert float(seconds) < 0.5
-    assert loaded == "False"
+    assert out.stdout.strip() == "False"
