@@ -48,9 +48,12 @@ def _int_keyword(name: str, value: Any, minimum: int, maximum: int = _MAX_INT) -
 def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, AutoresetMode]:
     """(the extension's Pool, the EnvSpec, the autoreset mode) for `make(task_id, **kwargs)`."""
     kwargs = dict(kwargs)
+    # render_mode: "rgb_array" (what Gymnasium and EnvPool scripts pass) where the task renders.
     render_mode = kwargs.pop("render_mode", None)
-    if render_mode is not None:
-        raise ValueError(f"{task_id}: render_mode={render_mode!r} is not supported")
+    if render_mode not in (None, "rgb_array"):
+        raise ValueError(
+            f"{task_id}: render_mode={render_mode!r} is not supported (only 'rgb_array')"
+        )
     pool, options = split_keywords(task_id, kwargs)
 
     # Pool keywords: types and ranges checked here, with the keyword's name.
@@ -77,4 +80,7 @@ def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, Autor
         seed=pool["seed"],
     )
     spec = EnvSpec.from_description(native.spec, options)
+    if render_mode is not None and spec.render_shape is None:
+        native.close()
+        raise ValueError(f"{task_id}: render_mode={render_mode!r}: this task does not render")
     return native, replace(spec, max_episode_steps=native.max_episode_steps), mode

@@ -251,6 +251,16 @@ def test_render_returns_the_rgb_screens(make_pool):
         envfleet.make_gymnasium("CartPole-v1").render()
 
 
+def test_render_mode_rgb_array_is_accepted_where_the_task_renders(make_pool):
+    # Gymnasium and EnvPool scripts pass render_mode="rgb_array"; it is what the pool does anyway.
+    pool = make_pool("Breakout-v5", num_envs=1, render_mode="rgb_array")
+    assert pool.render_mode == "rgb_array"
+    with pytest.raises(ValueError, match="does not render"):
+        envfleet.make_gymnasium("CartPole-v1", render_mode="rgb_array")
+    with pytest.raises(ValueError, match="render_mode='human' is not supported"):
+        envfleet.make_gymnasium("Breakout-v5", render_mode="human")
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_same_seed_same_observations_for_one_and_two_threads(make_pool, mode):
     def run(num_threads: int) -> list[np.ndarray]:
