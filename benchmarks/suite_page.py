@@ -165,8 +165,9 @@ def plot_all(data: dict[str, Any], img_dir: Path) -> list[str]:
     # Throughput over num_envs, one panel per task.
     fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 4), squeeze=False)
     for ax, (task, results) in zip(axes[0], tasks.items(), strict=True):
-        for lib in _libraries(results):
-            for sync in (True, False):
+        # One colour per library; async dashed in the same colour; the raw limit grey, once.
+        for index, lib in enumerate(_libraries(results)):
+            for sync in (True, False) if lib != RAW else (True,):
                 points = sorted(
                     (r["num_envs"], _rate(r))
                     for r in results
@@ -176,10 +177,12 @@ def plot_all(data: dict[str, Any], img_dir: Path) -> list[str]:
                 )
                 if not points:
                     continue
-                style = {"color": "grey", "linestyle": ":"} if lib == RAW else {}
+                style = {"color": f"C{index}", "linestyle": "-" if sync else "--"}
+                if lib == RAW:
+                    style = {"color": "grey", "linestyle": ":"}
                 label = lib if sync else f"{lib} async"
                 xs, ys = zip(*points, strict=True)
-                ax.plot(xs, ys, "--" if not sync else "-", marker="o", label=label, **style)
+                ax.plot(xs, ys, marker="o", label=label, **style)
         ax.set(xscale="log", yscale="log", title=task, xlabel="num_envs", ylabel="env-steps/s")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
@@ -291,9 +294,9 @@ over the number of envs.
 
 ### Time to make {MAKE_ENVS} envs
 
-Construction and first reset, in seconds.
+Construction and first reset, in milliseconds.
 
-{per_library_table(results, MAKE_ENVS, "open_seconds", "s", 1.0)}
+{per_library_table(results, MAKE_ENVS, "open_seconds", "ms", 1e3)}
 
 ### Import time
 
