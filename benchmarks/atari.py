@@ -14,133 +14,36 @@ Writes the Atari section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shlex
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from envfleet import benchmark
 from envfleet.benchmark import raw_limits
 
-GAMES = {"Pong-v5": "pong", "Breakout-v5": "breakout"}
+GAMES = ("Pong-v5", "Breakout-v5")
 NUM_ENVS = (8, 32)
 LIBRARIES = ("envfleet", "envpool", "ale_py")
+FRAME_SKIP = raw_limits.ATARI_FRAME_SKIP
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-FRAME_SKIP = 4
-
-
-def _resident_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _open(library: str, task_id: str, num_envs: int, batch_size: int, threads: int) -> Any:
-    """A vector env with the shared preprocessing, reset; its send/recv run async mode."""
-    if library == "envfleet":
-        import envfleet
-
-        env = envfleet.make_gymnasium(
-            task_id, num_envs=num_envs, batch_size=batch_size, num_threads=threads, seed=0
-        )
-    elif library == "envpool":
-        import envpool
-
-        env = envpool.make_gymnasium(
-            task_id,
-            num_envs=num_envs,
-            batch_size=batch_size,
-            num_threads=threads,
-            seed=0,
-            episodic_life=False,
-            reward_clip=False,
-        )
-    else:
-        from ale_py.vector_env import AtariVectorEnv
-
-        env = AtariVectorEnv(
-            GAMES[task_id],
-            num_envs,
-            batch_size=batch_size,
-            num_threads=threads,
-            reward_clipping=False,
-            episodic_life=False,
-            noop_max=30,
-            use_fire_reset=True,
-        )
-    return env
-
-
-def _worker(
-    library: str, task_id: str, num_envs: int, mode: str, threads: int, seconds: float, repeats: int
-) -> dict[str, Any]:
-    """Env-steps/s (median of `repeats` runs) and resident bytes per env, in this process."""
-    baseline = _resident_bytes()
-    batch_size = num_envs if mode == "sync" else num_envs // 2
-    rng = np.random.default_rng(0)
-
-    if library == "raw":
-        harness = raw_limits.ale_harness(GAMES[task_id])
-        rates = benchmark.measure(harness, 1, seconds, repeats)
-        return {"rate": statistics.median(rates) * threads, "bytes_per_env": None}
-
-    env = _open(library, task_id, num_envs, batch_size, threads)
-    n = env.single_action_space.n
-    actions = rng.integers(0, n, size=(256, batch_size))
-
-    if mode == "sync":
-        env.reset(seed=0)
-
-        def run_for(duration: float) -> float:
-            steps, start = 0, time.perf_counter()
-            while time.perf_counter() - start < duration:
-                for k in range(16):
-                    env.step(actions[(steps + k) % 256])
-                steps += 16
-            return steps * num_envs / (time.perf_counter() - start)
-    else:
-        # Start the stream: every env reset, then actions for the first batch (ale-py's reset
-        # returns that batch itself and its send() answers the envs of the last batch).
-        if library == "ale_py":
-            env.reset(seed=0)
-            env.send(actions[0])
-        else:
-            env.async_reset()
-
-        def run_for(duration: float) -> float:
-            steps, start = 0, time.perf_counter()
-            while time.perf_counter() - start < duration:
-                for k in range(16):
-                    info = env.recv()[4]
-                    if library == "ale_py":
-                        env.send(actions[(steps + k) % 256])
-                    else:
-                        env.send(actions[(steps + k) % 256], info["env_id"])
-                steps += 16
-            return steps * batch_size / (time.perf_counter() - start)
-
-    run_for(seconds / 2)
-    rates = [run_for(seconds) for _ in range(repeats)]
-    per_env = (_resident_bytes() - baseline) / num_envs
-    env.close()
-    return {"rate": statistics.median(rates), "bytes_per_env": per_env}
 
 
 def _measure(
     library: str, task_id: str, num_envs: int, mode: str, args: argparse.Namespace
 ) -> dict[str, Any]:
-    """One measurement in a fresh Python process; an error is returned, not raised."""
-    worker_args = [library, task_id, str(num_envs), mode, "--threads", str(args.threads)]
-    worker_args += ["--seconds", str(args.seconds), "--repeats", str(args.repeats)]
-    result = benchmark.run_in_fresh_process(__file__, worker_args)
-    if "error" in result:
-        return {"rate": None, "bytes_per_env": None, "error": result["error"]}
-    return result
+    """One measurement in a fresh Python process (envfleet.benchmark's worker): env-steps/s,
+    resident bytes per env, and the error if it failed."""
+    lib = benchmark.ENVFLEET if library == benchmark.ENVFLEET.name else benchmark.PEERS[library]
+    batch_size = num_envs if mode == "sync" else num_envs // 2
+    result = benchmark.Result(
+        task_id, num_envs, batch_size, lib.name, threads=args.threads, limit=lib.limit
+    )
+    benchmark.measure_in_fresh_process(result, args.seconds, args.repeats)
+    measured = {"rate": result.steps_per_s, "bytes_per_env": result.bytes_per_env}
+    if result.failed:
+        measured["error"] = result.skipped
+    return measured
 
 
 def _mib(value: float | None) -> str:
@@ -245,27 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs, median (default 3)")
     parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown page to update")
-    parser.add_argument(
-        "--worker", nargs=4, metavar=("LIB", "TASK", "ENVS", "MODE"), help=argparse.SUPPRESS
-    )
     args = parser.parse_args(argv)
     args.threads = args.threads or benchmark.usable_cores()
-
-    if args.worker:
-        library, task_id, num_envs, mode = args.worker
-        print(
-            json.dumps(
-                _worker(
-                    library, task_id, int(num_envs), mode, args.threads, args.seconds, args.repeats
-                )
-            )
-        )
-        return 0
 
     command = shlex.join(
         ["python", "benchmarks/atari.py", *(sys.argv[1:] if argv is None else argv)]
     )
-    raw = {task_id: _measure("raw", task_id, 1, "sync", args) for task_id in GAMES}
+    raw = {task_id: _measure("raw limit", task_id, 1, "sync", args) for task_id in GAMES}
     results = {}
     for task_id in GAMES:
         for num_envs in NUM_ENVS:

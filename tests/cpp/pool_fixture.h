@@ -44,6 +44,25 @@ inline int Elapsed(Batch& batch, int row) {
   return *batch.At<std::int32_t>(BatchLayout::kElapsedStep, row);
 }
 
+// An async pool of two Counting envs (batch 1, one worker) whose steps sleep `step_sleep_us`,
+// with both resets received and one env's step (of `action`) sent: that step is in flight when
+// this returns. `*env_id` is the env it was sent to.
+inline std::unique_ptr<Pool> PoolWithOneSlowStepInFlight(std::int64_t step_sleep_us,
+                                                         std::int64_t action, int* env_id) {
+  PoolOptions options;
+  options.num_envs = 2;
+  options.batch_size = 1;
+  options.num_threads = 1;
+  auto pool = MakeCountingPool(options, {{"step_sleep_us", step_sleep_us}});
+  const std::vector<int> all = AllIds(2);
+  pool->SendReset(all.data(), 2, nullptr);
+  pool->Recv();
+  BatchHandle b = pool->Recv();
+  *env_id = EnvId(*b, 0);
+  pool->SendStep(&action, env_id, 1);
+  return pool;
+}
+
 }  // namespace envfleet::test
 
 #endif  // ENVFLEET_TESTS_CPP_POOL_FIXTURE_H_

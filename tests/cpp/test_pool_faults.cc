@@ -180,18 +180,8 @@ TEST(AsyncFaultWithOneWorker) { CheckAsyncFault(1); }
 TEST(AsyncFaultWithTwoWorkers) { CheckAsyncFault(2); }
 
 TEST(RecvWithATimeLimitReturnsNothingUntilTheBatchIsComplete) {
-  PoolOptions options;
-  options.num_envs = 2;
-  options.batch_size = 1;
-  options.num_threads = 1;
-  auto pool = MakeCountingPool(options, {{"step_sleep_us", std::int64_t{300000}}});
-  const std::vector<int> all = AllIds(2);
-  pool->SendReset(all.data(), 2, nullptr);
-  pool->Recv();
-  BatchHandle b = pool->Recv();
-  const int id = EnvId(*b, 0);
-  const std::int64_t action = 3;
-  pool->SendStep(&action, &id, 1);
+  int id = -1;
+  auto pool = PoolWithOneSlowStepInFlight(/*step_sleep_us=*/300000, /*action=*/3, &id);
   // The worker takes the 300 ms step at once; a 10 ms wait gives up and changes nothing.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   BatchHandle early = pool->Recv(std::chrono::milliseconds(10));
@@ -205,18 +195,8 @@ TEST(RecvWithATimeLimitReturnsNothingUntilTheBatchIsComplete) {
 }
 
 TEST(CloseFromASecondThreadDuringACallIsRefused) {
-  PoolOptions options;
-  options.num_envs = 2;
-  options.batch_size = 1;
-  options.num_threads = 1;
-  auto pool = MakeCountingPool(options, {{"step_sleep_us", std::int64_t{100000}}});
-  const std::vector<int> all = AllIds(2);
-  pool->SendReset(all.data(), 2, nullptr);
-  pool->Recv();
-  BatchHandle b = pool->Recv();
-  const int id = EnvId(*b, 0);
-  const std::int64_t action = 0;
-  pool->SendStep(&action, &id, 1);
+  int id = -1;
+  auto pool = PoolWithOneSlowStepInFlight(/*step_sleep_us=*/100000, /*action=*/0, &id);
   std::thread receiver([&] { pool->Recv(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   CHECK_THROWS(std::logic_error, pool->Close());

@@ -161,18 +161,8 @@ TEST(AsyncEnvExceptionIsRaisedByTheRecvOfItsBatch) {
 }
 
 TEST(OnePoolFromTwoThreadsAtOnceIsAnError) {
-  PoolOptions options;
-  options.num_envs = 2;
-  options.batch_size = 1;
-  options.num_threads = 1;
-  auto pool = MakeCountingPool(options, {{"step_sleep_us", std::int64_t{100000}}});
-  const std::vector<int> all = AllIds(2);
-  pool->SendReset(all.data(), 2, nullptr);
-  pool->Recv();
-  BatchHandle b = pool->Recv();
-  const int id = EnvId(*b, 0);
-  const std::int64_t action = 0;
-  pool->SendStep(&action, &id, 1);
+  int id = -1;
+  auto pool = PoolWithOneSlowStepInFlight(/*step_sleep_us=*/100000, /*action=*/0, &id);
   // Thread A waits in Recv() for the 100 ms step; thread B's call is refused meanwhile.
   std::thread a([&] { pool->Recv(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(30));

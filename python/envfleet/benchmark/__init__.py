@@ -34,6 +34,7 @@ from envfleet.benchmark.page import (
     render_machine,
     render_method,
     run_in_fresh_process,
+    run_json_command,
     version_of,
     write_json,
     write_page_section,
@@ -48,7 +49,7 @@ from envfleet.benchmark.report import (
     markdown_table,
     render_table,
 )
-from envfleet.benchmark.runner import plan_workloads, run
+from envfleet.benchmark.runner import measure_in_fresh_process, measure_into, plan_workloads, run
 from envfleet.benchmark.tasks import DEFAULT_SUITE, TASKS, Task, Workload, task_of
 
 __all__ = [
@@ -74,6 +75,8 @@ __all__ = [
     "installed",
     "markdown_table",
     "measure",
+    "measure_in_fresh_process",
+    "measure_into",
     "plan_workloads",
     "pool_harness",
     "random_actions",
@@ -82,6 +85,7 @@ __all__ = [
     "render_table",
     "run",
     "run_in_fresh_process",
+    "run_json_command",
     "select_peers",
     "task_of",
     "usable_cores",

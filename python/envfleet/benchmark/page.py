@@ -105,15 +105,19 @@ def write_page_section(path: Path, name: str, section: str) -> None:
     path.write_text(page, encoding="utf-8")
 
 
-def run_in_fresh_process(script: str, worker_args: Sequence[str]) -> dict[str, Any]:
-    """Runs `python script --worker ARGS...`, which prints one JSON object as its last line, and
-    returns that object; a failed worker gives {"error": its last line of stderr}."""
-    command = [sys.executable, script, "--worker", *worker_args]
+def run_json_command(command: Sequence[str]) -> dict[str, Any]:
+    """Runs `command`, which prints one JSON object as its last line, and returns that object; a
+    failed command gives {"error": its last line of stderr}."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     try:
         return json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+
+
+def run_in_fresh_process(script: str, worker_args: Sequence[str]) -> dict[str, Any]:
+    """`run_json_command` of `python script --worker ARGS...`."""
+    return run_json_command([sys.executable, script, "--worker", *worker_args])
 
 
 def render_method(machine: dict[str, Any]) -> str:

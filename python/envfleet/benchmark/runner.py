@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 import gc
 import importlib
-import json
-import subprocess
 import time
 import warnings
 from collections.abc import Iterable, Sequence
 
 from envfleet.benchmark.libraries import ENVFLEET, Library, installed, usable_cores
 from envfleet.benchmark.measure import measure
+from envfleet.benchmark.page import run_json_command
 from envfleet.benchmark.process import resident_bytes
 from envfleet.benchmark.report import Progress, Report, Result
 from envfleet.benchmark.tasks import TASKS, Workload, task_of
@@ -108,7 +107,7 @@ def run(
         if bar:
             bar.begin(f"{wl.label}: {lib.name}")
         if isolate:
-            error = _measure_in_fresh_process(result, seconds, repeats)
+            error = measure_in_fresh_process(result, seconds, repeats)
             if bar:
                 bar.advance(repeats)
         else:
@@ -173,20 +172,15 @@ def measure_into(
         gc.collect()
 
 
-def _measure_in_fresh_process(result: Result, seconds: float, repeats: int) -> Exception | None:
+def measure_in_fresh_process(result: Result, seconds: float, repeats: int) -> Exception | None:
     """`measure_into` in a fresh Python process (envfleet.benchmark.worker), copied into
     `result`; a worker that dies becomes a failed result."""
     from envfleet.benchmark import worker
 
-    done = subprocess.run(
-        worker.command(result, seconds, repeats), capture_output=True, text=True, check=False
-    )
-    try:
-        measured = json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        result.skipped, result.failed = f"failed: worker exited {done.returncode}: {last}", True
-        return RuntimeError(last)
+    measured = run_json_command(worker.command(result, seconds, repeats))
+    if "error" in measured:
+        result.skipped, result.failed = f"failed: worker died: {measured['error']}", True
+        return RuntimeError(measured["error"])
     for name in (f.name for f in dataclasses.fields(result)):
         setattr(result, name, measured[name])
     unbuilt = any(name in (result.skipped or "") for name in ("ImportError", "ModuleNotFoundError"))
