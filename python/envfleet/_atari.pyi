@@ -1,4 +1,4 @@
-# Stubs of the `_atari` extension: the family interface, plus the preprocessing's resizer.
+# Stubs of the `_atari` extension: the family interface, plus the preprocessing for tests.
 import numpy as np
 import numpy.typing as npt
 
@@ -8,4 +8,14 @@ from envfleet._classic_control import env_ids as env_ids
 
 def resize(
     image: npt.ArrayLike, height: int, width: int, interpolation: str = "area"
+) -> npt.NDArray[np.uint8]: ...
+def process_screens(
+    palette: npt.ArrayLike,
+    second_last: npt.ArrayLike,
+    last: npt.ArrayLike,
+    pooled: npt.ArrayLike,
+    height: int,
+    width: int,
+    channels: int,
+    interpolation: str = "area",
 ) -> npt.NDArray[np.uint8]: ...

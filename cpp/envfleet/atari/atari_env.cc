@@ -150,24 +150,14 @@ AtariEnv::AtariEnv(const AtariSettings& settings) : settings_(settings), ale_(Lo
   action_set_ = ActionSet(*ale_, settings.full_action_space);
   has_fire_ = std::find(action_set_.begin(), action_set_.end(), kFire) != action_set_.end();
 
-  // ALE's grayscale of a screen pixel: the low byte of the palette entry after its colour.
-  ale::ColourPalette& palette = ale_->theOSystem->colourPalette();
-  for (int pixel = 0; pixel < 255; ++pixel) {
-    gray_of_pixel_[pixel] = static_cast<std::uint8_t>(palette.getRGB(pixel + 1) & 0xFF);
-  }
-
-  // Frame buffers and resizers for the fixed screen and observation geometry.
-  const int channels = settings.channels();
-  screen_size_ = {static_cast<int>(ale_->getScreen().height()),
-                  static_cast<int>(ale_->getScreen().width()), channels};
-  const ImageSize frame_size{settings.img_height, settings.img_width, channels};
-  for (auto& buffer : raw_) buffer.resize(screen_size_.bytes());
-  resized_.resize(frame_size.bytes());
-  if (settings.use_inter_area_resize) {
-    area_resizer_ = std::make_unique<AreaResizer>(screen_size_, frame_size);
-  } else {
-    bilinear_resizer_ = std::make_unique<BilinearResizer>(screen_size_, frame_size);
-  }
+  // The screen pipeline for the fixed screen and observation geometry, with ALE's palette.
+  Palette palette;
+  const ale::ColourPalette& colours = ale_->theOSystem->colourPalette();
+  for (int value = 0; value < 256; ++value) palette[value] = colours.getRGB(value);
+  const ImageSize frame_size{settings.img_height, settings.img_width, settings.channels()};
+  screen_ = std::make_unique<ScreenProcessor>(palette, static_cast<int>(ale_->getScreen().height()),
+                                              static_cast<int>(ale_->getScreen().width()),
+                                              frame_size, settings.use_inter_area_resize);
   stack_ = FrameStack(settings.stack_num, frame_size.bytes());
 }
 
@@ -182,36 +172,10 @@ int AtariEnv::EmulateFrame(int action) {
   return ale_->act(static_cast<ale::Action>(previous_action_));
 }
 
-void AtariEnv::CaptureScreen(int index, bool max_with_other) {
-  if (!settings_.gray_scale) {
-    ale_->getScreenRGB(raw_[index]);
-    if (max_with_other) MaxPool(raw_[0].data(), raw_[1].data(), raw_[index].data(), raw_[0].size());
-    return;
-  }
-  // Grayscale through the palette table, fused with the max-pool when there is one.
-  const ale::pixel_t* pixels = ale_->getScreen().getArray();
-  std::uint8_t* out = raw_[index].data();
-  const std::size_t size = raw_[index].size();
-  if (max_with_other) {
-    const std::uint8_t* other = raw_[1 - index].data();
-    for (std::size_t i = 0; i < size; ++i) out[i] = std::max(gray_of_pixel_[pixels[i]], other[i]);
-  } else {
-    for (std::size_t i = 0; i < size; ++i) out[i] = gray_of_pixel_[pixels[i]];
-  }
-}
+const std::uint8_t* AtariEnv::Screen() const { return ale_->getScreen().getArray(); }
 
-void AtariEnv::ProcessFrame(bool fill_stack) {
-  // Resize straight into the stack (grayscale), or via scratch then planar (RGB).
-  std::uint8_t* slot = stack_.NextSlot();
-  std::uint8_t* target = settings_.gray_scale ? slot : resized_.data();
-  if (area_resizer_) {
-    area_resizer_->Resize(raw_[0].data(), target);
-  } else {
-    bilinear_resizer_->Resize(raw_[0].data(), target);
-  }
-  if (!settings_.gray_scale) {
-    InterleavedToPlanar(resized_.data(), {settings_.img_height, settings_.img_width, 3}, slot);
-  }
+void AtariEnv::ProcessFrame(bool pooled, bool fill_stack) {
+  screen_->Process(Screen(), pooled, stack_.NextSlot());
   if (fill_stack) stack_.FillWithNewest();
 }
 
@@ -246,8 +210,7 @@ void AtariEnv::Reset(const EnvOutput& out) {
   lives_ = ale_->lives();
 
   // The first observation: the current screen in every slot of the stack.
-  CaptureScreen(0, /*max_with_other=*/false);
-  ProcessFrame(/*fill_stack=*/true);
+  ProcessFrame(/*pooled=*/false, /*fill_stack=*/true);
   stack_.Write(out.Observation<std::uint8_t>());
   WriteInfo(out, 0.0, false, false);
 }
@@ -258,18 +221,19 @@ void AtariEnv::Step(const void* action, const EnvOutput& out) {
   // Repeat the action; capture only the last two frames, or the one the game ended on.
   int reward = 0;
   bool game_over = false;
+  bool pooled = false;
   const int frame_skip = settings_.frame_skip;
   for (int i = 0; i < frame_skip; ++i) {
     reward += EmulateFrame(ale_action);
     game_over = ale_->game_over(/*with_truncation=*/false);
     if (game_over || i == frame_skip - 1) {
       // Max-pool with frame i - 1 when it was captured: the step ran all its frames.
-      CaptureScreen(0, /*max_with_other=*/i == frame_skip - 1 && frame_skip > 1);
+      pooled = i == frame_skip - 1 && frame_skip > 1;
       break;
     }
-    if (i == frame_skip - 2) CaptureScreen(1, /*max_with_other=*/false);
+    if (i == frame_skip - 2) screen_->CaptureSecondLast(Screen());
   }
-  ProcessFrame(/*fill_stack=*/false);
+  ProcessFrame(pooled, /*fill_stack=*/false);
   stack_.Write(out.Observation<std::uint8_t>());
 
   // Lives, the episode's end and the rewards.

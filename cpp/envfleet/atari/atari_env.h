@@ -22,14 +22,13 @@
 #ifndef ENVFLEET_ATARI_ATARI_ENV_H_
 #define ENVFLEET_ATARI_ATARI_ENV_H_
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "envfleet/atari/frame_stack.h"
-#include "envfleet/atari/image.h"
+#include "envfleet/atari/screen_processor.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
@@ -83,11 +82,11 @@ class AtariEnv : public Env {
  private:
   // One emulator frame of `action`, sticky with repeat_action_probability; returns its reward.
   int EmulateFrame(int action);
-  // Copies the current screen (grayscale or RGB) into raw frame buffer `index`, max-pooled with
-  // the other buffer if `max_with_other`.
-  void CaptureScreen(int index, bool max_with_other);
-  // Resizes raw frame buffer 0 (max-pooled already where needed) into a frame of the stack.
-  void ProcessFrame(bool fill_stack);
+  // ALE's current screen: one palette index per pixel.
+  const std::uint8_t* Screen() const;
+  // The current screen (max-pooled with the captured second-to-last one if `pooled`) into the
+  // next frame of the stack; into every frame of it if `fill_stack`.
+  void ProcessFrame(bool pooled, bool fill_stack);
   void WriteInfo(const EnvOutput& out, double raw_reward, bool game_over, bool life_lost) const;
 
   AtariSettings settings_;
@@ -98,12 +97,7 @@ class AtariEnv : public Env {
   int lives_ = 0;
   bool continue_game_ = false;  // the last step lost a life under episodic_life
 
-  ImageSize screen_size_;                          // ALE's screen, with the observation's channels
-  std::array<std::uint8_t, 256> gray_of_pixel_{};  // screen pixel value -> ALE grayscale
-  std::vector<std::uint8_t> raw_[2];               // the last two captured screens
-  std::vector<std::uint8_t> resized_;  // scratch for RGB frames before the planar transpose
-  std::unique_ptr<AreaResizer> area_resizer_;
-  std::unique_ptr<BilinearResizer> bilinear_resizer_;
+  std::unique_ptr<ScreenProcessor> screen_;
   FrameStack stack_;
 };
 

@@ -96,7 +96,8 @@ AreaResizer::AreaResizer(ImageSize source, ImageSize destination)
 }
 
 template <int kChannels>
-void AreaResizer::ShrinkRowsHorizontally(const std::uint8_t* source) {
+void AreaResizer::ShrinkRowsHorizontally(const std::uint8_t* source,
+                                         const std::uint8_t* changed_rows) {
   const int channels = kChannels > 0 ? kChannels : source_.channels;
   const int height = source_.height;
   const int per_target = x_taps_.per_target;
@@ -105,6 +106,12 @@ void AreaResizer::ShrinkRowsHorizontally(const std::uint8_t* source) {
   float* in = source_rows_.data();
   float* block = shrunk_rows_.data();
   for (int y = 0; y < height; y += kLanes) {
+    // Rows unchanged since the previous call keep their shrunk values.
+    const int rows = std::min(kLanes, height - y);
+    if (rows_filled_ && changed_rows != nullptr &&
+        std::none_of(changed_rows + y, changed_rows + y + rows, [](auto flag) { return flag; })) {
+      continue;
+    }
     // kLanes rows as floats, interleaved: in[i * kLanes + lane] is byte i of row y + lane (rows
     // past the end repeat the last one and are not written out).
     for (int lane = 0; lane < kLanes; ++lane) {
@@ -114,7 +121,6 @@ void AreaResizer::ShrinkRowsHorizontally(const std::uint8_t* source) {
       }
     }
     // Each output value's taps summed in order, for all lanes at once (one vector operation).
-    const int rows = std::min(kLanes, height - y);
     const int* sources = x_taps_.sources.data();
     const float* weights = x_taps_.weights.data();
     for (int x = 0; x < destination_.width; ++x, sources += per_target, weights += per_target) {
@@ -135,29 +141,37 @@ void AreaResizer::ShrinkRowsHorizontally(const std::uint8_t* source) {
   }
 }
 
-void AreaResizer::Resize(const std::uint8_t* source, std::uint8_t* destination) {
+void AreaResizer::Resize(const std::uint8_t* source, std::uint8_t* destination,
+                         const std::uint8_t* changed_rows) {
   if (block_height_ > 0) {
     ResizeWholeBlocks(source, destination);
     return;
   }
-  // Shrink every source row horizontally once (grayscale and RGB get fixed-length loops).
+  // Shrink the (changed) source rows horizontally (grayscale and RGB get fixed-length loops).
+  const bool reuse = rows_filled_ && changed_rows != nullptr;
   switch (source_.channels) {
     case 1:
-      ShrinkRowsHorizontally<1>(source);
+      ShrinkRowsHorizontally<1>(source, changed_rows);
       break;
     case 3:
-      ShrinkRowsHorizontally<3>(source);
+      ShrinkRowsHorizontally<3>(source, changed_rows);
       break;
     default:
-      ShrinkRowsHorizontally<0>(source);
+      ShrinkRowsHorizontally<0>(source, changed_rows);
   }
+  rows_filled_ = true;
 
-  // Then each destination row: its source rows, weighted and summed in order, rounded.
+  // Then each destination row: its source rows, weighted and summed in order, rounded. A row
+  // whose source rows are all unchanged keeps the value it has.
   const std::size_t row_size = sum_.size();
   const int per_target = y_taps_.per_target;
   for (int target_row = 0; target_row < destination_.height; ++target_row) {
     const int* sources = &y_taps_.sources[target_row * per_target];
     const float* weights = &y_taps_.weights[target_row * per_target];
+    if (reuse && std::none_of(sources, sources + per_target,
+                              [changed_rows](int row) { return changed_rows[row]; })) {
+      continue;
+    }
     std::fill(sum_.begin(), sum_.end(), 0.0f);
     for (int k = 0; k < per_target; ++k) {
       const float* row = rows_.data() + sources[k] * row_size;
@@ -260,11 +274,6 @@ void BilinearResizer::Resize(const std::uint8_t* source, std::uint8_t* destinati
 }
 
 // ---- Frame helpers -------------------------------------------------------------------------
-
-void MaxPool(const std::uint8_t* a, const std::uint8_t* b, std::uint8_t* destination,
-             std::size_t size) {
-  for (std::size_t i = 0; i < size; ++i) destination[i] = std::max(a[i], b[i]);
-}
 
 void InterleavedToPlanar(const std::uint8_t* interleaved, ImageSize size, std::uint8_t* planar) {
   const std::size_t pixels = static_cast<std::size_t>(size.height) * size.width;

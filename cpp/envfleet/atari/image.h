@@ -1,4 +1,4 @@
-// Image operations of the Atari preprocessing: resizing and the two-frame max-pool.
+// Image operations of the Atari preprocessing: resizing, and the planar transpose of RGB frames.
 //
 // Images are uint8, row-major, channels interleaved (height, width, channels), as ALE writes its
 // screen. Each resizer precomputes its interpolation tables once for a fixed (source, destination,
@@ -31,11 +31,18 @@ struct ImageSize {
 // destination pixel is the mean of its block: (sum + 2) / 4 for 2x2 blocks, else the float
 // product sum * (1 / area) rounded to nearest (OpenCV's fast paths).
 // Enlarging an axis is not an area operation; the constructor rejects it.
+//
+// Reuse across frames: given `changed_rows` (one flag per source row), Resize() recomputes only
+// what depends on the rows flagged non-zero: it shrinks those rows horizontally and writes the
+// destination rows they reach. The caller promises that the other source rows equal the previous
+// call's and that `destination` still holds the previous call's output. The first call, and any
+// call without `changed_rows`, computes everything.
 class AreaResizer {
  public:
   AreaResizer(ImageSize source, ImageSize destination);
 
-  void Resize(const std::uint8_t* source, std::uint8_t* destination);
+  void Resize(const std::uint8_t* source, std::uint8_t* destination,
+              const std::uint8_t* changed_rows = nullptr);
 
  private:
   // Each destination index's source indices and weights in summation order, padded with
@@ -47,8 +54,9 @@ class AreaResizer {
     std::vector<float> weights;
   };
   static AxisTaps Taps(int source_size, int destination_size);
+  // Shrinks the source rows horizontally into rows_, skipping unchanged groups of kLanes rows.
   template <int kChannels>
-  void ShrinkRowsHorizontally(const std::uint8_t* source);
+  void ShrinkRowsHorizontally(const std::uint8_t* source, const std::uint8_t* changed_rows);
   void ResizeWholeBlocks(const std::uint8_t* source, std::uint8_t* destination);
 
   ImageSize source_;
@@ -58,6 +66,7 @@ class AreaResizer {
   AxisTaps x_taps_;
   AxisTaps y_taps_;
   std::vector<float> rows_;         // every source row shrunk horizontally (source height rows)
+  bool rows_filled_ = false;        // rows_ holds the previous call's rows
   std::vector<float> sum_;          // one destination row being accumulated vertically
   static constexpr int kLanes = 4;  // source rows shrunk together, as one float vector
   std::vector<float> source_rows_;  // kLanes source rows as floats, interleaved
@@ -89,10 +98,6 @@ class BilinearResizer {
   std::vector<Taps> y_taps_;           // per destination row
   std::vector<std::int32_t> rows_[2];  // the two horizontally resized source rows
 };
-
-// destination[i] = max(a[i], b[i]) for i < size.
-void MaxPool(const std::uint8_t* a, const std::uint8_t* b, std::uint8_t* destination,
-             std::size_t size);
 
 // Interleaved (height, width, channels) to planar (channels, height, width).
 void InterleavedToPlanar(const std::uint8_t* interleaved, ImageSize size, std::uint8_t* planar);
