@@ -109,7 +109,7 @@ LIBRARIES: dict[str, Callable[[str, int, int, int], benchmark.Harness]] = {
 def _rollout(task: str, threads: int, seconds: float) -> Callable[[], float]:
     """A measurement of mujoco.rollout: env-steps/s of whole HalfCheetah episodes (random
     controls held for frame_skip steps), `threads` at a time on `threads` threads."""
-    import mujoco
+    mujoco = raw_limits.mujoco_without_timer_callback()
     from mujoco import rollout
 
     model, frame_skip, _ = raw_limits.gymnasium_model(task)
@@ -136,29 +136,38 @@ def _rollout(task: str, threads: int, seconds: float) -> Callable[[], float]:
     return measure_once
 
 
-def raw_rows(task: str, threads: int, seconds: float) -> list[Row]:
-    """The raw limits of the task (one core's rate x threads), and rollout on all threads."""
-    step_harness = raw_limits.mj_step_harness(task)
+def raw_rows(task: str, threads: int, seconds: float, opened: bool) -> list[Row]:
+    """The raw limits of the task (one core's rate x threads), and rollout on all threads; their
+    models are loaded only if `opened` (that imports `mujoco`, whose timer callback would slow
+    any other MuJoCo simulation of the process, envfleet's included)."""
+
+    step_harness = raw_limits.mj_step_harness(task) if opened else None
     rows = [
         Row(
             f"raw limit: mj_step x frame_skip, 1 core x {threads}",
             threads,
-            lambda: threads * benchmark.measure(step_harness, 1, seconds, 1)[0],
+            (lambda: threads * benchmark.measure(step_harness, 1, seconds, 1)[0])
+            if step_harness
+            else None,
             limit=True,
         )
     ]
     if task.startswith("HalfCheetah"):
-        one_core = _rollout(task, 1, seconds)
+        one_core = _rollout(task, 1, seconds) if opened else None
         rows.append(
             Row(
                 f"raw limit: mujoco.rollout, 1 core x {threads}",
                 threads,
-                lambda: threads * one_core(),
+                (lambda: threads * one_core()) if one_core else None,
                 limit=True,
             )
         )
         rows.append(
-            Row(f"mujoco.rollout on {threads} threads", threads, _rollout(task, threads, seconds))
+            Row(
+                f"mujoco.rollout on {threads} threads",
+                threads,
+                _rollout(task, threads, seconds) if opened else None,
+            )
         )
     return rows
 
@@ -199,7 +208,7 @@ def measure_workload(
             continue
         row.measure_once = lambda h=harness: benchmark.measure(h, batch, seconds, 1)[0]
         row.close = harness.close
-    rows += raw_rows(task, threads, seconds)
+    rows += raw_rows(task, threads, seconds, opened=only is None or only >= len(LIBRARIES))
 
     measured = [
         row
@@ -293,15 +302,19 @@ timed runs of {settings["seconds"]:g} s each; figures are medians.
 The raw limit is the physics alone, for the same model: `mujoco.mj_step` x frame_skip on one core
 (a Python loop that only sets the controls and resets the model when the task would end the
 episode) and, for HalfCheetah (whose episodes never end early), `mujoco.rollout` of whole episodes
-on one core; each times the threads. The share of the raw limit is envfleet's rate over the faster
-limit, repeat by repeat. `mujoco.rollout on N threads` is the physics' own scaling on this machine:
-near N x its one-core rate on a quiet machine, lower when something else was running.
+on one core; each times the threads. Importing the `mujoco` bindings installs a timer callback
+(`mjcb_time`) that MuJoCo then calls around every stage of `mj_step`; the limit's process clears it
+(it costs 6-10% of a step), and no other row's process imports `mujoco`. The share of the raw
+limit is envfleet's rate over the faster limit, repeat by repeat. `mujoco.rollout on N threads` is
+the physics' own scaling on this machine: near N x its one-core rate on a quiet machine, lower
+when something else was running.
 
-Where the time goes: in sync mode each env stays on one thread (static shards), so its mjData
-stays in that core's cache, and the only costs beyond the physics are one wake-up per worker per
-step and the wait for the slowest shard (Humanoid's step cost varies most with its contacts). In
-async mode any worker takes any env, so an env's mjData moves between cores, and the calling
-thread shares the cores with the workers.
+Where the time goes: in sync mode each thread starts on its own contiguous shard of envs, so an
+env's mjData usually stays in one core's cache; a thread done early takes chunks of the others'
+shards (Humanoid's step cost varies with its contacts). The costs beyond the physics are one
+wake-up per worker per step and the caller's Python work between steps, during which the workers
+wait. In async mode any worker takes any env, so an env's mjData moves between cores, and the
+calling thread shares the cores with the workers.
 
 {benchmark.markdown_table(header, rows, right={2, 3, 4})}
 

@@ -61,7 +61,9 @@ def _screen_sequence(steps: int, height: int, width: int = 160):
 
 @pytest.mark.parametrize("interpolation", ["area", "bilinear"])
 @pytest.mark.parametrize("channels", [1, 3])
-@pytest.mark.parametrize("screen_height, size", [(210, (84, 84)), (250, (84, 84)), (210, (105, 80))])
+@pytest.mark.parametrize(
+    "screen_height, size", [(210, (84, 84)), (250, (84, 84)), (210, (105, 80))]
+)
 def test_every_frame_equals_the_screen_processed_from_scratch(
     interpolation, channels, screen_height, size
 ):

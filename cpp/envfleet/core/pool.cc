@@ -68,30 +68,31 @@ class Pool::CallGuard {
   std::atomic<bool>& busy_;
 };
 
-void Pool::EnvErrors::Record(int env_id, std::string message) {
-  if (env_ids.empty()) first_message = std::move(message);
-  env_ids.push_back(env_id);
+void Pool::EnvErrors::Record(int row, int env_id, std::string message) {
+  failures.push_back({row, env_id, std::move(message)});
 }
 
 void Pool::EnvErrors::Merge(EnvErrors&& other) {
-  if (other.empty()) return;
-  if (env_ids.empty()) first_message = std::move(other.first_message);
-  env_ids.insert(env_ids.end(), other.env_ids.begin(), other.env_ids.end());
+  for (Failure& failure : other.failures) failures.push_back(std::move(failure));
   other = EnvErrors();
 }
 
 void Pool::EnvErrors::ThrowIfAny(BatchHandle& batch) {
   if (empty()) return;
-  std::string message = std::move(first_message);
-  if (env_ids.size() > 1) {
+  // Threads record in any order; the message names the first row's env, then lists them all.
+  std::sort(failures.begin(), failures.end(),
+            [](const Failure& a, const Failure& b) { return a.row < b.row; });
+  std::string message = std::move(failures.front().message);
+  std::vector<int> ids;
+  for (const Failure& failure : failures) ids.push_back(failure.env_id);
+  if (ids.size() > 1) {
     message += " (envs that raised:";
-    for (int id : env_ids) {
+    for (int id : ids) {
       message += ' ';
       message += std::to_string(id);
     }
     message += ")";
   }
-  std::vector<int> ids = std::move(env_ids);
   *this = EnvErrors();
   throw EnvFault(message, std::move(ids), std::move(batch));
 }
@@ -292,7 +293,7 @@ void Pool::RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool r
     slot.env->Reset(out);
     slot.episode_over = false;
   } catch (const std::exception& e) {
-    errors->Record(env_id, EnvError(env_id, e.what(), "reset"));
+    errors->Record(row, env_id, EnvError(env_id, e.what(), "reset"));
     slot.episode_over = true;
   }
   // A reset row: reward 0, both flags false, step count 0.
@@ -343,7 +344,7 @@ void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, EnvErr
       slot.elapsed_step = 0;
     }
   } catch (const std::exception& e) {
-    errors->Record(env_id, EnvError(env_id, e.what(), "step"));
+    errors->Record(row, env_id, EnvError(env_id, e.what(), "step"));
     slot.episode_over = true;
     if (batch->layout().with_final()) ClearFinal(batch, row);
     WriteFaultedRow(batch, row);
@@ -367,11 +368,11 @@ void Pool::Execute(int n, const FunctionRef<void(int, int, int)>& fn) {
     return;
   }
 
-  // Others are sharded; the caller's shard 0 provides the cost sample.
-  runner_->Run(n, [&](int shard, int begin, int end) {
-    if (shard != 0) return fn(shard, begin, end);
+  // Others are sharded; the caller's chunks provide the cost sample.
+  runner_->Run(n, [&](int thread, int begin, int end) {
+    if (thread != 0) return fn(thread, begin, end);
     const auto start = Clock::now();
-    fn(shard, begin, end);
+    fn(thread, begin, end);
     record(Clock::now() - start, end - begin);
   });
 }
@@ -388,11 +389,11 @@ BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_i
     }
   }
 
-  // One error record per shard; rows of a shard run in order on one thread.
-  shard_errors_.resize(static_cast<std::size_t>(num_threads_));
+  // One error record per thread (a thread runs chunks of rows, in any order).
+  thread_errors_.resize(static_cast<std::size_t>(num_threads_));
   Batch* out = batch.get();
-  Execute(n, [&](int shard, int begin, int end) {
-    EnvErrors& errors = shard_errors_[static_cast<std::size_t>(shard)];
+  Execute(n, [&](int thread, int begin, int end) {
+    EnvErrors& errors = thread_errors_[static_cast<std::size_t>(thread)];
     for (int r = begin; r < end; ++r) {
       if (request == Request::kReset) {
         RunReset(env_ids[r], out, r, &errors, /*requested=*/true);
@@ -402,9 +403,9 @@ BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_i
     }
   });
 
-  // Failures, in row order (shards are contiguous), are raised with the whole batch.
+  // Failures are raised with the whole batch, in row order.
   EnvErrors all;
-  for (EnvErrors& errors : shard_errors_) all.Merge(std::move(errors));
+  for (EnvErrors& errors : thread_errors_) all.Merge(std::move(errors));
   all.ThrowIfAny(batch);
   return batch;
 }

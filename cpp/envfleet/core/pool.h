@@ -9,7 +9,8 @@
 //
 // Sync mode (batch_size == num_envs). Reset() and Step() run the requested envs and return when
 // all are done. The request is split into contiguous shards, one per thread, and the calling
-// thread works on shard 0 (ShardedRunner). When the whole request is cheaper than a hand-off
+// thread works on shard 0; a thread done with its shard takes chunks of the others' still
+// unclaimed (ShardedRunner). When the whole request is cheaper than a hand-off
 // (measured: a running average of the cost of one env call), it runs inline on the caller with no
 // hand-off at all. Row r of the result is env_ids[r]. SendStep()/SendReset() in sync mode run the
 // request at once and keep the result for the next Recv().
@@ -194,15 +195,19 @@ class Pool {
 
   class CallGuard;
 
-  // The envs that threw during one request (or one shard or async batch of it).
+  // The envs that threw during one request (or one thread's part or async batch of it).
   struct EnvErrors {
-    std::string first_message;
-    std::vector<int> env_ids;
+    struct Failure {
+      int row;
+      int env_id;
+      std::string message;
+    };
+    std::vector<Failure> failures;  // in the order recorded
 
-    bool empty() const { return env_ids.empty(); }
-    void Record(int env_id, std::string message);
+    bool empty() const { return failures.empty(); }
+    void Record(int row, int env_id, std::string message);
     void Merge(EnvErrors&& other);
-    // Throws EnvFault carrying `batch` if any env threw; clears this.
+    // Throws EnvFault carrying `batch` if any env threw, naming them in row order; clears this.
     void ThrowIfAny(BatchHandle& batch);
   };
 
@@ -225,8 +230,8 @@ class Pool {
   void RunStep(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors);
   void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
 
-  // Sync mode: runs fn(shard, begin, end) over [0, n) inline (as shard 0) or sharded, by the
-  // measured cost.
+  // Sync mode: runs fn(thread, begin, end) over [0, n), inline (thread 0, one chunk) or over the
+  // thread team (ShardedRunner), by the measured cost.
   void Execute(int n, const FunctionRef<void(int, int, int)>& fn);
   BatchHandle RunSync(Request request, const void* actions, const int* env_ids, int n,
                       const std::uint64_t* stream_seeds);
@@ -266,7 +271,7 @@ class Pool {
   std::unique_ptr<ShardedRunner> runner_;
   double ns_per_env_call_ = 0.0;  // running average; 0 until measured
   BatchHandle stashed_;           // a sync-mode Send's result, for Recv()
-  std::vector<EnvErrors> shard_errors_;
+  std::vector<EnvErrors> thread_errors_;
 
   // Async mode.
   std::unique_ptr<WorkQueue> queue_;

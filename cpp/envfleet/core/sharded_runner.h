@@ -1,13 +1,17 @@
 // ShardedRunner: the fork-join thread team behind sync mode.
 //
-// Run(n, fn) splits [0, n) into `num_threads` contiguous shards and calls fn(shard, begin, end)
-// once per non-empty shard: shard 0 on the calling thread, the others on the team's worker threads,
-// and returns when every shard is done. Contiguous shards keep each worker on neighbouring envs
-// (cache locality) and cost one wake-up per worker per call, not one queue operation per env.
+// Run(n, fn) splits [0, n) into `num_threads` contiguous shards, one per thread: the calling thread
+// takes shard 0, worker k shard k. Each thread claims its shard in chunks, in order, and calls
+// fn(thread, begin, end) per chunk; a thread whose shard is used up claims the remaining chunks of
+// the others (an atomic cursor per shard), so an env that is slow this step (a Humanoid in
+// contact, an Atari game resetting) does not leave the other threads idle. When steps cost the
+// same, every thread finishes its own shard and no chunk moves: each env stays on one thread,
+// its state in that core's cache. Chunks are about an eighth of a shard. Returns when every chunk
+// is done. `thread` identifies the calling thread (0 for the caller), for per-thread state.
 //
 // Producers: one caller at a time (the Pool serialises its callers). Blocking: workers spin for
-// kSpinBudget after their last shard, then sleep on a futex (std::atomic::wait) until the next
-// Run(), so an idle team burns no CPU; the caller waits for the last shard the same way.
+// kSpinBudget after their last chunk, then sleep on a futex (std::atomic::wait) until the next
+// Run(), so an idle team burns no CPU; the caller waits for the last worker the same way.
 // Shutdown: Close() (also run by the destructor) wakes and joins every worker; idempotent. `fn`
 // must not throw (the Pool catches each env's exceptions itself).
 #ifndef ENVFLEET_CORE_SHARDED_RUNNER_H_
@@ -15,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -33,22 +38,30 @@ class ShardedRunner {
 
   int num_threads() const { return num_threads_; }
 
-  // Calls fn(shard, begin, end) over the shards of [0, n) and blocks until all have returned.
+  // Calls fn(thread, begin, end) over chunks covering [0, n) and blocks until all have returned.
   void Run(int n, const FunctionRef<void(int, int, int)>& fn);
 
   void Close();
 
  private:
-  void WorkerLoop(int shard);
-  void RunShard(int shard);
+  // The next unclaimed index of one shard and its end, on a cache line of its own.
+  struct alignas(64) Shard {
+    std::atomic<int> next{0};
+    int end = 0;
+  };
+
+  void WorkerLoop(int thread);
+  // Runs chunks of the thread's own shard, then of the others, until none is left.
+  void RunChunks(int thread);
 
   const int num_threads_;
   std::vector<std::thread> workers_;
   // The job of the current generation; written by the caller before it bumps generation_.
   const FunctionRef<void(int, int, int)>* job_ = nullptr;
-  int job_size_ = 0;
+  int chunk_ = 1;
+  std::unique_ptr<Shard[]> shards_;
   std::atomic<std::uint32_t> generation_{0};
-  std::atomic<int> shards_left_{0};
+  std::atomic<int> workers_busy_{0};
   std::atomic<bool> stopping_{false};
   bool closed_ = false;
 };

@@ -7,6 +7,7 @@
 #define ENVFLEET_CORE_SPIN_H_
 
 #include <chrono>
+#include <thread>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -17,6 +18,15 @@ namespace envfleet {
 // How long a waiter spins before sleeping.
 inline constexpr std::chrono::microseconds kSpinBudget{20};
 
+// How a waiter polls. kPause: a pause instruction between polls, the core stays with the waiter.
+// kYield: after kPausePolls polls, the waiter yields the core between polls (the system call
+// returns at once when no other thread wants the core). For waiters whose next work comes from a
+// thread that may itself be waiting for a core: an async worker's next env arrives only when the
+// Python caller runs, and with as many workers as cores, a pausing worker holds the core the
+// caller needs (docs/concurrency.md has the measurements).
+enum class SpinMode { kPause, kYield };
+inline constexpr int kPausePolls = 256;
+
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -26,13 +36,17 @@ inline void CpuRelax() {
 }
 
 // Polls `done` until it returns true or the spin budget is spent; returns its last answer.
-template <typename Predicate>
+template <SpinMode kMode = SpinMode::kPause, typename Predicate>
 bool SpinUntil(Predicate done) {
   // Check the clock only every 64 polls: reading it costs more than a poll.
   const auto deadline = std::chrono::steady_clock::now() + kSpinBudget;
   for (int polls = 1;; ++polls) {
     if (done()) return true;
-    CpuRelax();
+    if (kMode == SpinMode::kYield && polls > kPausePolls) {
+      std::this_thread::yield();
+    } else {
+      CpuRelax();
+    }
     if (polls % 64 == 0 && std::chrono::steady_clock::now() >= deadline) return done();
   }
 }

@@ -27,8 +27,10 @@ void WorkQueue::PushAll(const int* values, std::size_t count) {
 }
 
 bool WorkQueue::Pop(int* value) {
-  // Spin a little first: under load the next item is usually microseconds away.
-  SpinUntil([this] { return approximate_count_.load(std::memory_order_acquire) > 0; });
+  // Spin a little first: under load the next item is usually microseconds away. Yield while
+  // spinning: the caller that will push it may be waiting for this core.
+  SpinUntil<SpinMode::kYield>(
+      [this] { return approximate_count_.load(std::memory_order_acquire) > 0; });
 
   std::unique_lock<std::mutex> lock(mutex_);
   while (count_ == 0 && !closed_) {

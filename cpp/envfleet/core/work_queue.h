@@ -3,9 +3,10 @@
 // Producers: any thread calling Push (the Pool's caller). Consumers: the async worker threads.
 // Capacity: fixed at construction; the Pool sizes it to num_envs and never has more than one
 // entry per env in flight, so Push never finds it full (it throws std::logic_error if it does).
-// Ordering: FIFO. Blocking: Pop spins briefly, then sleeps on a condition variable until an item
-// arrives or the queue is closed. Shutdown: Close() wakes every blocked Pop, which then returns
-// false; items still queued are dropped. Thread-safety: every method is safe from any thread.
+// Ordering: FIFO. Blocking: Pop spins briefly (yielding the core), then sleeps on a condition
+// variable until an item arrives or the queue is closed. Shutdown: Close() wakes every blocked Pop,
+// which then returns false; items still queued are dropped. Thread-safety: every method is safe
+// from any thread.
 #ifndef ENVFLEET_CORE_WORK_QUEUE_H_
 #define ENVFLEET_CORE_WORK_QUEUE_H_
 

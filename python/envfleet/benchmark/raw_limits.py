@@ -3,7 +3,8 @@
 A raw limit is what a perfect pool could reach: one env-step of the task's simulator with
 nothing around it, measured on one core (and multiplied by the thread count by the caller).
 Atari: ale-py's `act` x frame_skip, resetting the game at game over. MuJoCo: Gymnasium's model
-of the task, `ctrl = action` then `mj_step` x frame_skip, resetting when the task's episode ends.
+of the task, `ctrl = action` then `mj_step` x frame_skip, resetting when the task's episode ends,
+without the timer callback the `mujoco` bindings install (see mujoco_without_timer_callback).
 """
 
 from __future__ import annotations
@@ -52,6 +53,28 @@ def ale_harness(game: str) -> Harness:
     return Harness(ale.reset_game, step, lambda: None, space, False, "ALEInterface.act")
 
 
+def mujoco_without_timer_callback() -> Any:
+    """The `mujoco` module, with the timer callback its import installed removed again.
+
+    Importing the MuJoCo Python bindings sets MuJoCo's process-wide `mjcb_time`, which mj_step
+    then calls around each of its stages to fill `data.timer`: 6-10% of a Humanoid, Ant or
+    HalfCheetah step on the benchmark machine. The raw limit is the physics alone, so the measuring
+    process clears it (and only that process: nothing else there reads data.timer). It slows every
+    MuJoCo simulation of a process that imports `mujoco`, envfleet's too; docs/mujoco.md says so.
+    """
+    import ctypes
+    from pathlib import Path
+
+    import mujoco
+
+    libraries = sorted(Path(mujoco.__file__).parent.glob("libmujoco*"))
+    if not libraries:
+        raise RuntimeError(f"no libmujoco next to {mujoco.__file__}: cannot clear mjcb_time")
+    for library in libraries:
+        ctypes.c_void_p.in_dll(ctypes.CDLL(str(library)), "mjcb_time").value = None
+    return mujoco
+
+
 def gymnasium_model(task_id: str) -> tuple[Any, int, Callable[[Any], bool]]:
     """(MjModel, frame_skip, ends(data)) of a Gymnasium MuJoCo task: its model, and when the task
     ends an episode (torso height outside the healthy range; never for HalfCheetah)."""
@@ -70,7 +93,8 @@ def gymnasium_model(task_id: str) -> tuple[Any, int, Callable[[Any], bool]]:
 def mj_step_harness(task_id: str) -> Harness:
     """One env's physics only: ctrl = action, mj_step x frame_skip, reset when the episode ends."""
     import gymnasium
-    import mujoco
+
+    mujoco = mujoco_without_timer_callback()
 
     model, frame_skip, ends = gymnasium_model(task_id)
     data = mujoco.MjData(model)

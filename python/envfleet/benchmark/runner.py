@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import importlib
+import sys
 import time
 import warnings
 from collections.abc import Iterable, Sequence
@@ -13,6 +14,7 @@ from envfleet.benchmark.libraries import ENVFLEET, Library, installed, usable_co
 from envfleet.benchmark.measure import measure
 from envfleet.benchmark.page import run_json_command
 from envfleet.benchmark.process import resident_bytes
+from envfleet.benchmark.raw_limits import mujoco_without_timer_callback
 from envfleet.benchmark.report import Progress, Report, Result
 from envfleet.benchmark.tasks import TASKS, Workload, task_of
 
@@ -155,6 +157,10 @@ def measure_into(
             result.open_seconds = time.perf_counter() - start
             result.impl = harness.impl
             batch = wl.batch_size if harness.batched else 1
+            if lib is ENVFLEET and "mujoco" in sys.modules:
+                # A peer measured earlier in this process imported `mujoco`; envfleet alone
+                # does not, so it runs without the timer callback that import installs.
+                mujoco_without_timer_callback()
             result.rates = measure(harness, batch, seconds, repeats, tick)
             if baseline:
                 result.bytes_per_env = (resident_bytes() - baseline) / wl.num_envs
