@@ -1,14 +1,17 @@
-// Faults and waits: an env that throws (sync inline, sync sharded, async), Recv() with a time
-// limit, and Close() from a second thread.
+// Faults and waits: an env that throws (sync inline, sync sharded, async), an env that cannot be
+// made, Recv() with a time limit, and Close() from a second thread.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "check.h"
+#include "envfleet/testing/counting_env.h"
 #include "pool_fixture.h"
 
 namespace envfleet::test {
@@ -203,6 +206,47 @@ TEST(CloseFromASecondThreadDuringACallIsRefused) {
   receiver.join();
   pool->Close();
   CHECK(pool->closed());
+}
+
+TEST(EnvsAreMadeOnEveryThreadAndTheFirstFailureIsRaised) {
+  // A Counting type whose factory records the threads it runs on, and fails its 3rd and 6th call.
+  EnvType type = testing::CountingEnvType();
+  const auto make_counting = type.make_env;
+  std::atomic<int> calls{0};
+  std::mutex mutex;
+  std::vector<std::thread::id> threads;
+  type.make_env = [&](const Config& config) {
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      threads.push_back(std::this_thread::get_id());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // long enough to share the work
+    const int call = calls.fetch_add(1);
+    if (call == 2 || call == 5) throw std::runtime_error("cannot make env " + std::to_string(call));
+    return make_counting(config);
+  };
+  const Config config = Config::Make(type.options, {});
+  PoolOptions options;
+  options.num_envs = 16;
+  options.num_threads = 4;
+
+  // Every env made, on more than one thread, when none fails.
+  calls = -100;  // no call reaches 2 or 5
+  Pool pool(type, config, options);
+  CHECK_EQ(calls.load(), -84);
+  std::sort(threads.begin(), threads.end());
+  CHECK(std::unique(threads.begin(), threads.end()) - threads.begin() > 1);
+
+  // Two failing envs: the constructor joins its threads and raises one failure.
+  calls = 0;
+  std::string message;
+  try {
+    Pool failing(type, config, options);
+  } catch (const std::runtime_error& e) {
+    message = e.what();
+  }
+  CHECK(message == "cannot make env 2" || message == "cannot make env 5");
+  CHECK_EQ(calls.load(), 16);
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 //
 // A family module hands the engine a list of EnvTypes; the engine and the Python bindings need
 // nothing else from a family. Thread-safety: immutable; `make_spec` and `make_env` must be safe to
-// call from any thread (they are called from the thread that makes a pool).
+// call from any thread, and `make_env` from several threads at once (a pool makes its envs on its
+// threads in parallel).
 #ifndef ENVFLEET_CORE_ENV_TYPE_H_
 #define ENVFLEET_CORE_ENV_TYPE_H_
 

@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <stdexcept>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "envfleet/core/affinity.h"
@@ -131,11 +134,7 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
   action_bytes_ = spec_.action.NumBytes();
 
   // The envs, each on its own stream.
-  slots_.resize(o.num_envs);
-  for (int i = 0; i < o.num_envs; ++i) {
-    slots_[i].env = type.make_env(config);
-    slots_[i].env->Seed(o.stream_seeds.empty() ? StreamSeed(42, i) : o.stream_seeds[i]);
-  }
+  MakeEnvs(type, config);
   id_stamps_.assign(o.num_envs, 0);
   all_env_ids_.resize(o.num_envs);
   for (int i = 0; i < o.num_envs; ++i) all_env_ids_[i] = i;
@@ -163,6 +162,41 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
     if (o.thread_affinity_offset >= 0) {
       PinThread(async_workers_.back(), o.thread_affinity_offset + t);
     }
+  }
+}
+
+void Pool::MakeEnvs(const EnvType& type, const Config& config) {
+  // Envs are claimed one at a time by the calling thread and up to num_threads_ - 1 helpers: an
+  // Atari env loads and starts its ROM in tens of milliseconds.
+  const int n = options_.num_envs;
+  slots_.resize(n);
+  std::vector<std::exception_ptr> failures(n);
+  std::atomic<int> next{0};
+  auto make = [&] {
+    for (int i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
+      try {
+        slots_[i].env = type.make_env(config);
+        slots_[i].env->Seed(options_.stream_seeds.empty() ? StreamSeed(42, i)
+                                                          : options_.stream_seeds[i]);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int t = 1; t < num_threads_; ++t) {
+    try {
+      helpers.emplace_back(make);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones started and the caller make the rest
+    }
+  }
+  make();
+  for (std::thread& helper : helpers) helper.join();
+
+  // The failure of the lowest env index, as if the envs had been made in order.
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
   }
 }
 

@@ -32,6 +32,10 @@
 // stepped by one thread at a time, so the same seeds and actions give the same trajectories
 // whatever num_threads is. Only async mode's row order depends on timing.
 //
+// Construction. The constructor makes and seeds the envs on up to num_threads threads at once
+// (EnvType::make_env allows that) and joins them before it returns or starts any worker; if an env
+// cannot be made, the exception of the lowest env index propagates.
+//
 // Validation. Every Step/Send checks, before any env is touched: the pool is open; env ids are in
 // range (std::out_of_range) and not repeated (std::invalid_argument); each env has been reset and,
 // with autoreset DISABLED, has not ended its episode; discrete actions are in range and continuous
@@ -211,6 +215,8 @@ class Pool {
     void ThrowIfAny(BatchHandle& batch);
   };
 
+  // Makes and seeds every env, on up to num_threads_ threads; rethrows the first env's failure.
+  void MakeEnvs(const EnvType& type, const Config& config);
   // Close(), without the caller check (the destructor's).
   void Shutdown();
   // After fork(): drops every member without touching it (see "Fork").
