@@ -63,7 +63,7 @@ class ScreenProcessor {
   bool primed_ = false;                      // a frame was processed (the caches hold one)
   bool pooled_ = false;                      // whether that frame was pooled
   std::vector<std::uint8_t> converted_;      // the pooled screen, grayscale or RGB interleaved
-  std::vector<std::uint8_t> resized_;        // RGB frames before the planar transpose
+  std::vector<std::uint8_t> resized_;        // the last frame, interleaved (kept for the cache)
   std::unique_ptr<AreaResizer> area_resizer_;
   std::unique_ptr<BilinearResizer> bilinear_resizer_;
 };
