@@ -162,6 +162,13 @@ def plot_all(data: dict[str, Any], img_dir: Path) -> list[str]:
     tasks = _by_task(data["results"])
     names = []
 
+    def save(fig: Any, name: str) -> str:
+        """Lays out, writes and closes `fig` as img_dir/name; returns the name."""
+        fig.tight_layout()
+        fig.savefig(img_dir / name, dpi=90)
+        plt.close(fig)
+        return name
+
     # Throughput over num_envs, one panel per task.
     fig, axes = plt.subplots(1, len(tasks), figsize=(5 * len(tasks), 4), squeeze=False)
     for ax, (task, results) in zip(axes[0], tasks.items(), strict=True):
@@ -186,10 +193,7 @@ def plot_all(data: dict[str, Any], img_dir: Path) -> list[str]:
         ax.set(xscale="log", yscale="log", title=task, xlabel="num_envs", ylabel="env-steps/s")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    names.append("throughput_vs_num_envs.png")
-    fig.savefig(img_dir / names[-1], dpi=90)
-    plt.close(fig)
+    names.append(save(fig, "throughput_vs_num_envs.png"))
 
     # Scaling over threads.
     scaling = _by_task(data["thread_scaling"])
@@ -211,10 +215,7 @@ def plot_all(data: dict[str, Any], img_dir: Path) -> list[str]:
             ax.set_xticks(sorted({r["threads"] for r in results}))
             ax.grid(True, alpha=0.3)
             ax.legend(fontsize=7)
-        fig.tight_layout()
-        names.append("scaling_vs_threads.png")
-        fig.savefig(img_dir / names[-1], dpi=90)
-        plt.close(fig)
+        names.append(save(fig, "scaling_vs_threads.png"))
 
     # Share of the raw limit, sync, per library and num_envs.
     limited = {
@@ -241,10 +242,7 @@ def plot_all(data: dict[str, Any], img_dir: Path) -> list[str]:
             ax.set_ylim(0, 1.1)
             ax.grid(True, alpha=0.3)
             ax.legend(fontsize=7)
-        fig.tight_layout()
-        names.append("share_of_raw_limit.png")
-        fig.savefig(img_dir / names[-1], dpi=90)
-        plt.close(fig)
+        names.append(save(fig, "share_of_raw_limit.png"))
     return names
 
 

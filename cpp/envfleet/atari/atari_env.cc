@@ -26,11 +26,10 @@ int GetInt(const Config& config, const char* name, int min, int max) {
 // skipping are done by AtariEnv, so ALE repeats nothing itself.
 std::unique_ptr<ale::ALEInterface> LoadGame(const AtariSettings& settings) {
   // ALE's log level is one process-wide variable: set once, not by every env a pool makes at once.
-  static const bool quiet = [] {
+  [[maybe_unused]] static const bool quiet = [] {
     ale::Logger::setMode(ale::Logger::Error);
     return true;
   }();
-  (void)quiet;
   if (!std::filesystem::is_regular_file(settings.rom_path)) {
     throw std::invalid_argument("ROM file not found: " + settings.rom_path);
   }

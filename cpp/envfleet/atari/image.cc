@@ -108,7 +108,7 @@ void AreaResizer::ShrinkRowsHorizontally(const std::uint8_t* source,
   for (int y = 0; y < height; y += kLanes) {
     // Rows unchanged since the previous call keep their shrunk values.
     const int rows = std::min(kLanes, height - y);
-    if (rows_filled_ && changed_rows != nullptr &&
+    if (changed_rows != nullptr &&
         std::none_of(changed_rows + y, changed_rows + y + rows, [](auto flag) { return flag; })) {
       continue;
     }
@@ -149,15 +149,16 @@ void AreaResizer::Resize(const std::uint8_t* source, std::uint8_t* destination,
   }
   // Shrink the (changed) source rows horizontally (grayscale and RGB get fixed-length loops).
   const bool reuse = rows_filled_ && changed_rows != nullptr;
+  const std::uint8_t* rows_to_shrink = reuse ? changed_rows : nullptr;
   switch (source_.channels) {
     case 1:
-      ShrinkRowsHorizontally<1>(source, changed_rows);
+      ShrinkRowsHorizontally<1>(source, rows_to_shrink);
       break;
     case 3:
-      ShrinkRowsHorizontally<3>(source, changed_rows);
+      ShrinkRowsHorizontally<3>(source, rows_to_shrink);
       break;
     default:
-      ShrinkRowsHorizontally<0>(source, changed_rows);
+      ShrinkRowsHorizontally<0>(source, rows_to_shrink);
   }
   rows_filled_ = true;
 

@@ -54,7 +54,8 @@ class AreaResizer {
     std::vector<float> weights;
   };
   static AxisTaps Taps(int source_size, int destination_size);
-  // Shrinks the source rows horizontally into rows_, skipping unchanged groups of kLanes rows.
+  // Shrinks the source rows horizontally into rows_: all of them, or (given `changed_rows`) only
+  // the groups of kLanes rows with a changed row.
   template <int kChannels>
   void ShrinkRowsHorizontally(const std::uint8_t* source, const std::uint8_t* changed_rows);
   void ResizeWholeBlocks(const std::uint8_t* source, std::uint8_t* destination);
