@@ -2,13 +2,15 @@
 
 Measures HalfCheetah-v5, Ant-v5 and Humanoid-v5 at 8 and 32 envs, in sync mode and in async mode
 (batch_size = num_envs / 2), with envfleet, EnvPool and (sync only) ``gymnasium.make_vec(...,
-vectorization_mode="async")``, and the raw physics limit of the same model in the same run:
-``mujoco.mj_step`` x frame_skip on one core (a Python loop that only sets the controls, steps and
-resets when the task would end the episode) times the threads; for HalfCheetah, whose episodes
-never end early, also ``mujoco.rollout`` on one core times the threads, and on all the threads
-(the physics' real scaling, which shows whether the machine was busy). Each row of a workload is
+vectorization_mode="async")``, and the raw physics limit of the same workload in the same run:
+``mujoco.mj_step`` x frame_skip over as many datas as the workload has envs, each driven by the
+actions the pool's env of that index gets, on one core (a Python loop that only sets the
+controls, steps and resets when the task would end the episode) times the threads; for
+HalfCheetah, whose episodes never end early, also ``mujoco.rollout`` of the same envs' episodes
+on one core times the threads, and on all the threads (the physics' real scaling, which shows
+whether the machine was busy). Each row of a workload is
 measured in a fresh Python process of its own, so no other library's idle threads or worker
-processes share the machine with the one being measured.
+processes share the machine with the one being measured; the rows take turns, one timed run each.
 Then writes the MuJoCo section of docs/benchmarks.md (replacing an earlier one) and prints it.
 
     python benchmarks/mujoco_bench.py [--seconds S] [--repeats R] [--threads N] [--out FILE]
@@ -106,10 +108,12 @@ LIBRARIES: dict[str, Callable[[str, int, int, int], benchmark.Harness]] = {
 # ---- The raw limit ------------------------------------------------------------------------------
 
 
-def _rollout(task: str, threads: int, seconds: float) -> Callable[[], float]:
-    """A measurement of mujoco.rollout: env-steps/s of whole HalfCheetah episodes (random
-    controls held for frame_skip steps), `threads` at a time on `threads` threads."""
+def _rollout(task: str, num_envs: int, threads: int, seconds: float) -> Callable[[], float]:
+    """A measurement of mujoco.rollout: env-steps/s of `num_envs` whole HalfCheetah episodes on
+    `threads` threads, episode i driven by the actions the pool's env i gets (each held for
+    frame_skip steps)."""
     mujoco = raw_limits.mujoco_without_timer_callback()
+    import gymnasium
     from mujoco import rollout
 
     model, frame_skip, _ = raw_limits.gymnasium_model(task)
@@ -118,45 +122,50 @@ def _rollout(task: str, threads: int, seconds: float) -> Callable[[], float]:
     spec = mujoco.mjtState.mjSTATE_FULLPHYSICS
     initial = np.empty(mujoco.mj_stateSize(model, spec))
     mujoco.mj_getState(model, datas[0], initial, spec)
-    low, high = model.actuator_ctrlrange.T
-    controls = np.random.default_rng(benchmark.ACTION_SEED).uniform(
-        low, high, size=(threads, ROLLOUT_STEPS, model.nu)
+    low, high = model.actuator_ctrlrange.T.astype(np.float32)
+    space = gymnasium.spaces.Box(low, high, dtype=np.float32)
+    # The benchmark's cycle of action batches, (steps, envs, nu), as (envs, steps, nu) controls.
+    cycle = np.stack(
+        benchmark.random_actions(space, num_envs, benchmark.ACTION_POOL, benchmark.ACTION_SEED)
     )
-    controls = np.repeat(controls, frame_skip, axis=1)
-    initial_states = np.tile(initial, (threads, 1))
+    steps = cycle[np.arange(ROLLOUT_STEPS) % len(cycle)].transpose(1, 0, 2)
+    controls = np.repeat(steps.astype(np.float64), frame_skip, axis=1)
+    initial_states = np.tile(initial, (num_envs, 1))
 
     def measure_once() -> float:
         rollout.rollout(model, datas, initial_states, controls)  # warm-up
-        episodes, start = 0, time.perf_counter()
+        calls, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
             rollout.rollout(model, datas, initial_states, controls)
-            episodes += threads
-        return episodes * ROLLOUT_STEPS / (time.perf_counter() - start)
+            calls += 1
+        return calls * num_envs * ROLLOUT_STEPS / (time.perf_counter() - start)
 
     return measure_once
 
 
-def raw_rows(task: str, threads: int, seconds: float, opened: bool) -> list[Row]:
-    """The raw limits of the task (one core's rate x threads), and rollout on all threads; their
-    models are loaded only if `opened` (that imports `mujoco`, whose timer callback would slow
-    any other MuJoCo simulation of the process, envfleet's included)."""
+def raw_rows(
+    task: str, num_envs: int, batch: int, threads: int, seconds: float, opened: bool
+) -> list[Row]:
+    """The raw limits of the workload (one core's rate x threads), and rollout on all threads;
+    their models are loaded only if `opened` (that imports `mujoco`, whose timer callback would
+    slow any other MuJoCo simulation of the process, envfleet's included)."""
 
-    step_harness = raw_limits.mj_step_harness(task) if opened else None
+    step_harness = raw_limits.mj_step_harness(task, num_envs) if opened else None
     rows = [
         Row(
-            f"raw limit: mj_step x frame_skip, 1 core x {threads}",
+            f"raw limit: mj_step x frame_skip, {num_envs} datas, 1 core x {threads}",
             threads,
-            (lambda: threads * benchmark.measure(step_harness, 1, seconds, 1)[0])
+            (lambda: threads * benchmark.measure(step_harness, batch, seconds, 1)[0])
             if step_harness
             else None,
             limit=True,
         )
     ]
     if task.startswith("HalfCheetah"):
-        one_core = _rollout(task, 1, seconds) if opened else None
+        one_core = _rollout(task, num_envs, 1, seconds) if opened else None
         rows.append(
             Row(
-                f"raw limit: mujoco.rollout, 1 core x {threads}",
+                f"raw limit: mujoco.rollout, {num_envs} episodes, 1 core x {threads}",
                 threads,
                 (lambda: threads * one_core()) if one_core else None,
                 limit=True,
@@ -166,7 +175,7 @@ def raw_rows(task: str, threads: int, seconds: float, opened: bool) -> list[Row]
             Row(
                 f"mujoco.rollout on {threads} threads",
                 threads,
-                _rollout(task, threads, seconds) if opened else None,
+                _rollout(task, num_envs, threads, seconds) if opened else None,
             )
         )
     return rows
@@ -208,7 +217,8 @@ def measure_workload(
             continue
         row.measure_once = lambda h=harness: benchmark.measure(h, batch, seconds, 1)[0]
         row.close = harness.close
-    rows += raw_rows(task, threads, seconds, opened=only is None or only >= len(LIBRARIES))
+    opened = only is None or only >= len(LIBRARIES)
+    rows += raw_rows(task, num_envs, batch, threads, seconds, opened)
 
     measured = [
         row
@@ -231,17 +241,23 @@ def measure_isolated(
     task: str, num_envs: int, mode: str, threads: int, seconds: float, repeats: int
 ) -> list[Row]:
     """measure_workload, each row in a fresh Python process of its own, so that no library's
-    idle threads or subprocesses share the machine with the one being measured."""
+    idle threads or subprocesses share the machine with the one being measured. The rows take
+    turns, one timed run per process, so that a slower spell of a shared machine (figures drift
+    by 5-10% over minutes) falls on every row of a repeat rather than on one row's runs."""
     rows = measure_workload(task, num_envs, mode, threads, seconds, repeats, only=-1)
-    for index, row in enumerate(rows):
-        if row.note:
-            continue
-        worker_args = [task, str(num_envs), mode, str(index), "--threads", str(threads)]
-        worker_args += ["--seconds", str(seconds), "--repeats", str(repeats)]
-        result = benchmark.run_in_fresh_process(__file__, worker_args)
-        if "error" in result:
-            result = {"rates": [], "note": f"not measured: {result['error']}"}
-        row.rates, row.note = result["rates"], result["note"]
+    for _ in range(repeats):
+        for index, row in enumerate(rows):
+            if row.note:
+                continue
+            worker_args = [task, str(num_envs), mode, str(index), "--threads", str(threads)]
+            worker_args += ["--seconds", str(seconds), "--repeats", "1"]
+            result = benchmark.run_in_fresh_process(__file__, worker_args)
+            if "error" in result:
+                result = {"rates": [], "note": f"not measured: {result['error']}"}
+            row.rates += result["rates"]
+            row.note = result["note"]
+            if row.note:
+                row.rates = []
     print(f"{task} x{num_envs} {mode}: done", file=sys.stderr, flush=True)
     return rows
 
@@ -297,24 +313,30 @@ Env-steps per second of envfleet, EnvPool and gymnasium's `AsyncVectorEnv` (one 
 env) on the same workloads in the same run, with random actions. Sync mode steps every env each
 call; async mode (`batch_size = num_envs / 2`) receives the first half of the envs to finish and
 sends them their next actions. Each row is measured alone in a fresh process, {settings["repeats"]}
-timed runs of {settings["seconds"]:g} s each; figures are medians.
+timed runs of {settings["seconds"]:g} s each, the rows taking turns (one run per process); figures
+are medians.
 
-The raw limit is the physics alone, for the same model: `mujoco.mj_step` x frame_skip on one core
-(a Python loop that only sets the controls and resets the model when the task would end the
-episode) and, for HalfCheetah (whose episodes never end early), `mujoco.rollout` of whole episodes
-on one core; each times the threads. Importing the `mujoco` bindings installs a timer callback
-(`mjcb_time`) that MuJoCo then calls around every stage of `mj_step`; the limit's process clears it
-(it costs 6-10% of a step), and no other row's process imports `mujoco`. The share of the raw
-limit is envfleet's rate over the faster limit, repeat by repeat. `mujoco.rollout on N threads` is
-the physics' own scaling on this machine: near N x its one-core rate on a quiet machine, lower
-when something else was running.
+The raw limit is the physics alone, on the same workload: `mujoco.mj_step` x frame_skip over as
+many datas of the task's model as the workload has envs, data i driven by the actions the pool's
+env i gets, stepped in turn on one core (a Python loop that only sets the controls and resets a
+data when the task would end its episode) and, for HalfCheetah (whose episodes never end early),
+`mujoco.rollout` of the same envs' whole episodes on one core; each times the threads. A step's
+cost depends on the states the actions lead to (a Humanoid step takes 130-290 µs with its
+contacts), so the limit runs the workload's own envs and actions rather than one env (docs/mujoco.md
+has the figures). Importing the `mujoco` bindings installs a timer callback (`mjcb_time`) that
+MuJoCo then calls around every stage of `mj_step`; the limit's process clears it (it costs 6-10%
+of a step), and no other row's process imports `mujoco`. The share of the raw limit is envfleet's
+rate over the faster limit, repeat by repeat (the rows of a repeat run one after another).
+`mujoco.rollout on N threads` is the physics' own scaling on this machine: near N x its one-core
+rate on a quiet machine, lower when something else was running.
 
 Where the time goes: in sync mode each thread starts on its own contiguous shard of envs, so an
 env's mjData usually stays in one core's cache; a thread done early takes chunks of the others'
-shards (Humanoid's step cost varies with its contacts). The costs beyond the physics are one
-wake-up per worker per step and the caller's Python work between steps, during which the workers
-wait. In async mode any worker takes any env, so an env's mjData moves between cores, and the
-calling thread shares the cores with the workers.
+shards (Humanoid's step cost varies with its contacts). The costs beyond the physics are the
+wait for the last env of each step, one hand-off per worker per step (workers spin through the
+short gap between steps, see docs/concurrency.md) and the caller's Python work between steps,
+during which the workers wait. In async mode any worker takes any env, so an env's mjData moves
+between cores, and the calling thread shares the cores with the workers.
 
 {benchmark.markdown_table(header, rows, right={2, 3, 4})}
 

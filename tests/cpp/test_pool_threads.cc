@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -122,6 +123,34 @@ TEST(CloseWakesAndJoinsBlockedWorkers) {
   }
 }
 
+TEST(IdlePoolsBurnNoCpu) {
+  // After a tight stepping loop has taught every wait to spin (steps of 200 us), a pool left
+  // idle spins for at most kMaxSpin and then sleeps: 100 ms of idleness costs almost no CPU.
+  for (int batch : {0, 2}) {
+    PoolOptions options;
+    options.num_envs = 4;
+    options.batch_size = batch;
+    options.num_threads = 2;
+    auto pool = MakeCountingPool(options, {{"step_sleep_us", std::int64_t{200}}});
+    const std::vector<int> all = AllIds(4);
+    const std::vector<std::int64_t> actions(4, 1);
+    const int recvs = batch == 0 ? 1 : 2;
+    pool->SendReset(all.data(), 4, nullptr);
+    for (int r = 0; r < recvs; ++r) pool->Recv();
+    for (int step = 0; step < 50; ++step) {
+      pool->SendStep(actions.data(), all.data(), 4);
+      for (int r = 0; r < recvs; ++r) pool->Recv();
+    }
+
+    std::this_thread::sleep_for(10 * kMaxSpin);  // every spin is over
+    const std::clock_t cpu_before = std::clock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const double idle_cpu_ms =
+        1000.0 * static_cast<double>(std::clock() - cpu_before) / CLOCKS_PER_SEC;
+    CHECK(idle_cpu_ms < 10.0);
+  }
+}
+
 TEST(CloseWhileEnvsAreStillRunning) {
   PoolOptions options;
   options.num_envs = 8;
@@ -183,7 +212,8 @@ TEST(WorkQueueStressDeliversEveryItemOnce) {
   for (int c = 0; c < kConsumers; ++c) {
     threads.emplace_back([&] {
       int value;
-      while (queue.Pop(&value)) {
+      AdaptiveSpin spin;
+      while (queue.Pop(&value, spin)) {
         consumed_sum += value;
         consumed.fetch_add(1);
         capacity_left.fetch_add(1);
@@ -220,7 +250,8 @@ TEST(WorkQueueCloseWakesBlockedConsumers) {
   for (int c = 0; c < 3; ++c) {
     consumers.emplace_back([&] {
       int value;
-      CHECK(!queue.Pop(&value));
+      AdaptiveSpin spin;
+      CHECK(!queue.Pop(&value, spin));
       returned.fetch_add(1);
     });
   }

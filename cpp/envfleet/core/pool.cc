@@ -537,19 +537,20 @@ BatchHandle Pool::Recv(std::chrono::nanoseconds max_wait) {
   // workers need (no env can be sent during Recv, so the ring cannot overflow).
   int queued_env_id;
   while (!full() && queue_->TryPop(&queued_env_id)) RunQueued(queued_env_id);
-  if (!SpinUntil(full)) {
+  using Clock = AdaptiveSpin::Clock;
+  const auto started = Clock::now();
+  const bool forever = max_wait >= Clock::time_point::max() - started;
+  const Clock::time_point deadline = forever ? Clock::time_point::max() : started + max_wait;
+  if (!recv_spin_.Spin(started, full, max_wait)) {
     // Sleep until the worker completing the batch wakes us (it does when receiver_sleeping_ is
     // set: the seq_cst store/load pairs here and in RunQueued mean one side always sees the other),
     // or until max_wait is over.
-    using Clock = std::chrono::steady_clock;
-    const auto start = Clock::now();
-    const bool forever = max_wait >= Clock::time_point::max() - start;
-    const Clock::time_point deadline = forever ? Clock::time_point::max() : start + max_wait;
     receiver_sleeping_.store(true);
     for (int done = rows_done.load(); done < batch_size; done = rows_done.load()) {
       const auto now = Clock::now();
       if (now >= deadline) {
         receiver_sleeping_.store(false, std::memory_order_relaxed);
+        recv_spin_.Learn(started);
         return BatchHandle();
       }
       // At most a second per sleep: a lost wake-up could never stall a receiver for longer.
@@ -558,6 +559,7 @@ BatchHandle Pool::Recv(std::chrono::nanoseconds max_wait) {
     }
     receiver_sleeping_.store(false, std::memory_order_relaxed);
   }
+  recv_spin_.Learn(started);
 
   // Take the batch and put a fresh one in its place before any env can be sent again: this
   // ordering is what makes one spare batch in the ring enough.
@@ -581,7 +583,8 @@ BatchHandle Pool::Recv(std::chrono::nanoseconds max_wait) {
 
 void Pool::AsyncWorkerLoop() {
   int env_id;
-  while (queue_->Pop(&env_id)) RunQueued(env_id);
+  AdaptiveSpin spin;
+  while (queue_->Pop(&env_id, spin)) RunQueued(env_id);
 }
 
 void Pool::RunQueued(int env_id) {

@@ -21,8 +21,9 @@
 // each finished env takes the next row of the output ring with one atomic fetch_add and writes its
 // result there. Recv() returns the first batch_size envs to finish, in finishing order, with their
 // ids in "env_id", and blocks until that many have finished: while ids are queued, the calling
-// thread pops and runs them as the workers do; then it spins, then sleeps on a futex. An env is in
-// flight from its send until the Recv() that returns it; sending it again before then is an error.
+// thread pops and runs them as the workers do; then it spins (AdaptiveSpin), then sleeps on a
+// futex. An env is in flight from its send until the Recv() that returns it; sending it again
+// before then is an error.
 // Recv() with fewer than batch_size envs in flight is an error (it would wait forever).
 // Recv(max_wait) gives up after max_wait and returns an empty handle, changing nothing: the batch
 // is returned by a later Recv(). The Python binding waits in such slices, with the GIL released,
@@ -81,6 +82,7 @@
 #include "envfleet/core/env_spec.h"
 #include "envfleet/core/env_type.h"
 #include "envfleet/core/sharded_runner.h"
+#include "envfleet/core/spin.h"
 #include "envfleet/core/work_queue.h"
 
 namespace envfleet {
@@ -291,6 +293,8 @@ class Pool {
   std::uint64_t next_recv_batch_ = 0;
   // Set while the caller sleeps in Recv(): the worker finishing a batch then wakes it.
   std::atomic<bool> receiver_sleeping_{false};
+  // The caller's wait in Recv() for its batch to fill.
+  AdaptiveSpin recv_spin_;
 };
 
 }  // namespace envfleet

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "envfleet/core/affinity.h"
-#include "envfleet/core/spin.h"
 
 namespace envfleet {
 namespace {
@@ -55,23 +54,28 @@ void ShardedRunner::Run(int n, const FunctionRef<void(int, int, int)>& fn) {
   RunChunks(0);
 
   // Wait for the workers' last chunks: spin first, then sleep until the last one notifies.
+  const auto started = AdaptiveSpin::Clock::now();
   auto all_done = [this] { return workers_busy_.load(std::memory_order_acquire) == 0; };
-  if (!SpinUntil(all_done)) {
+  if (!caller_spin_.Spin(started, all_done)) {
     for (int busy = workers_busy_.load(std::memory_order_acquire); busy != 0;
          busy = workers_busy_.load(std::memory_order_acquire)) {
       workers_busy_.wait(busy, std::memory_order_acquire);
     }
   }
+  caller_spin_.Learn(started);
 }
 
 void ShardedRunner::WorkerLoop(int thread) {
   std::uint32_t seen = 0;
+  AdaptiveSpin spin;
   for (;;) {
     // Wait for a new generation: spin, then sleep on the futex.
+    const auto started = AdaptiveSpin::Clock::now();
     auto job_posted = [&] { return generation_.load(std::memory_order_acquire) != seen; };
-    if (!SpinUntil(job_posted)) {
+    if (!spin.Spin(started, job_posted)) {
       while (!job_posted()) generation_.wait(seen, std::memory_order_acquire);
     }
+    spin.Learn(started);
     seen = generation_.load(std::memory_order_acquire);
     if (stopping_.load(std::memory_order_acquire)) return;
 

@@ -9,9 +9,10 @@
 // its state in that core's cache. Chunks are about an eighth of a shard. Returns when every chunk
 // is done. `thread` identifies the calling thread (0 for the caller), for per-thread state.
 //
-// Producers: one caller at a time (the Pool serialises its callers). Blocking: workers spin for
-// kSpinBudget after their last chunk, then sleep on a futex (std::atomic::wait) until the next
-// Run(), so an idle team burns no CPU; the caller waits for the last worker the same way.
+// Producers: one caller at a time (the Pool serialises its callers). Blocking: workers spin after
+// their last chunk for as long as their recent waits for the next Run() lasted (AdaptiveSpin, at
+// most kMaxSpin), then sleep on a futex (std::atomic::wait), so an idle team burns no CPU; the
+// caller waits for the last worker the same way.
 // Shutdown: Close() (also run by the destructor) wakes and joins every worker; idempotent. `fn`
 // must not throw (the Pool catches each env's exceptions itself).
 #ifndef ENVFLEET_CORE_SHARDED_RUNNER_H_
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "envfleet/core/function_ref.h"
+#include "envfleet/core/spin.h"
 
 namespace envfleet {
 
@@ -63,6 +65,8 @@ class ShardedRunner {
   std::atomic<std::uint32_t> generation_{0};
   std::atomic<int> workers_busy_{0};
   std::atomic<bool> stopping_{false};
+  // The caller's wait for the last worker of a Run().
+  AdaptiveSpin caller_spin_;
   bool closed_ = false;
 };
 

@@ -1,11 +1,21 @@
-// SpinUntil: the short busy-wait every engine wake-up tries before it sleeps.
+// AdaptiveSpin: how long every engine wait polls before it sleeps, learned per wait site.
 //
-// Spinning for a few microseconds catches the next request of a tight stepping loop without a
-// system call; past that budget the caller sleeps (futex / condition variable), so idle pools burn
-// no CPU. Thread-safety: a pure function of its predicate.
+// A wait whose event comes within microseconds to a few hundred microseconds (a worker waiting
+// for the next step of a tight stepping loop, the caller waiting for the last env of a step) is
+// cheapest spun out: waking a sleeping thread costs tens of microseconds, more on a virtual
+// machine. A wait whose event comes milliseconds later (a training loop running its network
+// between steps) should sleep almost at once, so an idle pool burns no CPU. Each wait site keeps
+// a decaying peak of its recent waits and polls for twice that, up to kMaxSpin; when its waits
+// run longer than kMaxSpin it polls only kSpinBudget. Past the first stretch of a wait (see
+// SpinMode) each poll yields the core, so a long spin gives way to any thread that wants it.
+//
+// Thread-safety: an AdaptiveSpin belongs to one waiting thread at a time (a worker's own, or the
+// pool caller's); it is not shared between concurrent waiters. Blocking: Spin() returns after the
+// budget at the latest; the caller then sleeps by its own means and calls Learn() once awake.
 #ifndef ENVFLEET_CORE_SPIN_H_
 #define ENVFLEET_CORE_SPIN_H_
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -15,15 +25,18 @@
 
 namespace envfleet {
 
-// How long a waiter spins before sleeping.
+// The shortest spin of any wait, and the stretch a kPause waiter holds the core before yielding.
 inline constexpr std::chrono::microseconds kSpinBudget{20};
+// The longest spin: a wait site whose waits last longer sleeps after kSpinBudget.
+inline constexpr std::chrono::microseconds kMaxSpin{1000};
 
-// How a waiter polls. kPause: a pause instruction between polls, the core stays with the waiter.
-// kYield: after kPausePolls polls, the waiter yields the core between polls (the system call
-// returns at once when no other thread wants the core). For waiters whose next work comes from a
-// thread that may itself be waiting for a core: an async worker's next env arrives only when the
-// Python caller runs, and with as many workers as cores, a pausing worker holds the core the
-// caller needs (docs/concurrency.md has the measurements).
+// How a waiter polls at first. kPause: a pause instruction between polls for the first
+// kSpinBudget, the core stays with the waiter (the event is usually a few microseconds away and
+// no other thread wants the core). kYield: after kPausePolls polls, every poll yields the core
+// (the system call returns at once when no other thread wants it). For waiters whose next work
+// comes from a thread that may itself be waiting for a core: an async worker's next env arrives
+// only when the Python caller runs, and with as many workers as cores, a pausing worker holds the
+// core the caller needs (docs/concurrency.md has the measurements).
 enum class SpinMode { kPause, kYield };
 inline constexpr int kPausePolls = 256;
 
@@ -35,21 +48,55 @@ inline void CpuRelax() {
 #endif
 }
 
-// Polls `done` until it returns true or the spin budget is spent; returns its last answer.
-template <SpinMode kMode = SpinMode::kPause, typename Predicate>
-bool SpinUntil(Predicate done) {
-  // Check the clock only every 64 polls: reading it costs more than a poll.
-  const auto deadline = std::chrono::steady_clock::now() + kSpinBudget;
-  for (int polls = 1;; ++polls) {
-    if (done()) return true;
-    if (kMode == SpinMode::kYield && polls > kPausePolls) {
-      std::this_thread::yield();
-    } else {
-      CpuRelax();
+class AdaptiveSpin {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Polls `done` from `started` (the wait's start, Clock::now()) until it returns true or the
+  // budget (at most `limit`) is spent; returns its last answer.
+  template <SpinMode kMode = SpinMode::kPause, typename Predicate>
+  bool Spin(Clock::time_point started, Predicate done,
+            std::chrono::nanoseconds limit = std::chrono::nanoseconds::max()) const {
+    const Clock::time_point pause_until = started + kSpinBudget;
+    const Clock::time_point deadline = started + std::min(budget(), limit);
+    // The clock is read every 64 polls only: reading it costs more than a poll.
+    bool yielding = false;
+    for (int polls = 1;; ++polls) {
+      if (done()) return true;
+      if (yielding || (kMode == SpinMode::kYield && polls > kPausePolls)) {
+        std::this_thread::yield();
+      } else {
+        CpuRelax();
+      }
+      if (polls % 64 == 0) {
+        const Clock::time_point now = Clock::now();
+        if (now >= deadline) return done();
+        yielding = yielding || now >= pause_until;
+      }
     }
-    if (polls % 64 == 0 && std::chrono::steady_clock::now() >= deadline) return done();
   }
-}
+
+  // Learns from a wait that began at `started` and has just ended, after any sleep.
+  void Learn(Clock::time_point started) { Learn(Clock::now() - started); }
+
+  void Learn(std::chrono::nanoseconds waited) {
+    // A decaying peak: a longer wait is taken at once, shorter ones pull it down by an eighth.
+    // Waits are capped at twice kMaxSpin, so one long pause (a training update, an idle pool)
+    // is forgotten within a few waits once the stepping loop resumes.
+    waited = std::min<std::chrono::nanoseconds>(waited, 2 * kMaxSpin);
+    typical_ = waited >= typical_ ? waited : typical_ - (typical_ - waited) / 8;
+  }
+
+  // How long the next wait polls: twice the typical wait, between kSpinBudget and kMaxSpin, or
+  // kSpinBudget when waits outlast kMaxSpin (the event will not come in time).
+  std::chrono::nanoseconds budget() const {
+    if (typical_ > kMaxSpin) return kSpinBudget;
+    return std::clamp<std::chrono::nanoseconds>(2 * typical_, kSpinBudget, kMaxSpin);
+  }
+
+ private:
+  std::chrono::nanoseconds typical_{0};
+};
 
 }  // namespace envfleet
 

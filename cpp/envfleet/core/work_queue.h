@@ -3,8 +3,9 @@
 // Producers: any thread calling Push (the Pool's caller). Consumers: the async worker threads.
 // Capacity: fixed at construction; the Pool sizes it to num_envs and never has more than one
 // entry per env in flight, so Push never finds it full (it throws std::logic_error if it does).
-// Ordering: FIFO. Blocking: Pop spins briefly (yielding the core), then sleeps on a condition
-// variable until an item arrives or the queue is closed. Shutdown: Close() wakes every blocked Pop,
+// Ordering: FIFO. Blocking: Pop spins (yielding the core) for as long as its consumer's recent
+// waits lasted (AdaptiveSpin, at most kMaxSpin), then sleeps on a condition variable until an
+// item arrives or the queue is closed. Shutdown: Close() wakes every blocked Pop,
 // which then returns false; items still queued are dropped. Thread-safety: every method is safe
 // from any thread.
 #ifndef ENVFLEET_CORE_WORK_QUEUE_H_
@@ -15,6 +16,8 @@
 #include <cstddef>
 #include <mutex>
 #include <vector>
+
+#include "envfleet/core/spin.h"
 
 namespace envfleet {
 
@@ -27,8 +30,9 @@ class WorkQueue {
   // Appends `count` values under one lock (one wake-up per call, not per value).
   void PushAll(const int* values, std::size_t count);
 
-  // Takes the oldest value into `*value`; blocks while empty. Returns false once closed.
-  bool Pop(int* value);
+  // Takes the oldest value into `*value`; blocks while empty. Returns false once closed. `spin` is
+  // the calling consumer's own: it learns how long this consumer waits.
+  bool Pop(int* value, AdaptiveSpin& spin);
 
   // Takes the oldest value into `*value` if there is one; never blocks. False when empty or closed.
   bool TryPop(int* value);

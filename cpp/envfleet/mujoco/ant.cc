@@ -42,6 +42,7 @@ Ant::Ant(const Config& config, const Variant& variant)
                                                               : "include_cfrc_ext_in_observation")),
       contact_cost_in_reward_(version() == 5 || config.Get<bool>("use_contact_forces")),
       first_observed_body_(version() == 4 ? 0 : 1) {
+  ReadsBodyForces();  // the contact cost and observation
   if (version() == 4) {
     DeclareInfo({Info::kRewardForward, Info::kRewardCtrl, Info::kRewardSurvive, Info::kXPosition,
                  Info::kYPosition, Info::kDistanceFromOrigin, Info::kXVelocity, Info::kYVelocity,

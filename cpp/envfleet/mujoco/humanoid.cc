@@ -39,6 +39,7 @@ HumanoidBase::HumanoidBase(const Config& config, const Variant& variant)
                      (observe_cvel_ ? bodies * kMotionSize : 0) +
                      (observe_qfrc_actuator_ ? model().nv - first_dof_ : 0) +
                      (observe_cfrc_ext_ ? bodies * kMotionSize : 0));
+  ReadsBodyForces();  // the contact (impact) cost and observation
   if (version() == 5) {
     tendon_length_slot_ = AddInfo("tendon_length", {model().ntendon});
     tendon_velocity_slot_ = AddInfo("tendon_velocity", {model().ntendon});

@@ -114,7 +114,7 @@ void MujocoEnv::DoSimulation(const float* action) {
   for (int i = 0; i < model_->nu; ++i) data_->ctrl[i] = action[i];
   for (int i = 0; i < frame_skip_; ++i) mj_step(model_.get(), data_);
   // Body forces (cacc, cfrc_int, cfrc_ext) are only computed on request.
-  mj_rnePostConstraint(model_.get(), data_);
+  if (reads_body_forces_) mj_rnePostConstraint(model_.get(), data_);
 }
 
 void MujocoEnv::SetQposQvel(const double* qpos, const double* qvel) {

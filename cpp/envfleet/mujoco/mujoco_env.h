@@ -2,10 +2,11 @@
 //
 // A MujocoEnv owns one mjData over a shared, read-only mjModel (model_cache.h) and does what
 // Gymnasium's MujocoEnv does for every task: reset (mj_resetData, then the task's reset_model and
-// reset info), stepping (`ctrl = action`, mj_step `frame_skip` times, then mj_rnePostConstraint so
-// that cfrc_ext and friends are current), set_state (qpos and qvel copied in, then mj_forward) and
-// the reset noise draws. It also builds the spec every task shares: float64 observations, float32
-// actions bounded by the model's ctrlrange, float64 info arrays and the state layout (qpos, qvel).
+// reset info), stepping (`ctrl = action`, mj_step `frame_skip` times, then, for tasks that read
+// cfrc_ext, mj_rnePostConstraint so that it is current), set_state (qpos and qvel copied in, then
+// mj_forward) and the reset noise draws. It also builds the spec every task shares: float64
+// observations, float32 actions bounded by the model's ctrlrange, float64 info arrays and the state
+// layout (qpos, qvel).
 //
 // A task derives from it, declares its observation size and info keys in its constructor, and
 // implements ResetModel(), FillObservation() and Step(); FillResetInfo() where Gymnasium's reset
@@ -116,8 +117,13 @@ class MujocoEnv : public Env {
   void DeclareInfo(std::initializer_list<Info> keys);
 
   // ---- Simulation ----
-  // Gymnasium's do_simulation: ctrl = action, frame_skip mj_steps, mj_rnePostConstraint.
+  // Gymnasium's do_simulation: ctrl = action, frame_skip mj_steps, then mj_rnePostConstraint if
+  // the task has called ReadsBodyForces().
   void DoSimulation(const float* action);
+  // Declares that the task reads cfrc_ext. Gymnasium's do_simulation computes the body forces
+  // (cacc, cfrc_int, cfrc_ext) after every step; they are outputs only, read by no later step, so
+  // a task that never reads them skips that work (about 1% of a HalfCheetah step).
+  void ReadsBodyForces() { reads_body_forces_ = true; }
   // Gymnasium's set_state: qpos and qvel copied in, then mj_forward.
   void SetQposQvel(const double* qpos, const double* qvel);
   // Writes the observation and checks its size against the declared one.
@@ -175,6 +181,7 @@ class MujocoEnv : public Env {
   std::shared_ptr<const mjModel> model_;
   mjData* data_ = nullptr;
   int observation_size_ = 0;
+  bool reads_body_forces_ = false;
   std::vector<InfoArray> info_;
   // The info array of each Info key, or -1.
   std::array<int, static_cast<int>(Info::kCount)> info_slots_;

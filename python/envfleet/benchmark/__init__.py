@@ -27,7 +27,7 @@ from envfleet.benchmark.libraries import (
     select_peers,
     usable_cores,
 )
-from envfleet.benchmark.measure import ACTION_SEED, measure, random_actions
+from envfleet.benchmark.measure import ACTION_POOL, ACTION_SEED, measure, random_actions
 from envfleet.benchmark.page import (
     PAGE_TITLE,
     describe_machine,
@@ -53,6 +53,7 @@ from envfleet.benchmark.runner import measure_in_fresh_process, measure_into, pl
 from envfleet.benchmark.tasks import DEFAULT_SUITE, TASKS, Task, Workload, task_of
 
 __all__ = [
+    "ACTION_POOL",
     "ACTION_SEED",
     "DEFAULT_SUITE",
     "ENVFLEET",

@@ -147,8 +147,8 @@ def _open_sb3_subproc(task: Task, num_envs: int, batch_size: int, threads: int) 
 
 
 def _open_raw_limit(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
-    # One core's rate stands for `threads` cores.
-    return dataclasses.replace(raw_limits.open_raw_limit(task), cores=threads)
+    # The workload's own number of simulators on one core, whose rate stands for `threads` cores.
+    return dataclasses.replace(raw_limits.open_raw_limit(task, num_envs), cores=threads)
 
 
 # ---- Applicability: (task, num_envs, batch_size) -> None if the library runs it, else why not

@@ -1,7 +1,12 @@
-"""Raw limits: the emulator or the physics alone, one env on one core, no preprocessing.
+"""Raw limits: the emulator or the physics alone, on one core, no preprocessing.
 
-A raw limit is what a perfect pool could reach: one env-step of the task's simulator with
-nothing around it, measured on one core (and multiplied by the thread count by the caller).
+A raw limit is what a perfect pool could reach on a workload: its simulators with nothing around
+them, stepped one after another on one core (the caller multiplies the rate by the thread count).
+It runs as many simulators as the workload has envs and gives each the actions the pool's env of
+the same index gets, so the physics visits the same states as the pool's: a Humanoid step costs
+from 130 to 290 us with its contacts, and one simulator driven by the benchmark's one cycle of 64
+random actions is not a fair sample of them (docs/mujoco.md). Each call steps the next `batch`
+simulators in turn, as an async pool steps `batch` envs per call.
 Atari: ale-py's `act` x frame_skip, resetting the game at game over. MuJoCo: Gymnasium's model
 of the task, `ctrl = action` then `mj_step` x frame_skip, resetting when the task's episode ends,
 without the timer callback the `mujoco` bindings install (see mujoco_without_timer_callback).
@@ -9,7 +14,8 @@ without the timer callback the `mujoco` bindings install (see mujoco_without_tim
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,36 +27,57 @@ from envfleet.benchmark.tasks import Task
 ATARI_FRAME_SKIP = 4
 
 
-def open_raw_limit(task: Task) -> Harness:
-    """The raw-limit harness of `task` (single env, unbatched actions, one core)."""
+def open_raw_limit(task: Task, num_envs: int) -> Harness:
+    """The raw-limit harness of `task` with `num_envs` simulators (batched actions, one core)."""
     if task.raw_limit == "ale":
-        return ale_harness(task.ale_game or "")
+        return ale_harness(task.ale_game or "", num_envs)
     if task.raw_limit == "mujoco":
-        return mj_step_harness(task.gymnasium_id)
+        return mj_step_harness(task.gymnasium_id, num_envs)
     raise ValueError(f"{task.task_id} has no raw limit")
 
 
-def ale_harness(game: str) -> Harness:
+def _in_turns(
+    simulators: Sequence[Any], step_one: Callable[[Any, Any], None]
+) -> Callable[[Any], None]:
+    """A batched step giving each action of a batch to the next simulator, round and round."""
+    turns = itertools.cycle(simulators)
+
+    def step(actions: Any) -> None:
+        for action, simulator in zip(actions, turns, strict=False):  # turns never ends
+            step_one(simulator, action)
+
+    return step
+
+
+def ale_harness(game: str, num_envs: int) -> Harness:
     """ale-py's emulator: `act` x ATARI_FRAME_SKIP per env-step, minimal action set."""
     import ale_py
     import gymnasium
     from ale_py import roms
 
-    ale = ale_py.ALEInterface()
-    ale.setLoggerMode(ale_py.LoggerMode.Error)
-    ale.setFloat("repeat_action_probability", 0.0)
-    ale.loadROM(roms.get_rom_path(game))
-    actions = ale.getMinimalActionSet()
+    emulators = []
+    for _ in range(num_envs):
+        ale = ale_py.ALEInterface()
+        ale.setLoggerMode(ale_py.LoggerMode.Error)
+        ale.setFloat("repeat_action_probability", 0.0)
+        ale.loadROM(roms.get_rom_path(game))
+        emulators.append(ale)
+    actions = emulators[0].getMinimalActionSet()
 
-    def step(action: int) -> None:
+    def step_one(ale: Any, action: int) -> None:
         chosen = actions[action]
         for _ in range(ATARI_FRAME_SKIP):
             ale.act(chosen)
         if ale.game_over():
             ale.reset_game()
 
+    def reset() -> None:
+        for ale in emulators:
+            ale.reset_game()
+
     space = gymnasium.spaces.Discrete(len(actions))
-    return Harness(ale.reset_game, step, lambda: None, space, False, "ALEInterface.act")
+    step = _in_turns(emulators, step_one)
+    return Harness(reset, step, lambda: None, space, True, "ALEInterface.act")
 
 
 def mujoco_without_timer_callback() -> Any:
@@ -90,25 +117,30 @@ def gymnasium_model(task_id: str) -> tuple[Any, int, Callable[[Any], bool]]:
     return env.model, env.frame_skip, lambda d: False
 
 
-def mj_step_harness(task_id: str) -> Harness:
-    """One env's physics only: ctrl = action, mj_step x frame_skip, reset when the episode ends."""
+def mj_step_harness(task_id: str, num_envs: int) -> Harness:
+    """The physics only, `num_envs` datas of one model: ctrl = action, mj_step x frame_skip,
+    reset when the episode ends."""
     import gymnasium
 
     mujoco = mujoco_without_timer_callback()
 
     model, frame_skip, ends = gymnasium_model(task_id)
-    data = mujoco.MjData(model)
+    datas = [mujoco.MjData(model) for _ in range(num_envs)]
 
-    def reset() -> None:
+    def reset_one(data: Any) -> None:
         mujoco.mj_resetData(model, data)
         mujoco.mj_forward(model, data)
 
-    def step(action: np.ndarray) -> None:
+    def step_one(data: Any, action: np.ndarray) -> None:
         data.ctrl[:] = action
         mujoco.mj_step(model, data, frame_skip)
         if ends(data):
-            reset()
+            reset_one(data)
+
+    def reset() -> None:
+        for data in datas:
+            reset_one(data)
 
     low, high = model.actuator_ctrlrange.T.astype(np.float32)
     space = gymnasium.spaces.Box(low, high, dtype=np.float32)
-    return Harness(reset, step, lambda: None, space, False, "mj_step")
+    return Harness(reset, _in_turns(datas, step_one), lambda: None, space, True, "mj_step")
