@@ -4,8 +4,9 @@ Pong-v5 and Breakout-v5 at 8 and 32 envs, sync (batch = all envs) and async (bat
 num_envs / 2, stepping whichever envs come back first), every library with the same
 preprocessing (frame_skip 4 with max-pool, 84x84 grayscale, stack 4, noop_max 30, FIRE reset,
 no sticky actions, no episodic life, no reward clipping) and the same thread count. The raw limit
-is ale-py's emulator alone: 4 `act` calls per step on one core, no preprocessing, times the
-threads. Each measurement runs in a fresh process, which also gives resident memory per env.
+is ale-py's emulator alone: 4 `act` calls per step on one core, no preprocessing, over as many
+emulators as the workload has envs, times the threads. Each measurement runs in a fresh process,
+which also gives resident memory per env.
 Writes the Atari section of docs/benchmarks.md.
 
     python benchmarks/atari.py [--seconds S] [--repeats R] [--threads N] [--out FILE]
@@ -131,7 +132,8 @@ Each figure is the median of {args.repeats} runs of {args.seconds:g} s, each in 
 RSS MiB/env is the resident memory the pool added, per env.
 
 The raw limit is ale-py's emulator alone, four `act` calls per step on one core with no
-preprocessing and no Python vector env, times {args.threads} threads: {limits}.
+preprocessing and no Python vector env, as many emulators as the workload has envs, stepped in
+turn with the pool's actions, times {args.threads} threads: {limits}.
 
 {table}
 
