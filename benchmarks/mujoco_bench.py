@@ -113,7 +113,6 @@ def _rollout(task: str, num_envs: int, threads: int, seconds: float) -> Callable
     `threads` threads, episode i driven by the actions the pool's env i gets (each held for
     frame_skip steps)."""
     mujoco = raw_limits.mujoco_without_timer_callback()
-    import gymnasium
     from mujoco import rollout
 
     model, frame_skip, _ = raw_limits.gymnasium_model(task)
@@ -122,8 +121,7 @@ def _rollout(task: str, num_envs: int, threads: int, seconds: float) -> Callable
     spec = mujoco.mjtState.mjSTATE_FULLPHYSICS
     initial = np.empty(mujoco.mj_stateSize(model, spec))
     mujoco.mj_getState(model, datas[0], initial, spec)
-    low, high = model.actuator_ctrlrange.T.astype(np.float32)
-    space = gymnasium.spaces.Box(low, high, dtype=np.float32)
+    space = raw_limits.control_space(model)
     # The benchmark's cycle of action batches, (steps, envs, nu), as (envs, steps, nu) controls.
     cycle = np.stack(
         benchmark.random_actions(space, num_envs, benchmark.ACTION_POOL, benchmark.ACTION_SEED)
@@ -243,7 +241,7 @@ def measure_isolated(
     """measure_workload, each row in a fresh Python process of its own, so that no library's
     idle threads or subprocesses share the machine with the one being measured. The rows take
     turns, one timed run per process, so that a slower spell of a shared machine (figures drift
-    by 5-10% over minutes) falls on every row of a repeat rather than on one row's runs."""
+    by 5-15% over minutes) falls on every row of a repeat rather than on one row's runs."""
     rows = measure_workload(task, num_envs, mode, threads, seconds, repeats, only=-1)
     for _ in range(repeats):
         for index, row in enumerate(rows):

@@ -120,8 +120,6 @@ def gymnasium_model(task_id: str) -> tuple[Any, int, Callable[[Any], bool]]:
 def mj_step_harness(task_id: str, num_envs: int) -> Harness:
     """The physics only, `num_envs` datas of one model: ctrl = action, mj_step x frame_skip,
     reset when the episode ends."""
-    import gymnasium
-
     mujoco = mujoco_without_timer_callback()
 
     model, frame_skip, ends = gymnasium_model(task_id)
@@ -141,6 +139,13 @@ def mj_step_harness(task_id: str, num_envs: int) -> Harness:
         for data in datas:
             reset_one(data)
 
-    low, high = model.actuator_ctrlrange.T.astype(np.float32)
-    space = gymnasium.spaces.Box(low, high, dtype=np.float32)
+    space = control_space(model)
     return Harness(reset, _in_turns(datas, step_one), lambda: None, space, True, "mj_step")
+
+
+def control_space(model: Any) -> Any:
+    """The task's action space as Gymnasium builds it: the actuators' ctrlrange, in float32."""
+    import gymnasium
+
+    low, high = model.actuator_ctrlrange.T.astype(np.float32)
+    return gymnasium.spaces.Box(low, high, dtype=np.float32)
