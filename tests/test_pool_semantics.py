@@ -69,6 +69,39 @@ def test_same_seed_same_trajectories_for_one_and_two_threads(make_counting):
     np.testing.assert_array_equal(trajectory(make_counting, 1), trajectory(make_counting, 2))
 
 
+@pytest.mark.parametrize("autoreset_mode", ["NextStep", "SameStep"])
+def test_steps_in_parts_give_the_whole_steps_results(make_counting, autoreset_mode):
+    """Envs whose step comes in parts (3 here; MuJoCo's are its frame_skip physics steps) are
+    stepped part by part over the threads, moving between threads between parts; every output is
+    that of whole steps on one thread. The CountingEnv raises if a part comes out of order."""
+    mode = gymnasium.vector.AutoresetMode(autoreset_mode)
+    rng = np.random.default_rng(3)
+    actions = rng.integers(0, 4, size=(30, 16))
+    outputs = []
+    for step_parts, num_threads in [(1, 1), (3, 2), (3, 3)]:
+        # Sleeping parts make each request costly enough to be spread over the threads.
+        pool = make_counting(
+            num_envs=16,
+            num_threads=num_threads,
+            episode_length=3,
+            seed=5,
+            autoreset_mode=mode,
+            step_parts=step_parts,
+            step_sleep_us=20,
+        )
+        rows = [pool.reset()[0].copy()]
+        for action in actions:
+            obs, rew, term, trunc, info = pool.step(action)
+            rows += [obs.copy(), rew.copy(), term.copy(), trunc.copy()]
+            rows += [np.copy(info[key]) for key in ("elapsed_step", "env_id", "reset_count")]
+            if mode == gymnasium.vector.AutoresetMode.SAME_STEP:
+                rows += [np.copy(info["final_obs"]), np.copy(info["_final_obs"])]
+        outputs.append(rows)
+    for other in outputs[1:]:
+        for a, b in zip(outputs[0], other, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_adjacent_seeds_share_no_stream(make_counting):
     a = trajectory(make_counting, 1, seed=7)[:, :, 2]
     b = trajectory(make_counting, 1, seed=8)[:, :, 2]

@@ -1,5 +1,5 @@
-// Faults and waits: an env that throws (sync inline, sync sharded, async), an env that cannot be
-// made, Recv() with a time limit, and Close() from a second thread.
+// Faults and waits: an env that throws (sync inline, sync sharded, in parts, async), an env that
+// cannot be made, Recv() with a time limit, and Close() from a second thread.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,11 +19,13 @@ namespace {
 
 constexpr std::int64_t kFailAt = 3;
 
-// A Counting pool whose envs throw from Step() when their count is kFailAt.
-std::unique_ptr<Pool> FaultyPool(PoolOptions options, std::int64_t step_sleep_us = 0) {
+// A Counting pool whose envs throw from Step() (the first part) when their count is kFailAt.
+std::unique_ptr<Pool> FaultyPool(PoolOptions options, std::int64_t step_sleep_us = 0,
+                                 std::int64_t step_parts = 1) {
   return MakeCountingPool(options, {{"fail_at_step", kFailAt},
                                     {"episode_length", std::int64_t{100}},
-                                    {"step_sleep_us", step_sleep_us}});
+                                    {"step_sleep_us", step_sleep_us},
+                                    {"step_parts", step_parts}});
 }
 
 // Steps all envs of a sync pool in which only env `faulty` is at the failing count, and checks
@@ -78,18 +80,29 @@ TEST(SyncFaultInlineCarriesTheWholeBatch) {
   CheckSyncFault(*pool, 2);
 }
 
-TEST(SyncFaultOnAWorkerThreadCarriesTheWholeBatch) {
+// CheckSyncFault on 4 envs and 2 threads whose steps are slow enough that, after the first
+// (measured) request, every request is spread over both threads: env 3 is in shard 1, which the
+// worker thread starts on.
+void CheckShardedSyncFault(std::int64_t step_sleep_us, std::int64_t step_parts) {
   PoolOptions options;
   options.num_envs = 4;
   options.num_threads = 2;
-  // Slow steps: after the first (measured) request every request is sharded, and env 3 is in
-  // shard 1, which a worker thread runs.
-  auto pool = FaultyPool(options, /*step_sleep_us=*/500);
+  auto pool = FaultyPool(options, step_sleep_us, step_parts);
   const std::vector<int> ids = AllIds(4);
   const std::vector<std::int64_t> actions(4, 0);
   pool->Reset(ids.data(), 4, nullptr);
   pool->Step(actions.data(), ids.data(), 4);
   CheckSyncFault(*pool, 3);
+}
+
+TEST(SyncFaultOnAWorkerThreadCarriesTheWholeBatch) {
+  CheckShardedSyncFault(/*step_sleep_us=*/500, /*step_parts=*/1);
+}
+
+TEST(SyncFaultInTheFirstPartOfAStepEndsThatStep) {
+  // Had the engine run the failed step's later parts, the env would have thrown again ("part 1,
+  // expected 0") and been listed twice.
+  CheckShardedSyncFault(/*step_sleep_us=*/200, /*step_parts=*/3);
 }
 
 TEST(FaultsOfSeveralEnvsAreAllListed) {

@@ -16,14 +16,16 @@
 namespace envfleet::test {
 namespace {
 
-// Every observation, reward and flag of `steps` sync steps with fixed random actions.
-std::vector<double> SyncTrajectory(int num_threads, int steps) {
+// Every observation, reward and flag of `steps` sync steps with fixed random actions, each step
+// in `step_parts` parts.
+std::vector<double> SyncTrajectory(int num_threads, int steps, int step_parts = 1) {
   PoolOptions options;
   options.num_envs = 16;
   options.num_threads = num_threads;
   // A sleeping step makes every request expensive enough to be sharded over the threads.
-  auto pool = MakeCountingPool(
-      options, {{"episode_length", std::int64_t{4}}, {"step_sleep_us", std::int64_t{20}}});
+  auto pool = MakeCountingPool(options, {{"episode_length", std::int64_t{4}},
+                                         {"step_sleep_us", std::int64_t{20}},
+                                         {"step_parts", std::int64_t{step_parts}}});
   const std::vector<int> ids = AllIds(16);
   std::mt19937 gen(5);
   std::vector<double> trajectory;
@@ -42,10 +44,14 @@ std::vector<double> SyncTrajectory(int num_threads, int steps) {
   return trajectory;
 }
 
-TEST(SameTrajectoriesWhateverTheThreadCount) {
+TEST(SameTrajectoriesWhateverTheThreadCountOrStepParts) {
   const std::vector<double> one = SyncTrajectory(1, 30);
   CHECK(one == SyncTrajectory(2, 30));
   CHECK(one == SyncTrajectory(4, 30));
+  // In parts (the CountingEnv throws if a part comes out of order), inline and over threads.
+  CHECK(one == SyncTrajectory(1, 30, /*step_parts=*/3));
+  CHECK(one == SyncTrajectory(2, 30, /*step_parts=*/3));
+  CHECK(one == SyncTrajectory(4, 30, /*step_parts=*/3));
 }
 
 TEST(AsyncStressServesEveryEnvWithConsistentCounters) {

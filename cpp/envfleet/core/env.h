@@ -61,6 +61,17 @@ class Env {
   // validated: discrete values in range, no NaN). Writes observation, reward, terminated and info.
   virtual void Step(const void* action, const EnvOutput& out) = 0;
 
+  // Steps in parts (optional). An env whose step is a sequence of parts of similar cost (MuJoCo's
+  // frame_skip physics steps) says how many; in multi-threaded sync mode the engine then runs
+  // StepPart(0, action, out), ..., StepPart(StepParts() - 1, action, out), in order and never two
+  // at once, possibly on different threads, so that the threads of a step finish together
+  // (ShardedRunner::RunInParts). Together the parts must do exactly what Step() does; the last
+  // writes the outputs. Envs of one pool must agree on the count. Default: one part, Step().
+  virtual int StepParts() const { return 1; }
+  virtual void StepPart(int /*part*/, const void* action, const EnvOutput& out) {
+    Step(action, out);
+  }
+
   // The simulator state as a flat vector of doubles (for tests and snapshots), and its inverse.
   // SetState() takes a vector of the length GetState() returns. Envs without state access keep
   // these defaults, which throw std::logic_error.

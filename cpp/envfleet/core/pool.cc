@@ -135,6 +135,7 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
 
   // The envs, each on its own stream.
   MakeEnvs(type, config);
+  step_parts_ = std::max(1, slots_[0].env->StepParts());
   id_stamps_.assign(o.num_envs, 0);
   all_env_ids_.resize(o.num_envs);
   for (int i = 0; i < o.num_envs; ++i) all_env_ids_[i] = i;
@@ -341,20 +342,31 @@ void Pool::RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool r
 }
 
 void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors) {
+  for (int part = 0; !RunStepPart(env_id, action, batch, row, errors, part); ++part) {
+  }
+}
+
+bool Pool::RunStepPart(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors,
+                       int part) {
   EnvSlot& slot = slots_[env_id];
 
   // NEXT_STEP (and any env that threw): a finished episode is reset in place of the step.
   if (slot.episode_over) {
     RunReset(env_id, batch, row, errors, /*requested=*/false);
-    return;
+    return true;
   }
 
   void* info[kMaxInfo];
   const EnvOutput out = batch->Output(row, info);
   bool* truncated = batch->At<bool>(BatchLayout::kTruncated, row);
   try {
-    // The env's own step; the engine adds the time limit.
-    slot.env->Step(action, out);
+    // The env's own step, or this part of it; after the last, the engine adds the time limit.
+    if (step_parts_ == 1) {
+      slot.env->Step(action, out);
+    } else {
+      slot.env->StepPart(part, action, out);
+      if (part + 1 < step_parts_) return false;
+    }
     ++slot.elapsed_step;
     *truncated = options_.max_episode_steps > 0 && slot.elapsed_step >= options_.max_episode_steps;
     const bool done = *out.terminated || *truncated;
@@ -384,21 +396,27 @@ void Pool::RunStep(int env_id, const void* action, Batch* batch, int row, EnvErr
     WriteFaultedRow(batch, row);
   }
   WriteCommon(slot, env_id, batch, row);
+  return true;
+}
+
+void Pool::RecordCost(std::chrono::steady_clock::duration elapsed, int envs) {
+  if (envs <= 0) return;
+  const double sample = std::chrono::duration<double, std::nano>(elapsed).count() / envs;
+  ns_per_env_call_ = ns_per_env_call_ == 0.0 ? sample : 0.9 * ns_per_env_call_ + 0.1 * sample;
+}
+
+bool Pool::RunsInline(int n) const {
+  return num_threads_ == 1 || n * ns_per_env_call_ < kInlineBudgetNs;
 }
 
 void Pool::Execute(int n, const FunctionRef<void(int, int, int)>& fn) {
   using Clock = std::chrono::steady_clock;
-  auto record = [this](Clock::duration elapsed, int envs) {
-    if (envs <= 0) return;
-    const double sample = std::chrono::duration<double, std::nano>(elapsed).count() / envs;
-    ns_per_env_call_ = ns_per_env_call_ == 0.0 ? sample : 0.9 * ns_per_env_call_ + 0.1 * sample;
-  };
 
   // Cheap requests run inline, timed to keep the cost estimate current.
-  if (num_threads_ == 1 || n * ns_per_env_call_ < kInlineBudgetNs) {
+  if (RunsInline(n)) {
     const auto start = Clock::now();
     fn(0, 0, n);
-    record(Clock::now() - start, n);
+    RecordCost(Clock::now() - start, n);
     return;
   }
 
@@ -407,8 +425,29 @@ void Pool::Execute(int n, const FunctionRef<void(int, int, int)>& fn) {
     if (thread != 0) return fn(thread, begin, end);
     const auto start = Clock::now();
     fn(thread, begin, end);
-    record(Clock::now() - start, end - begin);
+    RecordCost(Clock::now() - start, end - begin);
   });
+}
+
+void Pool::ExecuteInParts(int n, const FunctionRef<bool(int, int, int)>& fn) {
+  using Clock = std::chrono::steady_clock;
+
+  // Cheap requests run inline as Execute() runs them, each row's parts one after another.
+  if (RunsInline(n)) {
+    Execute(n, [&](int thread, int begin, int end) {
+      for (int row = begin; row < end; ++row) {
+        for (int part = 0; !fn(thread, row, part); ++part) {
+        }
+      }
+    });
+    return;
+  }
+
+  // Others run part by part over the team; the whole request, times the threads that shared it,
+  // provides the cost sample.
+  const auto start = Clock::now();
+  runner_->RunInParts(n, fn);
+  RecordCost((Clock::now() - start) * num_threads_, n);
 }
 
 BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_ids, int n,
@@ -426,16 +465,24 @@ BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_i
   // One error record per thread (a thread runs chunks of rows, in any order).
   thread_errors_.resize(static_cast<std::size_t>(num_threads_));
   Batch* out = batch.get();
-  Execute(n, [&](int thread, int begin, int end) {
-    EnvErrors& errors = thread_errors_[static_cast<std::size_t>(thread)];
-    for (int r = begin; r < end; ++r) {
-      if (request == Request::kReset) {
-        RunReset(env_ids[r], out, r, &errors, /*requested=*/true);
-      } else {
-        RunStep(env_ids[r], ActionRow(actions, r), out, r, &errors);
+  if (request == Request::kStep && step_parts_ > 1) {
+    // Envs that step in parts: the threads finish within about one part of each other.
+    ExecuteInParts(n, [&](int thread, int row, int part) {
+      return RunStepPart(env_ids[row], ActionRow(actions, row), out, row,
+                         &thread_errors_[static_cast<std::size_t>(thread)], part);
+    });
+  } else {
+    Execute(n, [&](int thread, int begin, int end) {
+      EnvErrors& errors = thread_errors_[static_cast<std::size_t>(thread)];
+      for (int r = begin; r < end; ++r) {
+        if (request == Request::kReset) {
+          RunReset(env_ids[r], out, r, &errors, /*requested=*/true);
+        } else {
+          RunStep(env_ids[r], ActionRow(actions, r), out, r, &errors);
+        }
       }
-    }
-  });
+    });
+  }
 
   // Failures are raised with the whole batch, in row order.
   EnvErrors all;

@@ -10,10 +10,13 @@
 // Sync mode (batch_size == num_envs). Reset() and Step() run the requested envs and return when
 // all are done. The request is split into contiguous shards, one per thread, and the calling
 // thread works on shard 0; a thread done with its shard takes chunks of the others' still
-// unclaimed (ShardedRunner). When the whole request is cheaper than a hand-off
-// (measured: a running average of the cost of one env call), it runs inline on the caller with no
-// hand-off at all. Row r of the result is env_ids[r]. SendStep()/SendReset() in sync mode run the
-// request at once and keep the result for the next Recv().
+// unclaimed (ShardedRunner). Steps of envs that step in parts (Env::StepParts) are run part by
+// part instead, and a thread done with its rows takes rows of another between two of their
+// parts (ShardedRunner::RunInParts), so the threads finish together. When the whole request is
+// cheaper than a hand-off (measured: a running average of the cost of one env call), it runs
+// inline on the caller with no hand-off at all. Row r of the result is env_ids[r].
+// SendStep()/SendReset() in sync mode run the request at once and keep the result for the next
+// Recv().
 //
 // Async mode (batch_size < num_envs). SendStep()/SendReset() copy each env's action into the
 // env's own slot, mark the env in flight and push its id onto a WorkQueue (capacity num_envs;
@@ -236,11 +239,21 @@ class Pool {
   // the NEXT_STEP autoreset.
   void RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool requested);
   void RunStep(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors);
+  // Part `part` of RunStep() (Env::StepPart); returns true once the row is written: after the
+  // last part, or at once for a reset in place of the step or a failure.
+  bool RunStepPart(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors,
+                   int part);
   void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
 
   // Sync mode: runs fn(thread, begin, end) over [0, n), inline (thread 0, one chunk) or over the
   // thread team (ShardedRunner), by the measured cost.
   void Execute(int n, const FunctionRef<void(int, int, int)>& fn);
+  // The same for work in parts: fn(thread, row, part) until it returns true, for each row
+  // (ShardedRunner::RunInParts when not inline).
+  void ExecuteInParts(int n, const FunctionRef<bool(int, int, int)>& fn);
+  // Whether a request of n envs is cheaper than a hand-off, by the measured cost of an env call.
+  bool RunsInline(int n) const;
+  void RecordCost(std::chrono::steady_clock::duration elapsed, int envs);
   BatchHandle RunSync(Request request, const void* actions, const int* env_ids, int n,
                       const std::uint64_t* stream_seeds);
 
@@ -260,6 +273,8 @@ class Pool {
   PoolOptions options_;
   int num_threads_ = 1;
   std::size_t action_bytes_ = 0;
+  // Env::StepParts() of the pool's envs.
+  int step_parts_ = 1;
   std::vector<EnvSlot> slots_;
   std::shared_ptr<const BatchLayout> layout_;
   std::shared_ptr<BatchRecycler> recycler_;

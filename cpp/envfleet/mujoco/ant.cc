@@ -126,22 +126,23 @@ double Ant::ContactCost() const {
          });
 }
 
-void Ant::Step(const void* action, const EnvOutput& out) {
-  const float* ctrl = static_cast<const float*>(action);
-
-  // Simulate; the velocity is the main body's (x, y) displacement (xpos) over dt.
+void Ant::BeginStep(const float* /*action*/) {
   const double* xpos = BodyPosition(main_body_);
-  const double before[2] = {xpos[0], xpos[1]};
-  DoSimulation(ctrl);
+  xy_before_ = {xpos[0], xpos[1]};
+}
+
+void Ant::FinishStep(const float* action, const EnvOutput& out) {
+  // The velocity is the main body's (x, y) displacement (xpos) over dt.
+  const double* xpos = BodyPosition(main_body_);
   const double after[2] = {xpos[0], xpos[1]};
-  const double x_velocity = (after[0] - before[0]) / dt();
-  const double y_velocity = (after[1] - before[1]) / dt();
+  const double x_velocity = (after[0] - xy_before_[0]) / dt();
+  const double y_velocity = (after[1] - xy_before_[1]) / dt();
 
   // Reward: forward progress and the healthy reward, minus the costs.
   const bool healthy = IsHealthy();
   const double healthy_reward = HealthyReward(healthy, terminate_when_unhealthy_, healthy_reward_);
   const double forward_reward = x_velocity * forward_reward_weight_;
-  const float ctrl_cost = ControlCost(ctrl_cost_weight_, ctrl);
+  const float ctrl_cost = ControlCost(ctrl_cost_weight_, action);
   const double contact_cost = contact_cost_in_reward_ ? ContactCost() : 0.0;
   *out.reward = (forward_reward + healthy_reward) -
                 (contact_cost_in_reward_ ? ctrl_cost + contact_cost : ctrl_cost);

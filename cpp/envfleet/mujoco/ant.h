@@ -30,9 +30,9 @@ class Ant : public MujocoEnv {
 
   static OptionList Options(const Variant& variant);
 
-  void Step(const void* action, const EnvOutput& out) override;
-
  private:
+  void BeginStep(const float* action) override;
+  void FinishStep(const float* action, const EnvOutput& out) override;
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
   void FillResetInfo(const EnvOutput& out) const override;
@@ -54,6 +54,8 @@ class Ant : public MujocoEnv {
   bool observe_contact_forces_;
   bool contact_cost_in_reward_;
   int first_observed_body_;
+  // The main body's (x, y) when the step began.
+  std::array<double, 2> xy_before_{};
 };
 
 }  // namespace envfleet::mujoco

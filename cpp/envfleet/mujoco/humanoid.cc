@@ -145,13 +145,13 @@ void Humanoid::FillResetInfo(const EnvOutput& out) const {
   SetTendonInfo(out);
 }
 
-void Humanoid::Step(const void* action, const EnvOutput& out) {
-  // Simulate; the velocity is the mass centre's (x, y) displacement over dt.
-  const std::array<double, 2> before = MassCenter();
-  DoSimulation(static_cast<const float*>(action));
+void Humanoid::BeginStep(const float* /*action*/) { mass_center_before_ = MassCenter(); }
+
+void Humanoid::FinishStep(const float* /*action*/, const EnvOutput& out) {
+  // The velocity is the mass centre's (x, y) displacement over dt.
   const std::array<double, 2> after = MassCenter();
-  const double x_velocity = (after[0] - before[0]) / dt();
-  const double y_velocity = (after[1] - before[1]) / dt();
+  const double x_velocity = (after[0] - mass_center_before_[0]) / dt();
+  const double y_velocity = (after[1] - mass_center_before_[1]) / dt();
 
   // Reward: forward progress and the healthy reward, minus the costs (v5: with contacts).
   const double z = data().qpos[2];
@@ -225,9 +225,7 @@ void HumanoidStandup::FillResetInfo(const EnvOutput& out) const {
   SetTendonInfo(out);
 }
 
-void HumanoidStandup::Step(const void* action, const EnvOutput& out) {
-  DoSimulation(static_cast<const float*>(action));
-
+void HumanoidStandup::FinishStep(const float* /*action*/, const EnvOutput& out) {
   // Reward: the torso's height over the timestep, minus the costs, plus one.
   const double uph_cost = (data().qpos[2] - 0) / model().opt.timestep;
   const double quad_ctrl_cost = ControlCostOfCtrl(ctrl_cost_weight_);

@@ -62,9 +62,9 @@ class Humanoid : public HumanoidBase {
 
   static OptionList Options(const Variant& variant);
 
-  void Step(const void* action, const EnvOutput& out) override;
-
  private:
+  void BeginStep(const float* action) override;
+  void FinishStep(const float* action, const EnvOutput& out) override;
   void FillResetInfo(const EnvOutput& out) const override;
   // The (x, y) of the bodies' mass centre, as Gymnasium's mass_center().
   std::array<double, 2> MassCenter() const;
@@ -77,6 +77,8 @@ class Humanoid : public HumanoidBase {
   bool terminate_when_unhealthy_;
   std::array<double, 2> healthy_z_range_;
   double total_mass_;
+  // The mass centre's (x, y) when the step began.
+  std::array<double, 2> mass_center_before_{};
 };
 
 class HumanoidStandup : public HumanoidBase {
@@ -85,9 +87,8 @@ class HumanoidStandup : public HumanoidBase {
 
   static OptionList Options(const Variant& variant);
 
-  void Step(const void* action, const EnvOutput& out) override;
-
  private:
+  void FinishStep(const float* action, const EnvOutput& out) override;
   void FillResetInfo(const EnvOutput& out) const override;
 
   double ctrl_cost_weight_;

@@ -40,8 +40,7 @@ double* InvertedPendulum::FillObservation(double* obs) const {
   return std::copy_n(data().qvel, model().nv, obs);
 }
 
-void InvertedPendulum::Step(const void* action, const EnvOutput& out) {
-  DoSimulation(static_cast<const float*>(action));
+void InvertedPendulum::FinishStep(const float* /*action*/, const EnvOutput& out) {
   WriteObservation(out);
 
   // Ends when the observation is not finite or the pole falls.
@@ -91,8 +90,7 @@ double* InvertedDoublePendulum::FillObservation(double* obs) const {
   return obs;
 }
 
-void InvertedDoublePendulum::Step(const void* action, const EnvOutput& out) {
-  DoSimulation(static_cast<const float*>(action));
+void InvertedDoublePendulum::FinishStep(const float* /*action*/, const EnvOutput& out) {
   WriteObservation(out);
 
   // The pole tip (site 0) ends the episode when it is too low.

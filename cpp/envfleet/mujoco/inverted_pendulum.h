@@ -24,9 +24,8 @@ class InvertedPendulum : public MujocoEnv {
 
   static OptionList Options(const Variant& variant);
 
-  void Step(const void* action, const EnvOutput& out) override;
-
  private:
+  void FinishStep(const float* action, const EnvOutput& out) override;
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
 
@@ -39,9 +38,8 @@ class InvertedDoublePendulum : public MujocoEnv {
 
   static OptionList Options(const Variant& variant);
 
-  void Step(const void* action, const EnvOutput& out) override;
-
  private:
+  void FinishStep(const float* action, const EnvOutput& out) override;
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
 

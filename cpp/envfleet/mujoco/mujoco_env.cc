@@ -109,12 +109,25 @@ void MujocoEnv::DeclareInfo(std::initializer_list<Info> keys) {
   for (Info key : keys) info_slots_[static_cast<int>(key)] = AddInfo(InfoName(key));
 }
 
-void MujocoEnv::DoSimulation(const float* action) {
-  // The float32 action widened into ctrl, unclipped (MuJoCo clamps limited controls itself).
-  for (int i = 0; i < model_->nu; ++i) data_->ctrl[i] = action[i];
-  for (int i = 0; i < frame_skip_; ++i) mj_step(model_.get(), data_);
-  // Body forces (cacc, cfrc_int, cfrc_ext) are only computed on request.
-  if (reads_body_forces_) mj_rnePostConstraint(model_.get(), data_);
+void MujocoEnv::Step(const void* action, const EnvOutput& out) {
+  for (int part = 0; part < frame_skip_; ++part) StepPart(part, action, out);
+}
+
+void MujocoEnv::StepPart(int part, const void* action, const EnvOutput& out) {
+  const float* ctrl = static_cast<const float*>(action);
+  // Before the first physics step: the task's look at the state, then the float32 action
+  // widened into ctrl, unclipped (MuJoCo clamps limited controls itself).
+  if (part == 0) {
+    BeginStep(ctrl);
+    for (int i = 0; i < model_->nu; ++i) data_->ctrl[i] = ctrl[i];
+  }
+  mj_step(model_.get(), data_);
+  // After the last: the body forces (cacc, cfrc_int, cfrc_ext) if the task reads them, then the
+  // task's outputs.
+  if (part + 1 == frame_skip_) {
+    if (reads_body_forces_) mj_rnePostConstraint(model_.get(), data_);
+    FinishStep(ctrl, out);
+  }
 }
 
 void MujocoEnv::SetQposQvel(const double* qpos, const double* qvel) {

@@ -3,18 +3,20 @@
 // A MujocoEnv owns one mjData over a shared, read-only mjModel (model_cache.h) and does what
 // Gymnasium's MujocoEnv does for every task: reset (mj_resetData, then the task's reset_model and
 // reset info), stepping (`ctrl = action`, mj_step `frame_skip` times, then, for tasks that read
-// cfrc_ext, mj_rnePostConstraint so that it is current), set_state (qpos and qvel copied in, then
-// mj_forward) and the reset noise draws. It also builds the spec every task shares: float64
-// observations, float32 actions bounded by the model's ctrlrange, float64 info arrays and the state
-// layout (qpos, qvel).
+// cfrc_ext, mj_rnePostConstraint so that it is current; a step is also offered in frame_skip
+// parts, one mj_step each, so that sync mode can balance its threads), set_state (qpos and qvel
+// copied in, then mj_forward) and the reset noise draws. It also builds the spec every task shares:
+// float64 observations, float32 actions bounded by the model's ctrlrange, float64 info arrays and
+// the state layout (qpos, qvel).
 //
 // A task derives from it, declares its observation size and info keys in its constructor, and
-// implements ResetModel(), FillObservation() and Step(); FillResetInfo() where Gymnasium's reset
-// returns info. Thread-safety: one thread at a time, as every Env; the shared model is only read.
-// Ownership: the env owns its mjData and shares the model (freed with the model cache's entry).
-// Blocking: none; Reset() and Step() run the physics on the calling thread.
-// Errors: the constructor throws std::invalid_argument for a model file that cannot be loaded or
-// an option value that cannot be honoured, before any env of a pool runs.
+// implements ResetModel(), FillObservation() and FinishStep(); BeginStep() where the reward needs
+// the state before the physics, FillResetInfo() where Gymnasium's reset returns info.
+// Thread-safety: one thread at a time, as every Env; the shared model is only read. Ownership: the
+// env owns its mjData and shares the model (freed with the model cache's entry). Blocking: none;
+// Reset() and Step() run the physics on the calling thread. Errors: the constructor throws
+// std::invalid_argument for a model file that cannot be loaded or an option value that cannot be
+// honoured, before any env of a pool runs.
 #ifndef ENVFLEET_MUJOCO_MUJOCO_ENV_H_
 #define ENVFLEET_MUJOCO_MUJOCO_ENV_H_
 
@@ -84,6 +86,13 @@ class MujocoEnv : public Env {
   // Gymnasium's reset does not return are 0).
   void Reset(const EnvOutput& out) final;
 
+  // Gymnasium's step(): BeginStep(), ctrl = action, frame_skip mj_steps (then the body forces if
+  // the task reads them), FinishStep(). In parts: part k runs mj_step k + 1 of frame_skip, part
+  // 0 after BeginStep() and the controls, the last before FinishStep(). Step() runs every part.
+  void Step(const void* action, const EnvOutput& out) final;
+  int StepParts() const final { return frame_skip_; }
+  void StepPart(int part, const void* action, const EnvOutput& out) final;
+
   // [qpos, qvel], and Gymnasium's set_state(qpos, qvel): both copied in, then mj_forward.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
@@ -108,6 +117,11 @@ class MujocoEnv : public Env {
   virtual double* FillObservation(double* obs) const = 0;
   // Writes the info Gymnasium's reset returns (every info array is zeroed before).
   virtual void FillResetInfo(const EnvOutput& /*out*/) const {}
+  // The task's step before the physics: keeps what its reward needs from the state the step
+  // begins in (a position, for a velocity).
+  virtual void BeginStep(const float* /*action*/) {}
+  // The task's step after the physics: writes observation, reward, terminated and info.
+  virtual void FinishStep(const float* action, const EnvOutput& out) = 0;
 
   // ---- Declarations, from a task's constructor ----
   void SetObservationSize(int size) { observation_size_ = size; }
@@ -117,9 +131,6 @@ class MujocoEnv : public Env {
   void DeclareInfo(std::initializer_list<Info> keys);
 
   // ---- Simulation ----
-  // Gymnasium's do_simulation: ctrl = action, frame_skip mj_steps, then mj_rnePostConstraint if
-  // the task has called ReadsBodyForces().
-  void DoSimulation(const float* action);
   // Declares that the task reads cfrc_ext. Gymnasium's do_simulation computes the body forces
   // (cacc, cfrc_int, cfrc_ext) after every step; they are outputs only, read by no later step, so
   // a task that never reads them skips that work (about 1% of a HalfCheetah step).

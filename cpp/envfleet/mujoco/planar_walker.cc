@@ -88,21 +88,19 @@ bool PlanarWalker::IsHealthy() const {
   return Inside(data().qpos[1], healthy_z_range_) && Inside(data().qpos[2], healthy_angle_range_);
 }
 
-void PlanarWalker::Step(const void* action, const EnvOutput& out) {
-  const float* ctrl = static_cast<const float*>(action);
+void PlanarWalker::BeginStep(const float* /*action*/) { x_before_ = data().qpos[0]; }
 
-  // Simulate; the velocity is the root's x displacement over dt.
-  const double x_before = data().qpos[0];
-  DoSimulation(ctrl);
+void PlanarWalker::FinishStep(const float* action, const EnvOutput& out) {
+  // The velocity is the root's x displacement over dt.
   const double x_after = data().qpos[0];
-  const double x_velocity = (x_after - x_before) / dt();
+  const double x_velocity = (x_after - x_before_) / dt();
 
   // Reward: forward progress plus the healthy reward (v4: whenever terminating on unhealth)
   // minus the float32 control cost.
   const bool healthy = IsHealthy();
   const double healthy_reward = HealthyReward(healthy, terminate_when_unhealthy_, healthy_reward_);
   const double forward_reward = forward_reward_weight_ * x_velocity;
-  const float ctrl_cost = ControlCost(ctrl_cost_weight_, ctrl);
+  const float ctrl_cost = ControlCost(ctrl_cost_weight_, action);
   *out.reward = (forward_reward + healthy_reward) - ctrl_cost;
   *out.terminated = !healthy && terminate_when_unhealthy_;
   WriteObservation(out);

@@ -21,13 +21,13 @@ namespace envfleet::mujoco {
 
 class PlanarWalker : public MujocoEnv {
  public:
-  void Step(const void* action, const EnvOutput& out) override;
-
  protected:
   // `check_state_range`: the Hopper's extra healthy_state_range condition.
   PlanarWalker(const Config& config, const Variant& variant, bool check_state_range);
 
  private:
+  void BeginStep(const float* action) override;
+  void FinishStep(const float* action, const EnvOutput& out) override;
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
   void FillResetInfo(const EnvOutput& out) const override;
@@ -43,6 +43,8 @@ class PlanarWalker : public MujocoEnv {
   std::array<double, 2> healthy_angle_range_;
   double reset_noise_scale_;
   int skipped_qpos_;
+  // The root's x when the step began.
+  double x_before_ = 0.0;
 };
 
 class Hopper : public PlanarWalker {

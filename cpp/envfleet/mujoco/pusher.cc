@@ -92,13 +92,14 @@ Pusher::Rewards Pusher::ComputeRewards(const float* action) const {
   return {-Norm(to_goal.data(), 3), -SumOfSquares(action, model().nu), -Norm(to_tips.data(), 3)};
 }
 
-void Pusher::Step(const void* action, const EnvOutput& out) {
-  const float* ctrl = static_cast<const float*>(action);
+// v4 rewards the state before the step, v5 the state after it.
+void Pusher::BeginStep(const float* action) {
+  if (version() == 4) terms_ = ComputeRewards(action);
+}
 
-  // v4 rewards the state before the step, v5 the state after it.
-  if (version() == 5) DoSimulation(ctrl);
-  const Rewards terms = ComputeRewards(ctrl);
-  if (version() == 4) DoSimulation(ctrl);
+void Pusher::FinishStep(const float* action, const EnvOutput& out) {
+  if (version() == 5) terms_ = ComputeRewards(action);
+  const Rewards& terms = terms_;
 
   // The weighted terms; the control term stays float32.
   const double dist = terms.dist * reward_dist_weight_;

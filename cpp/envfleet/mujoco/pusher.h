@@ -26,9 +26,9 @@ class Pusher : public MujocoEnv {
 
   static OptionList Options(const Variant& variant);
 
-  void Step(const void* action, const EnvOutput& out) override;
-
  private:
+  void BeginStep(const float* action) override;
+  void FinishStep(const float* action, const EnvOutput& out) override;
   // The reward terms of the current state and `action`.
   struct Rewards {
     double dist;
@@ -46,6 +46,8 @@ class Pusher : public MujocoEnv {
   int tips_arm_;
   int object_;
   int goal_;
+  // The reward terms of the step (v4: of the state it began in).
+  Rewards terms_{};
 };
 
 }  // namespace envfleet::mujoco

@@ -71,21 +71,23 @@ double* Reacher::FillObservation(double* obs) const {
   return std::copy_n(FingertipToTarget().data(), observed_vector_size_, obs);
 }
 
-void Reacher::Step(const void* action, const EnvOutput& out) {
-  const float* ctrl = static_cast<const float*>(action);
+// v4 rewards the state before the step, v5 the state after it.
+void Reacher::BeginStep(const float* action) {
+  if (version() == 4) ComputeRewards(action);
+}
 
-  // v4 rewards the state before the step, v5 the state after it.
-  if (version() == 5) DoSimulation(ctrl);
-  const double reward_dist = -Norm(FingertipToTarget().data(), 3) * reward_dist_weight_;
-  const float reward_ctrl =
-      -SumOfSquares(ctrl, model().nu) * static_cast<float>(reward_control_weight_);
-  if (version() == 4) DoSimulation(ctrl);
-
-  *out.reward = reward_dist + reward_ctrl;
+void Reacher::FinishStep(const float* action, const EnvOutput& out) {
+  if (version() == 5) ComputeRewards(action);
+  *out.reward = reward_dist_ + reward_ctrl_;
   *out.terminated = false;
   WriteObservation(out);
-  SetInfo(out, Info::kRewardDist, reward_dist);
-  SetInfo(out, Info::kRewardCtrl, reward_ctrl);
+  SetInfo(out, Info::kRewardDist, reward_dist_);
+  SetInfo(out, Info::kRewardCtrl, reward_ctrl_);
+}
+
+void Reacher::ComputeRewards(const float* action) {
+  reward_dist_ = -Norm(FingertipToTarget().data(), 3) * reward_dist_weight_;
+  reward_ctrl_ = -SumOfSquares(action, model().nu) * static_cast<float>(reward_control_weight_);
 }
 
 }  // namespace envfleet::mujoco

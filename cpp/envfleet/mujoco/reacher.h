@@ -24,13 +24,15 @@ class Reacher : public MujocoEnv {
 
   static OptionList Options(const Variant& variant);
 
-  void Step(const void* action, const EnvOutput& out) override;
-
  private:
+  void BeginStep(const float* action) override;
+  void FinishStep(const float* action, const EnvOutput& out) override;
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
   // fingertip - target (xpos), all three coordinates.
   std::array<double, 3> FingertipToTarget() const;
+  // The reward terms of the current state and `action`, into reward_dist_ and reward_ctrl_.
+  void ComputeRewards(const float* action);
 
   double reward_dist_weight_;
   double reward_control_weight_;
@@ -38,6 +40,9 @@ class Reacher : public MujocoEnv {
   int target_;
   // Coordinates of the fingertip-to-target vector observed: 3 (v4) or 2 (v5).
   int observed_vector_size_;
+  // The reward terms of the step (v4: of the state it began in).
+  double reward_dist_ = 0.0;
+  float reward_ctrl_ = 0.0F;
 };
 
 }  // namespace envfleet::mujoco

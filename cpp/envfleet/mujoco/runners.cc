@@ -62,19 +62,17 @@ void Runner::FillResetInfo(const EnvOutput& out) const {
   SetInfo(out, Info::kDistanceFromOrigin, Norm(data().qpos, 2));
 }
 
-void Runner::Step(const void* action, const EnvOutput& out) {
-  const float* ctrl = static_cast<const float*>(action);
+void Runner::BeginStep(const float* /*action*/) { xy_before_ = {data().qpos[0], data().qpos[1]}; }
 
-  // Simulate; the velocities are the root's (x, y) displacement over dt.
-  const double before[2] = {data().qpos[0], data().qpos[1]};
-  DoSimulation(ctrl);
+void Runner::FinishStep(const float* action, const EnvOutput& out) {
+  // The velocities are the root's (x, y) displacement over dt.
   const double after[2] = {data().qpos[0], data().qpos[1]};
-  const double x_velocity = (after[0] - before[0]) / dt();
-  const double y_velocity = (after[1] - before[1]) / dt();
+  const double x_velocity = (after[0] - xy_before_[0]) / dt();
+  const double y_velocity = (after[1] - xy_before_[1]) / dt();
 
   // Reward: forward progress minus the float32 control cost.
   const double forward_reward = forward_reward_weight_ * x_velocity;
-  const float ctrl_cost = ControlCost(ctrl_cost_weight_, ctrl);
+  const float ctrl_cost = ControlCost(ctrl_cost_weight_, action);
   *out.reward = forward_reward - ctrl_cost;
   *out.terminated = false;
   WriteObservation(out);

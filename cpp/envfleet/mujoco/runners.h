@@ -11,6 +11,8 @@
 #ifndef ENVFLEET_MUJOCO_RUNNERS_H_
 #define ENVFLEET_MUJOCO_RUNNERS_H_
 
+#include <array>
+
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
 
@@ -18,8 +20,6 @@ namespace envfleet::mujoco {
 
 class Runner : public MujocoEnv {
  public:
-  void Step(const void* action, const EnvOutput& out) override;
-
  protected:
   // `root_positions`: the root's position coordinates left out of the observation (HalfCheetah
   // x; Swimmer x and y); `normal_qvel`: qvel reset noise scale x N(0, 1) rather than uniform.
@@ -29,6 +29,8 @@ class Runner : public MujocoEnv {
   static OptionList RunnerOptions(const Variant& variant, double ctrl_cost_weight);
 
  private:
+  void BeginStep(const float* action) override;
+  void FinishStep(const float* action, const EnvOutput& out) override;
   void ResetModel() override;
   double* FillObservation(double* obs) const override;
   void FillResetInfo(const EnvOutput& out) const override;
@@ -38,6 +40,8 @@ class Runner : public MujocoEnv {
   double reset_noise_scale_;
   bool normal_qvel_;
   int skipped_qpos_;
+  // The root's (x, y) when the step began.
+  std::array<double, 2> xy_before_{};
 };
 
 class HalfCheetah : public Runner {

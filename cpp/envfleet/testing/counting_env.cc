@@ -16,25 +16,41 @@ class CountingEnv : public Env {
       : episode_length_(config.Get<std::int64_t>("episode_length")),
         fail_at_step_(config.Get<std::int64_t>("fail_at_step")),
         fail_on_reset_(config.Get<bool>("fail_on_reset")),
-        step_sleep_us_(config.Get<std::int64_t>("step_sleep_us")) {}
+        step_sleep_us_(config.Get<std::int64_t>("step_sleep_us")),
+        step_parts_(static_cast<int>(config.Get<std::int64_t>("step_parts"))) {}
 
   void Reset(const EnvOutput& out) override {
     if (fail_on_reset_) throw std::runtime_error("CountingEnv was told to fail on reset");
     count_ = 0;
+    next_part_ = 0;
     reset_draw_ = rng().Uniform01();
     ++reset_count_;
     Write(out, 0);
   }
 
   void Step(const void* action, const EnvOutput& out) override {
-    // Optional misbehaviour first.
-    if (fail_at_step_ >= 0 && count_ == fail_at_step_) {
+    for (int part = 0; part < step_parts_; ++part) StepPart(part, action, out);
+  }
+
+  int StepParts() const override { return step_parts_; }
+
+  void StepPart(int part, const void* action, const EnvOutput& out) override {
+    // The engine must run each part once, in order.
+    if (part != next_part_) {
+      throw std::logic_error("CountingEnv got step part " + std::to_string(part) + ", expected " +
+                             std::to_string(next_part_));
+    }
+
+    // Optional misbehaviour first (a step that throws ends before its other parts).
+    if (part == 0 && fail_at_step_ >= 0 && count_ == fail_at_step_) {
       throw std::runtime_error("CountingEnv was told to fail at step " +
                                std::to_string(fail_at_step_));
     }
+    next_part_ = part + 1 == step_parts_ ? 0 : part + 1;
     if (step_sleep_us_ > 0) {
       std::this_thread::sleep_for(std::chrono::microseconds(step_sleep_us_ * (1 + count_ % 2)));
     }
+    if (part + 1 < step_parts_) return;
 
     // Count, and end the episode at episode_length.
     ++count_;
@@ -61,7 +77,9 @@ class CountingEnv : public Env {
   const std::int64_t fail_at_step_;
   const bool fail_on_reset_;
   const std::int64_t step_sleep_us_;
+  const int step_parts_;
   std::int64_t count_ = 0;
+  int next_part_ = 0;
   double reset_draw_ = 0.0;
   std::int32_t reset_count_ = 0;
 };
@@ -76,10 +94,14 @@ EnvType CountingEnvType() {
       {"fail_at_step", std::int64_t{-1}, "Step() throws when the count equals this (-1: never)"},
       {"fail_on_reset", false, "Reset() throws"},
       {"step_sleep_us", std::int64_t{0}, "Step() sleeps this long, or twice it on odd counts"},
+      {"step_parts", std::int64_t{1}, "parts of a step (Env::StepParts); each part sleeps"},
   };
   type.make_spec = [](const Config& config) {
     if (config.Get<std::int64_t>("episode_length") < 1) {
       throw std::invalid_argument("episode_length must be >= 1");
+    }
+    if (config.Get<std::int64_t>("step_parts") < 1) {
+      throw std::invalid_argument("step_parts must be >= 1");
     }
     EnvSpec spec;
     spec.observation = ArraySpec::Unbounded(DType::kFloat64, {3});

@@ -5,7 +5,9 @@
 // when the count reaches `episode_length`. Options make it misbehave on purpose for tests:
 // `fail_at_step` throws from Step() at that count, `fail_on_reset` throws from Reset(), and
 // `step_sleep_us` sleeps in Step() (scaled by the env's own counter parity) to shuffle async
-// completion order. Info "reset_count" counts Reset() calls. It is internal: registered in the
+// completion order. `step_parts` splits each step into that many parts (Env::StepParts): every
+// part sleeps, the first misbehaves as told, the last counts, and a part out of order throws
+// std::logic_error. Info "reset_count" counts Reset() calls. It is internal: registered in the
 // `_testing` module only, never listed by envfleet.list_all_envs().
 // Thread-safety: as every Env, used by one thread at a time.
 #ifndef ENVFLEET_TESTING_COUNTING_ENV_H_
