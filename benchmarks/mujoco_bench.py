@@ -45,6 +45,9 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 # Steps of one rollout: HalfCheetah's time limit, so a rollout is an episode.
 ROLLOUT_STEPS = 1000
 
+# The rows that run the physics alone: the raw limits and mujoco.rollout on all threads.
+PHYSICS_ROWS = ("raw limit", "mujoco.rollout")
+
 # Targets on 2 cores: envfleet over EnvPool, and envfleet's share of the raw limit.
 ENVPOOL_TARGETS = {"HalfCheetah-v5": 1.3, "Ant-v5": 1.1}
 RAW_LIMIT_SHARE = 0.9
@@ -241,10 +244,15 @@ def measure_isolated(
     """measure_workload, each row in a fresh Python process of its own, so that no library's
     idle threads or subprocesses share the machine with the one being measured. The rows take
     turns, one timed run per process, so that a slower spell of a shared machine (figures drift
-    by 5-15% over minutes) falls on every row of a repeat rather than on one row's runs."""
+    by 5-15% over minutes) falls on every row of a repeat rather than on one row's runs. Within a
+    repeat envfleet runs first and the physics rows right after it, so that each share of the
+    raw limit compares runs seconds apart; the peers follow."""
     rows = measure_workload(task, num_envs, mode, threads, seconds, repeats, only=-1)
+    physics = [index for index, row in enumerate(rows) if row.label.startswith(PHYSICS_ROWS)]
+    peers = [index for index in range(1, len(rows)) if index not in physics]
     for _ in range(repeats):
-        for index, row in enumerate(rows):
+        for index in [0, *physics, *peers]:
+            row = rows[index]
             if row.note:
                 continue
             worker_args = [task, str(num_envs), mode, str(index), "--threads", str(threads)]
@@ -324,17 +332,20 @@ contacts), so the limit runs the workload's own envs and actions rather than one
 has the figures). Importing the `mujoco` bindings installs a timer callback (`mjcb_time`) that
 MuJoCo then calls around every stage of `mj_step`; the limit's process clears it (it costs 6-10%
 of a step), and no other row's process imports `mujoco`. The share of the raw limit is envfleet's
-rate over the faster limit, repeat by repeat (the rows of a repeat run one after another).
+rate over the faster limit, repeat by repeat: in each repeat envfleet's run comes first and the
+physics rows' runs right after it, then the peers'.
 `mujoco.rollout on N threads` is the physics' own scaling on this machine: near N x its one-core
 rate on a quiet machine, lower when something else was running.
 
 Where the time goes: in sync mode each thread starts on its own contiguous shard of envs, so an
-env's mjData usually stays in one core's cache; a thread done early takes chunks of the others'
-shards (Humanoid's step cost varies with its contacts). The costs beyond the physics are the
-wait for the last env of each step, one hand-off per worker per step (workers spin through the
-short gap between steps, see docs/concurrency.md) and the caller's Python work between steps,
-during which the workers wait. In async mode any worker takes any env, so an env's mjData moves
-between cores, and the calling thread shares the cores with the workers.
+env's mjData usually stays in one core's cache. A step runs in parts, its frame_skip physics
+steps: a thread advances its envs one physics step each in turn, and a thread done early takes
+half the envs of the other between two physics steps (step costs vary with contacts). The costs
+beyond the physics are the wait for the other thread's last physics step, one hand-off per worker
+per step (workers spin through the short gap between steps, see docs/concurrency.md) and the
+caller's Python work between steps, during which the workers wait. In async mode any worker
+takes any env, so an env's mjData moves between cores, and the calling thread shares the cores
+with the workers.
 
 {benchmark.markdown_table(header, rows, right={2, 3, 4})}
 
