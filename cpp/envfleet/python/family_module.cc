@@ -230,6 +230,7 @@ class PyPool {
       pool_ = std::make_unique<Pool>(type_, config, std::move(pool_options));
     }
     description_ = DescribeSpec(type_, pool_->spec());
+    action_dtype_ = py::dtype(DTypeName(pool_->spec().action.dtype));
     MakeFieldViews();
   }
 
@@ -434,12 +435,13 @@ class PyPool {
     if (!array) throw py::type_error("actions must be a numpy array or array-like");
 
     // The dtype must be of a kind that converts without losing meaning.
-    const char kind = array.dtype().kind();
+    const py::dtype dtype = array.dtype();
+    const char kind = dtype.kind();
     const bool integral = kind == 'i' || kind == 'u';
     if (spec.IsDiscrete() ? !integral : !(integral || kind == 'f')) {
-      throw py::type_error(
-          std::string("actions must be ") + (spec.IsDiscrete() ? "integers" : "real numbers") +
-          " (" + DTypeName(spec.dtype) + "), got dtype " + std::string(py::str(array.dtype())));
+      throw py::type_error(std::string("actions must be ") +
+                           (spec.IsDiscrete() ? "integers" : "real numbers") + " (" +
+                           DTypeName(spec.dtype) + "), got dtype " + std::string(py::str(dtype)));
     }
 
     // The shape must be (n, *action_shape).
@@ -452,11 +454,10 @@ class PyPool {
     }
 
     // Convert only when needed.
-    const py::dtype target(DTypeName(spec.dtype));
-    if (array.dtype().is(target) || array.dtype().equal(target)) {
+    if (dtype.is(action_dtype_) || dtype.equal(action_dtype_)) {
       if (array.flags() & py::array::c_style) return array;
     }
-    return py::array::ensure(array.attr("astype")(target, py::arg("order") = "C"));
+    return py::array::ensure(array.attr("astype")(action_dtype_, py::arg("order") = "C"));
   }
 
   void MakeFieldViews() {
@@ -522,6 +523,8 @@ class PyPool {
   EnvType type_;
   std::unique_ptr<Pool> pool_;
   py::dict description_;
+  // The action spec's dtype, which step() and send() convert actions to.
+  py::dtype action_dtype_;
   std::vector<FieldView> field_views_;
   std::vector<py::str> keys_;
   bool busy_ = false;  // a Python-level call is running (CallScope)
