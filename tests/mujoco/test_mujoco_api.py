@@ -178,6 +178,26 @@ def test_same_trajectories_with_one_or_two_threads(make_pool, task_id):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("task_id", ["Humanoid-v5", "HalfCheetah-v5"])
+def test_partial_steps_match_with_one_or_two_threads(make_pool, task_id):
+    """Steps of random subsets of the envs, in random order: with two threads a step runs in
+    parts (its physics steps) and envs move between threads; every row is as with one."""
+    outputs = []
+    for num_threads in (1, 2):
+        pool = make_pool(task_id, num_envs=8, num_threads=num_threads, seed=3)
+        space = pool.single_action_space
+        rng = np.random.default_rng(0)
+        rows = [pool.reset()[0].copy()]
+        for _ in range(150):
+            ids = rng.permutation(8)[: rng.integers(1, 9)]
+            actions = rng.uniform(space.low, space.high, size=(len(ids), *space.shape))
+            obs, reward, terminated, truncated, info = pool.step(actions.astype(np.float32), ids)
+            rows += [obs.copy(), reward.copy(), terminated.copy(), info["env_id"].copy()]
+        outputs.append(rows)
+    for a, b in zip(*outputs, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("task_id", ["Ant-v5", "Hopper-v4"])
 def test_async_mode_gives_each_env_its_sync_trajectory(make_pool, task_id):
     """Async (batch_size 2 of 4): each env, stepped with actions of its own, goes where it goes in
