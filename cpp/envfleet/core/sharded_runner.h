@@ -108,7 +108,7 @@ class ShardedRunner {
   std::atomic<std::uint32_t> generation_{0};
   std::atomic<int> workers_busy_{0};
   std::atomic<bool> stopping_{false};
-  // The caller's wait for the last worker of a Run().
+  // The caller's wait for the last worker of a Run() or RunInParts().
   AdaptiveSpin caller_spin_;
   bool closed_ = false;
 };
