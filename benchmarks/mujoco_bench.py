@@ -45,9 +45,6 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 # Steps of one rollout: HalfCheetah's time limit, so a rollout is an episode.
 ROLLOUT_STEPS = 1000
 
-# The rows that run the physics alone: the raw limits and mujoco.rollout on all threads.
-PHYSICS_ROWS = ("raw limit", "mujoco.rollout")
-
 # Targets on 2 cores: envfleet over EnvPool, and envfleet's share of the raw limit.
 ENVPOOL_TARGETS = {"HalfCheetah-v5": 1.3, "Ant-v5": 1.1}
 RAW_LIMIT_SHARE = 0.9
@@ -248,10 +245,10 @@ def measure_isolated(
     repeat envfleet runs first and the physics rows right after it, so that each share of the
     raw limit compares runs seconds apart; the peers follow."""
     rows = measure_workload(task, num_envs, mode, threads, seconds, repeats, only=-1)
-    physics = [index for index, row in enumerate(rows) if row.label.startswith(PHYSICS_ROWS)]
-    peers = [index for index in range(1, len(rows)) if index not in physics]
+    # measure_workload lists the libraries (envfleet first), then the physics rows (raw_rows).
+    order = [0, *range(len(LIBRARIES), len(rows)), *range(1, len(LIBRARIES))]
     for _ in range(repeats):
-        for index in [0, *physics, *peers]:
+        for index in order:
             row = rows[index]
             if row.note:
                 continue
