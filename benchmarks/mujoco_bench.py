@@ -336,13 +336,13 @@ rate on a quiet machine, lower when something else was running.
 
 Where the time goes: in sync mode each thread starts on its own contiguous shard of envs, so an
 env's mjData usually stays in one core's cache. A step runs in parts, its frame_skip physics
-steps: a thread advances its envs one physics step each in turn, and a thread done early takes
-half the envs of the other between two physics steps (step costs vary with contacts). The costs
-beyond the physics are the wait for the other thread's last physics step, one hand-off per worker
-per step (workers spin through the short gap between steps, see docs/concurrency.md) and the
-caller's Python work between steps, during which the workers wait. In async mode any worker
-takes any env, so an env's mjData moves between cores, and the calling thread shares the cores
-with the workers.
+steps (halves of them for HalfCheetah's Euler integrator): a thread advances its envs one part
+each in turn, and a thread done early takes half the envs of the other between two parts (step
+costs vary with contacts). The costs beyond the physics are the wait for the other thread's last
+part, one hand-off per worker per step (workers spin through the short gap between steps, see
+docs/concurrency.md) and the caller's Python work between steps, during which the workers wait.
+In async mode any worker takes any env, so an env's mjData moves between cores, and the calling
+thread shares the cores with the workers.
 
 {benchmark.markdown_table(header, rows, right={2, 3, 4})}
 

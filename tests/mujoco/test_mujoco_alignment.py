@@ -6,7 +6,8 @@ reset and every NEXT_STEP autoreset), its qpos and qvel (Pusher's and Reacher's 
 positions included) are copied into the Gymnasium env with Gymnasium's set_state; from there both
 are stepped with the same random actions (some beyond the action bounds, which neither clips).
 Observation, reward, terminated, truncated and every info key Gymnasium returns are compared at
-atol=1e-6; the reset observation and reset info are compared too.
+atol=1e-6; the reset observation and reset info are compared too, and after every step qpos and
+qvel exactly.
 
 envfleet links the libmujoco that Gymnasium's `mujoco` package loads and repeats Gymnasium's call
 sequence and NumPy's arithmetic, so on the machines this was run on every value is equal to the
@@ -236,6 +237,18 @@ def test_trajectories_match_gymnasium(make_pool, make_reference, load_state, cas
             for key, value in gym_info.items():
                 _assert_close(info[key][env_id], value, f"{where} info {key}")
             ends += int(expected_terminated or expected_truncated)
+        # The physics is the same libmujoco calls (mj_step, or for the Euler and implicit
+        # integrators mj_step1 then mj_step2 in parts), so the state is equal to the last bit.
+        state = pool.get_state()
+        for env_id, reference in enumerate(references):
+            if not episode_over[env_id]:
+                where = f"{task_id} {options} env {env_id} step {step} state"
+                np.testing.assert_array_equal(
+                    state["qpos"][env_id], reference.unwrapped.data.qpos, where
+                )
+                np.testing.assert_array_equal(
+                    state["qvel"][env_id], reference.unwrapped.data.qvel, where
+                )
         episode_over = terminated | truncated
 
     # Full-length runs go through episode ends (a time limit at least).

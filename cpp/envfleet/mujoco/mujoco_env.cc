@@ -36,6 +36,7 @@ MujocoEnv::MujocoEnv(const Config& config, const Variant& variant)
   model_ = LoadModel(ResolveModelPath(xml_file, variant.asset_dir));
   data_ = mj_makeData(model_.get());
   if (data_ == nullptr) throw std::runtime_error("mj_makeData failed for " + xml_file);
+  parts_per_physics_step_ = model_->opt.integrator == mjINT_RK4 ? 1 : 2;
   qpos_.resize(model_->nq);
   qvel_.resize(model_->nv);
   info_slots_.fill(-1);
@@ -110,7 +111,7 @@ void MujocoEnv::DeclareInfo(std::initializer_list<Info> keys) {
 }
 
 void MujocoEnv::Step(const void* action, const EnvOutput& out) {
-  for (int part = 0; part < frame_skip_; ++part) StepPart(part, action, out);
+  for (int part = 0; part < StepParts(); ++part) StepPart(part, action, out);
 }
 
 void MujocoEnv::StepPart(int part, const void* action, const EnvOutput& out) {
@@ -121,10 +122,18 @@ void MujocoEnv::StepPart(int part, const void* action, const EnvOutput& out) {
     BeginStep(ctrl);
     for (int i = 0; i < model_->nu; ++i) data_->ctrl[i] = ctrl[i];
   }
-  mj_step(model_.get(), data_);
+  // One physics step, or one of its halves: mj_step1 then mj_step2 is mj_step, bit for bit, for
+  // every integrator but RK4.
+  if (parts_per_physics_step_ == 1) {
+    mj_step(model_.get(), data_);
+  } else if (part % 2 == 0) {
+    mj_step1(model_.get(), data_);
+  } else {
+    mj_step2(model_.get(), data_);
+  }
   // After the last: the body forces (cacc, cfrc_int, cfrc_ext) if the task reads them, then the
   // task's outputs.
-  if (part + 1 == frame_skip_) {
+  if (part + 1 == StepParts()) {
     if (reads_body_forces_) mj_rnePostConstraint(model_.get(), data_);
     FinishStep(ctrl, out);
   }

@@ -3,8 +3,9 @@
 // A MujocoEnv owns one mjData over a shared, read-only mjModel (model_cache.h) and does what
 // Gymnasium's MujocoEnv does for every task: reset (mj_resetData, then the task's reset_model and
 // reset info), stepping (`ctrl = action`, mj_step `frame_skip` times, then, for tasks that read
-// cfrc_ext, mj_rnePostConstraint so that it is current; a step is also offered in frame_skip
-// parts, one mj_step each, so that sync mode can balance its threads), set_state (qpos and qvel
+// cfrc_ext, mj_rnePostConstraint so that it is current; a step is also offered in parts, one
+// mj_step each, or one mj_step1 or mj_step2 each where the integrator allows, so that sync mode can
+// balance its threads), set_state (qpos and qvel
 // copied in, then mj_forward) and the reset noise draws. It also builds the spec every task shares:
 // float64 observations, float32 actions bounded by the model's ctrlrange, float64 info arrays and
 // the state layout (qpos, qvel).
@@ -87,10 +88,11 @@ class MujocoEnv : public Env {
   void Reset(const EnvOutput& out) final;
 
   // Gymnasium's step(): BeginStep(), ctrl = action, frame_skip mj_steps (then the body forces if
-  // the task reads them), FinishStep(). In parts: part k runs mj_step k + 1 of frame_skip, part
-  // 0 after BeginStep() and the controls, the last before FinishStep(). Step() runs every part.
+  // the task reads them), FinishStep(). In parts: one per mj_step, or, for the Euler and implicit
+  // integrators, two (mj_step1, then mj_step2: the same arithmetic); part 0 runs after
+  // BeginStep() and the controls, the last before FinishStep(). Step() runs every part.
   void Step(const void* action, const EnvOutput& out) final;
-  int StepParts() const final { return frame_skip_; }
+  int StepParts() const final { return frame_skip_ * parts_per_physics_step_; }
   void StepPart(int part, const void* action, const EnvOutput& out) final;
 
   // [qpos, qvel], and Gymnasium's set_state(qpos, qvel): both copied in, then mj_forward.
@@ -189,6 +191,7 @@ class MujocoEnv : public Env {
 
   int version_;
   int frame_skip_;
+  int parts_per_physics_step_ = 1;  // 2 where mj_step splits into mj_step1 and mj_step2
   std::shared_ptr<const mjModel> model_;
   mjData* data_ = nullptr;
   int observation_size_ = 0;
