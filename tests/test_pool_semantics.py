@@ -21,6 +21,26 @@ def test_partial_step_returns_the_named_envs_in_order(make_counting):
     np.testing.assert_array_equal(obs[:, 0], [2, 1, 2, 1])
 
 
+@pytest.mark.parametrize(
+    "env_id",
+    [
+        [2, 0],
+        np.array([2, 0], dtype=np.int32),
+        np.array([2, 0], dtype=">i4"),
+        np.array([2, 9, 0], dtype=np.int32)[::2],
+        np.array([2, 0], dtype=np.uint8),
+        np.array([2, 0], dtype=np.int64),
+    ],
+    ids=["list", "int32", "int32-big-endian", "int32-strided", "uint8", "int64"],
+)
+def test_env_id_of_any_integer_dtype_and_layout_names_the_same_envs(make_counting, env_id):
+    pool = make_counting(num_envs=4)
+    pool.reset()
+    obs, *_, info = pool.step(np.array([3, 1]), env_id=env_id)
+    np.testing.assert_array_equal(info["env_id"], [2, 0])
+    np.testing.assert_array_equal(obs[:, :2], [[1, 3], [1, 1]])
+
+
 def test_partial_reset_by_env_id_and_by_mask(make_counting):
     pool = make_counting(num_envs=3)
     pool.reset()

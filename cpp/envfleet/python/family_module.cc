@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -90,16 +91,25 @@ EnvIds ToEnvIds(const py::object& env_id, const Pool& pool) {
                          std::string(py::str(array.dtype())));
   }
   if (array.ndim() > 1) throw py::value_error("env_id must be 1-D");
-  auto values = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(array);
   EnvIds ids{nullptr, 0, {}};
-  ids.storage.reserve(values.size());
-  for (py::ssize_t i = 0; i < values.size(); ++i) {
-    const std::int64_t id = values.data()[i];
-    if (id < 0 || id >= pool.num_envs()) {
-      throw py::index_error("env_id " + std::to_string(id) + " is out of range [0, " +
-                            std::to_string(pool.num_envs()) + ")");
+  auto read = [&](const auto* values, py::ssize_t n) {
+    ids.storage.reserve(static_cast<std::size_t>(n));
+    for (py::ssize_t i = 0; i < n; ++i) {
+      const std::int64_t id = values[i];
+      if (id < 0 || id >= pool.num_envs()) {
+        throw py::index_error("env_id " + std::to_string(id) + " is out of range [0, " +
+                              std::to_string(pool.num_envs()) + ")");
+      }
+      ids.storage.push_back(static_cast<int>(id));
     }
-    ids.storage.push_back(static_cast<int>(id));
+  };
+  // int32 ids (recv()'s info["env_id"]) are read in place; other integer dtypes are converted.
+  if (array.dtype().equal(py::dtype::of<std::int32_t>()) && (array.flags() & py::array::c_style)) {
+    read(static_cast<const std::int32_t*>(array.data()), array.size());
+  } else {
+    auto values =
+        py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(array);
+    read(values.data(), values.size());
   }
   ids.data = ids.storage.data();
   ids.size = static_cast<int>(ids.storage.size());
@@ -189,13 +199,35 @@ py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
 
 // ---- Results: batches as numpy arrays -----------------------------------------------------------
 
-// How one batch field is shown to numpy: dtype, and shape / strides without the leading axis.
+// The most axes a batch field has, its row axis included.
+constexpr int kMaxViewDims = 8;
+
+// How one batch field is shown to numpy: dtype, and shape / strides with the row axis first (its
+// length, shape[0], is the batch's row count, filled in per batch).
 struct FieldView {
   py::dtype dtype;
-  std::vector<py::ssize_t> shape;
-  std::vector<py::ssize_t> strides;
-  py::ssize_t row_stride;
+  int ndim;
+  std::array<Py_intptr_t, kMaxViewDims> shape;
+  std::array<Py_intptr_t, kMaxViewDims> strides;
 };
+
+// A numpy array of `rows` rows of field `view` at `data`, kept alive by `owner`. It calls numpy's
+// constructor directly, with the shape and strides on the stack: py::array's constructor copies
+// them into four heap vectors, and an env step makes about ten of these arrays.
+py::array MakeView(const FieldView& view, py::ssize_t rows, void* data, const py::object& owner) {
+  std::array<Py_intptr_t, kMaxViewDims> shape = view.shape;
+  shape[0] = rows;
+  const auto& api = py::detail::npy_api::get();
+  // NewFromDescr steals the dtype reference and SetBaseObject the owner reference.
+  PyObject* array =
+      api.PyArray_NewFromDescr_(api.PyArray_Type_, view.dtype.inc_ref().ptr(), view.ndim,
+                                shape.data(), const_cast<Py_intptr_t*>(view.strides.data()), data,
+                                py::detail::npy_api::NPY_ARRAY_WRITEABLE_, nullptr);
+  if (array == nullptr) throw py::error_already_set();
+  auto result = py::reinterpret_steal<py::array>(array);
+  if (api.PyArray_SetBaseObject_(array, owner.inc_ref().ptr()) != 0) throw py::error_already_set();
+  return result;
+}
 
 // ---- The Pool class
 // ------------------------------------------------------------------------------
@@ -462,15 +494,20 @@ class PyPool {
 
   void MakeFieldViews() {
     for (const BatchField& field : pool_->layout().fields()) {
-      FieldView view{py::dtype(DTypeName(field.dtype)), {}, {}, 0};
-      view.shape.assign(field.shape.begin(), field.shape.end());
-      view.strides.assign(field.shape.size(), 0);
-      py::ssize_t stride = static_cast<py::ssize_t>(DTypeSize(field.dtype));
-      for (std::size_t i = field.shape.size(); i-- > 0;) {
-        view.strides[i] = stride;
-        stride *= field.shape[i];
+      const int ndim = static_cast<int>(field.shape.size()) + 1;
+      if (ndim > kMaxViewDims) {
+        throw std::logic_error("batch field " + field.name + " has more than " +
+                               std::to_string(kMaxViewDims - 1) + " axes");
       }
-      view.row_stride = static_cast<py::ssize_t>(field.row_bytes);
+      // Rows are row_bytes apart; within a row the field is C-contiguous.
+      FieldView view{py::dtype(DTypeName(field.dtype)), ndim, {}, {}};
+      view.strides[0] = static_cast<Py_intptr_t>(field.row_bytes);
+      Py_intptr_t stride = static_cast<Py_intptr_t>(DTypeSize(field.dtype));
+      for (int axis = ndim - 1; axis > 0; --axis) {
+        view.shape[axis] = static_cast<Py_intptr_t>(field.shape[axis - 1]);
+        view.strides[axis] = stride;
+        stride *= view.shape[axis];
+      }
       field_views_.push_back(std::move(view));
       keys_.emplace_back(field.name.substr(field.name.find(':') + 1));
     }
@@ -481,14 +518,7 @@ class PyPool {
     Batch* raw = batch.release();
     const py::capsule owner(raw, [](void* p) { Batch::Recycle(static_cast<Batch*>(p)); });
     const py::ssize_t rows = raw->rows();
-    auto view = [&](int f) {
-      const FieldView& v = field_views_[f];
-      std::vector<py::ssize_t> shape{rows};
-      shape.insert(shape.end(), v.shape.begin(), v.shape.end());
-      std::vector<py::ssize_t> strides{v.row_stride};
-      strides.insert(strides.end(), v.strides.begin(), v.strides.end());
-      return py::array(v.dtype, shape, strides, raw->At<void>(f, 0), owner);
-    };
+    auto view = [&](int f) { return MakeView(field_views_[f], rows, raw->At<void>(f, 0), owner); };
 
     // The env's own info arrays, then the engine's.
     const BatchLayout& layout = raw->layout();
