@@ -4,11 +4,10 @@
 // Gymnasium's MujocoEnv does for every task: reset (mj_resetData, then the task's reset_model and
 // reset info), stepping (`ctrl = action`, mj_step `frame_skip` times, then, for tasks that read
 // cfrc_ext, mj_rnePostConstraint so that it is current; a step is also offered in parts, one
-// mj_step each, or one mj_step1 or mj_step2 each where the integrator allows, so that sync mode can
-// balance its threads), set_state (qpos and qvel
-// copied in, then mj_forward) and the reset noise draws. It also builds the spec every task shares:
-// float64 observations, float32 actions bounded by the model's ctrlrange, float64 info arrays and
-// the state layout (qpos, qvel).
+// mj_step each, or one mj_step1 or mj_step2 each where the integrator allows, so that sync mode
+// can balance its threads), set_state (qpos and qvel copied in, then mj_forward) and the reset
+// noise draws. It also builds the spec every task shares: float64 observations, float32 actions
+// bounded by the model's ctrlrange, float64 info arrays and the state layout (qpos, qvel).
 //
 // A task derives from it, declares its observation size and info keys in its constructor, and
 // implements ResetModel(), FillObservation() and FinishStep(); BeginStep() where the reward needs
