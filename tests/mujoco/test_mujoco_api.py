@@ -181,7 +181,8 @@ def test_same_trajectories_with_one_or_two_threads(make_pool, task_id):
 @pytest.mark.parametrize("task_id", ["Humanoid-v5", "HalfCheetah-v5"])
 def test_partial_steps_match_with_one_or_two_threads(make_pool, task_id):
     """Steps of random subsets of the envs, in random order: with two threads a step runs in
-    parts (its physics steps) and envs move between threads; every row is as with one."""
+    parts (its physics steps, halves of them for HalfCheetah) and envs move between threads;
+    every row is as with one."""
     outputs = []
     for num_threads in (1, 2):
         pool = make_pool(task_id, num_envs=8, num_threads=num_threads, seed=3)

@@ -62,7 +62,7 @@ class Env {
   virtual void Step(const void* action, const EnvOutput& out) = 0;
 
   // Steps in parts (optional). An env whose step is a sequence of parts of similar cost (MuJoCo's
-  // frame_skip physics steps) says how many; in multi-threaded sync mode the engine then runs
+  // physics steps, or their halves) says how many; in multi-threaded sync mode the engine then runs
   // StepPart(0, action, out), ..., StepPart(StepParts() - 1, action, out), in order and never two
   // at once, possibly on different threads, so that the threads of a step finish together
   // (ShardedRunner::RunInParts). Together the parts must do exactly what Step() does; the last

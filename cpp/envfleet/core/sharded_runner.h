@@ -10,12 +10,12 @@
 // is done. `thread` identifies the calling thread (0 for the caller), for per-thread state.
 //
 // RunInParts(n, fn) is for rows whose work is a sequence of parts (an env step split into its
-// physics steps, Env::StepParts): fn(thread, row, part) runs one part and returns true after the
-// row's last. Each thread holds the rows of its shard and advances them together, one part of
-// each in turn. A thread whose rows are finished takes half the rows of the thread holding the
-// most, between two of their parts, so the threads finish within about one part of each other
-// instead of one whole row. A row's parts run in order, never two at once; a row changes threads
-// only between parts, through an acquire/release hand-over, so its state needs no locking.
+// physics steps or their halves, Env::StepParts): fn(thread, row, part) runs one part and returns
+// true after the row's last. Each thread holds the rows of its shard and advances them together,
+// one part of each in turn. A thread whose rows are finished takes half the rows of the thread
+// holding the most, between two of their parts, so the threads finish within about one part of each
+// other instead of one whole row. A row's parts run in order, never two at once; a row changes
+// threads only between parts, through an acquire/release hand-over, so its state needs no locking.
 // Returns when every row has finished.
 //
 // Producers: one caller at a time (the Pool serialises its callers). Blocking: workers spin after
