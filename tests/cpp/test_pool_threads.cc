@@ -17,11 +17,13 @@ namespace envfleet::test {
 namespace {
 
 // Every observation, reward and flag of `steps` sync steps with fixed random actions, each step
-// in `step_parts` parts.
-std::vector<double> SyncTrajectory(int num_threads, int steps, int step_parts = 1) {
+// in `step_parts` parts, by threads that wait as `policy` says.
+std::vector<double> SyncTrajectory(int num_threads, int steps, int step_parts = 1,
+                                   WaitPolicy policy = WaitPolicy::kAuto) {
   PoolOptions options;
   options.num_envs = 16;
   options.num_threads = num_threads;
+  options.wait_policy = policy;
   // A sleeping step makes every request expensive enough to be sharded over the threads.
   auto pool = MakeCountingPool(options, {{"episode_length", std::int64_t{4}},
                                          {"step_sleep_us", std::int64_t{20}},
@@ -52,9 +54,18 @@ TEST(SameTrajectoriesWhateverTheThreadCountOrStepParts) {
   CHECK(one == SyncTrajectory(1, 30, /*step_parts=*/3));
   CHECK(one == SyncTrajectory(2, 30, /*step_parts=*/3));
   CHECK(one == SyncTrajectory(4, 30, /*step_parts=*/3));
+  // Threads that always spin or always sleep, and automatic waits on a contended process.
+  for (WaitPolicy policy : {WaitPolicy::kSpin, WaitPolicy::kBlock}) {
+    CHECK(one == SyncTrajectory(2, 30, 1, policy));
+    CHECK(one == SyncTrajectory(2, 30, 3, policy));
+  }
+  MarkContended(ContentionClock::now() + std::chrono::seconds(1));
+  CHECK(one == SyncTrajectory(2, 30, 3, WaitPolicy::kAuto));
 }
 
-TEST(AsyncStressServesEveryEnvWithConsistentCounters) {
+// 3000 async batches of envs whose threads wait as `policy` says, every row checked against the
+// env's own counter and a checksum.
+void AsyncStress(WaitPolicy policy) {
   constexpr int kEnvs = 24;
   constexpr int kBatch = 6;
   constexpr int kEpisode = 7;
@@ -62,6 +73,7 @@ TEST(AsyncStressServesEveryEnvWithConsistentCounters) {
   options.num_envs = kEnvs;
   options.batch_size = kBatch;
   options.num_threads = 4;
+  options.wait_policy = policy;
   auto pool = MakeCountingPool(
       options, {{"episode_length", std::int64_t{kEpisode}}, {"step_sleep_us", std::int64_t{1}}});
   const std::vector<int> all = AllIds(kEnvs);
@@ -99,6 +111,12 @@ TEST(AsyncStressServesEveryEnvWithConsistentCounters) {
   CHECK_EQ(pool->in_flight(), kBatch * (kEnvs / kBatch));
 }
 
+TEST(AsyncStressServesEveryEnvWithConsistentCounters) {
+  for (WaitPolicy policy : {WaitPolicy::kAuto, WaitPolicy::kSpin, WaitPolicy::kBlock}) {
+    AsyncStress(policy);
+  }
+}
+
 TEST(AsyncRejectsResendingAnEnvInFlightAndRecvWithTooFewInFlight) {
   PoolOptions options;
   options.num_envs = 4;
@@ -116,16 +134,19 @@ TEST(AsyncRejectsResendingAnEnvInFlightAndRecvWithTooFewInFlight) {
 }
 
 TEST(CloseWakesAndJoinsBlockedWorkers) {
-  // Async workers block on the empty queue; sync workers sleep on their futex.
-  for (int batch : {2, 0}) {
-    PoolOptions options;
-    options.num_envs = 4;
-    options.batch_size = batch;
-    options.num_threads = 4;
-    auto pool = MakeCountingPool(options);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past the spin budget
-    pool->Close();
-    CHECK(pool->closed());
+  // Async workers block on the empty queue; sync workers sleep on their futex; whatever the policy.
+  for (WaitPolicy policy : {WaitPolicy::kAuto, WaitPolicy::kSpin, WaitPolicy::kBlock}) {
+    for (int batch : {2, 0}) {
+      PoolOptions options;
+      options.num_envs = 4;
+      options.batch_size = batch;
+      options.num_threads = 4;
+      options.wait_policy = policy;
+      auto pool = MakeCountingPool(options);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past the spin budget
+      pool->Close();
+      CHECK(pool->closed());
+    }
   }
 }
 

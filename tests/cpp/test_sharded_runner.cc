@@ -1,7 +1,9 @@
 // ShardedRunner on its own: every index runs exactly once whatever the team and request sizes
 // (a stress run with a checksum), and a thread done with its shard takes the unclaimed chunks of
 // a slow one; in parts, every part of every row runs once, in order and never two at once, and a
-// thread done with its rows takes the rows of a blocked one between their parts.
+// thread done with its rows takes the rows of a blocked one between their parts. A request is
+// over when its work is: the caller does not wait for a worker that has not woken, and takes the
+// rows of one that has not joined.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -135,6 +137,42 @@ TEST(RunInPartsMovesTheRowsOfABlockedThreadBetweenTheirParts) {
     }
   }
   CHECK(moved_mid_row > 0);
+}
+
+TEST(ARequestDoesNotWaitForWorkersThatHoldNoWork) {
+  // Sleeping workers (kBlock) take microseconds to wake; the caller runs each one-index request
+  // itself in less, and returns without waiting for the worker to see it.
+  constexpr int kRequests = 2000;
+  ShardedRunner runner(2, /*affinity_offset=*/-1, WaitPolicy::kBlock);
+  std::vector<int> runs(1, 0);
+  for (int request = 0; request < kRequests; ++request) {
+    runner.Run(1, [&](int, int begin, int end) {
+      for (int i = begin; i < end; ++i) ++runs[static_cast<std::size_t>(i)];
+    });
+  }
+  CHECK_EQ(runs[0], kRequests);
+  CHECK(runner.requests_joined(1) < static_cast<std::uint64_t>(kRequests));
+}
+
+TEST(RunInPartsTakesTheRowsOfAWorkerThatHasNotJoined) {
+  // Two rows of three parts, one per thread's shard; the worker sleeps (kBlock). In requests it
+  // has not joined by the time the caller is done with row 0, the caller takes row 1 too, which
+  // it never could while a thread holding one row kept it.
+  constexpr int kRequests = 500;
+  ShardedRunner runner(2, /*affinity_offset=*/-1, WaitPolicy::kBlock);
+  int caller_ran_both = 0;
+  for (int request = 0; request < kRequests; ++request) {
+    std::vector<std::vector<int>> ran_on(2, std::vector<int>(3, -1));
+    runner.RunInParts(2, [&](int thread, int row, int part) {
+      ran_on[static_cast<std::size_t>(row)][static_cast<std::size_t>(part)] = thread;
+      return part == 2;
+    });
+    for (const std::vector<int>& threads : ran_on) {
+      for (int thread : threads) CHECK(thread == 0 || thread == 1);
+    }
+    if (ran_on[1] == std::vector<int>{0, 0, 0}) ++caller_ran_both;
+  }
+  CHECK(caller_ran_both > 0);
 }
 
 }  // namespace

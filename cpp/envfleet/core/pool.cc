@@ -101,7 +101,9 @@ void Pool::EnvErrors::ThrowIfAny(BatchHandle& batch) {
 }
 
 Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
-    : options_(std::move(options)), fork_generation_(CurrentForkGeneration()) {
+    : options_(std::move(options)),
+      fork_generation_(CurrentForkGeneration()),
+      recv_spin_(options_.wait_policy) {
   // Pool options, each checked with a message naming it.
   PoolOptions& o = options_;
   if (o.num_envs < 1) {
@@ -147,7 +149,8 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
   recycler_ = std::make_shared<BatchRecycler>(layout_);
 
   if (!is_async()) {
-    runner_ = std::make_unique<ShardedRunner>(num_threads_, o.thread_affinity_offset);
+    runner_ =
+        std::make_unique<ShardedRunner>(num_threads_, o.thread_affinity_offset, o.wait_policy);
     return;
   }
 
@@ -630,7 +633,7 @@ BatchHandle Pool::Recv(std::chrono::nanoseconds max_wait) {
 
 void Pool::AsyncWorkerLoop() {
   int env_id;
-  AdaptiveSpin spin;
+  AdaptiveSpin spin(options_.wait_policy);
   while (queue_->Pop(&env_id, spin)) RunQueued(env_id);
 }
 

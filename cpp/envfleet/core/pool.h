@@ -32,6 +32,18 @@
 // is returned by a later Recv(). The Python binding waits in such slices, with the GIL released,
 // and checks for signals between them (Ctrl-C) and for its own timeout (TimeoutError).
 //
+// Waiting (PoolOptions::wait_policy, spin.h). Every thread of the pool that waits (a worker for
+// the next request, the caller for the last shard or an async batch) either polls for a while or
+// sleeps on a futex. kSpin polls as long as that wait usually lasts (at most kMaxSpin, yielding the
+// core after kSpinBudget): the lowest latency on a machine the pool has to itself. kBlock sleeps at
+// once: a waiting thread never holds a core that another thread (a learner, another process)
+// wants. kAuto, the default, spins as kSpin while the machine has idle cores and sleeps as kBlock
+// while the process is marked contended: its threads are being switched out for others
+// (contention.h). Whatever the policy, a running thread does the work of one that is not: sync
+// requests are claimed in chunks (or, in parts, taken between parts), so a descheduled worker
+// holds back at most the env it is in; in async mode the caller runs queued envs itself. The
+// policy changes no result, only who waits how.
+//
 // Ordering and determinism. Each env owns its Rng, seeded from StreamSeed(seed, env index), and is
 // stepped by one thread at a time, so the same seeds and actions give the same trajectories
 // whatever num_threads is. Only async mode's row order depends on timing.
@@ -133,6 +145,8 @@ struct PoolOptions {
   AutoresetMode autoreset_mode = AutoresetMode::kNextStep;
   // < 0: threads are not pinned.
   int thread_affinity_offset = -1;
+  // How every thread of the pool waits (see "Waiting" above and spin.h).
+  WaitPolicy wait_policy = WaitPolicy::kAuto;
   // The seed of each env's stream (see StreamSeed); empty: StreamSeed(42, i).
   std::vector<std::uint64_t> stream_seeds;
 };
@@ -308,7 +322,7 @@ class Pool {
   std::uint64_t next_recv_batch_ = 0;
   // Set while the caller sleeps in Recv(): the worker finishing a batch then wakes it.
   std::atomic<bool> receiver_sleeping_{false};
-  // The caller's wait in Recv() for its batch to fill.
+  // The caller's wait in Recv() for its batch to fill (its policy is set by the constructor).
   AdaptiveSpin recv_spin_;
 };
 

@@ -1,4 +1,11 @@
-// AdaptiveSpin: how long every engine wait polls before it sleeps, learned per wait site.
+// WaitPolicy and AdaptiveSpin: how long every engine wait polls before it sleeps.
+//
+// WaitPolicy is chosen per pool (PoolOptions::wait_policy), in the spirit of OMP_WAIT_POLICY:
+// kSpin polls as AdaptiveSpin learns (below) for the lowest latency on a machine the pool has to
+// itself; kBlock sleeps at once, so a waiting thread never holds a core another thread wants;
+// kAuto, the default, spins as kSpin while the machine has idle cores and sleeps as kBlock while
+// this process's threads are being switched out for others (contention.h). docs/concurrency.md
+// has the measurements that chose the default.
 //
 // A wait whose event comes within microseconds to a few hundred microseconds (a worker waiting
 // for the next step of a tight stepping loop, the caller waiting for the last env of a step) is
@@ -17,7 +24,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <thread>
+
+#include "envfleet/core/contention.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -25,7 +35,10 @@
 
 namespace envfleet {
 
-// The shortest spin of any wait, and the stretch a kPause waiter holds the core before yielding.
+enum class WaitPolicy : std::uint8_t { kAuto, kSpin, kBlock };
+
+// The shortest spin of any spinning wait, and the stretch a kPause waiter holds the core before
+// yielding.
 inline constexpr std::chrono::microseconds kSpinBudget{20};
 // The longest spin: a wait site whose waits last longer sleeps after kSpinBudget.
 inline constexpr std::chrono::microseconds kMaxSpin{1000};
@@ -50,13 +63,19 @@ inline void CpuRelax() {
 
 class AdaptiveSpin {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = ContentionClock;
+
+  explicit AdaptiveSpin(WaitPolicy policy = WaitPolicy::kAuto) : policy_(policy) {}
+
+  WaitPolicy policy() const { return policy_; }
 
   // Polls `done` from `started` (the wait's start, Clock::now()) until it returns true or the
-  // budget (at most `limit`) is spent; returns its last answer.
+  // budget (at most `limit`) is spent; returns its last answer. A wait that must not spin (the
+  // policy) looks once.
   template <SpinMode kMode = SpinMode::kPause, typename Predicate>
   bool Spin(Clock::time_point started, Predicate done,
             std::chrono::nanoseconds limit = std::chrono::nanoseconds::max()) const {
+    if (!Spins(started)) return done();
     const Clock::time_point pause_until = started + kSpinBudget;
     const Clock::time_point deadline = started + std::min(budget(), limit);
     // The clock is read every 64 polls only: reading it costs more than a poll.
@@ -76,8 +95,13 @@ class AdaptiveSpin {
     }
   }
 
-  // Learns from a wait that began at `started` and has just ended, after any sleep.
-  void Learn(Clock::time_point started) { Learn(Clock::now() - started); }
+  // Learns from a wait that began at `started` and has just ended, after any sleep; under kAuto,
+  // also reports this thread's switches (ReportContention).
+  void Learn(Clock::time_point started) {
+    const Clock::time_point now = Clock::now();
+    Learn(now - started);
+    if (policy_ == WaitPolicy::kAuto) ReportContention(now);
+  }
 
   void Learn(std::chrono::nanoseconds waited) {
     // A decaying peak: a longer wait is taken at once, shorter ones pull it down by an eighth.
@@ -87,8 +111,14 @@ class AdaptiveSpin {
     typical_ = waited >= typical_ ? waited : typical_ - (typical_ - waited) / 8;
   }
 
-  // How long the next wait polls: twice the typical wait, between kSpinBudget and kMaxSpin, or
-  // kSpinBudget when waits outlast kMaxSpin (the event will not come in time).
+  // Whether a wait starting at `now` polls at all: never under kBlock, not while the process is
+  // contended under kAuto.
+  bool Spins(Clock::time_point now) const {
+    return policy_ == WaitPolicy::kSpin || (policy_ == WaitPolicy::kAuto && !Contended(now));
+  }
+
+  // How long the next polling wait polls: twice the typical wait, between kSpinBudget and
+  // kMaxSpin, or kSpinBudget when waits outlast kMaxSpin (the event will not come in time).
   std::chrono::nanoseconds budget() const {
     if (typical_ > kMaxSpin) return kSpinBudget;
     return std::clamp<std::chrono::nanoseconds>(2 * typical_, kSpinBudget, kMaxSpin);
@@ -96,6 +126,7 @@ class AdaptiveSpin {
 
  private:
   std::chrono::nanoseconds typical_{0};
+  WaitPolicy policy_;
 };
 
 }  // namespace envfleet
