@@ -9,7 +9,10 @@ process (`envfleet.benchmark.run(..., isolate=True)`):
   from the same runs: latency at num_envs=1, resident memory per env and the time to make (and
   reset) 64 envs;
 - scaling over `num_threads` (1 .. usable cores) for the threaded libraries;
-- `import` time of each package.
+- `import` time of each package;
+- the training-loop benchmark, `benchmarks/training_loop.py` (not with `--quick`): throughput
+  with busy processes, a policy in the loop, overlap and the training scripts, which writes its
+  own section of docs/benchmarks.md.
 
 Then `benchmarks/suite_page.py` renders the JSON into docs/benchmarks.md with plots.
 
@@ -136,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
+    if not args.quick:
+        training_loop = [sys.executable, str(ROOT / "benchmarks" / "training_loop.py")]
+        subprocess.run([*training_loop, "--seconds", str(2 * args.seconds)], check=True)
     return 1 if report.envfleet_failed else 0
 
 

@@ -26,6 +26,7 @@ class Pool:
         max_episode_steps: int,
         autoreset_mode: str,
         thread_affinity_offset: int,
+        wait_policy: str,
         seed: int | list[int] | None,
     ) -> None: ...
     @property
@@ -36,6 +37,8 @@ class Pool:
     def batch_size(self) -> int: ...
     @property
     def num_threads(self) -> int: ...
+    @property
+    def wait_policy(self) -> str: ...
     @property
     def max_episode_steps(self) -> int: ...
     @property

@@ -15,8 +15,9 @@ def make_gymnasium(task_id: str, **kwargs: Any) -> GymnasiumPool:
     Pool keywords: num_envs (1), batch_size (num_envs: sync mode), num_threads (0: one per core,
     at most num_envs), seed (42; an int or one int per env), max_episode_steps (the task's),
     autoreset_mode ("next_step", "same_step", "disabled" or a gymnasium AutoresetMode),
-    thread_affinity_offset (-1: no pinning). Other keywords are the task's own options
-    (see `make_spec(task_id).options`); an unknown one raises TypeError.
+    thread_affinity_offset (-1: no pinning), wait_policy ("auto", "spin" or "block"; default the
+    ENVFLEET_WAIT_POLICY environment variable, else "auto"). Other keywords are the task's own
+    options (see `make_spec(task_id).options`); an unknown one raises TypeError.
     """
     return GymnasiumPool(task_id, **kwargs)
 

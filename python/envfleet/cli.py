@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from envfleet import benchmark
+from envfleet.benchmark.load import busy_processes
 
 
 def _num_envs_list(text: str) -> tuple[int, ...]:
@@ -36,6 +37,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
     return value
 
 
@@ -101,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--peers", metavar="LIST", help=f"comma-separated peers to compare (default all: {peers})"
     )
+    bench.add_argument(
+        "--load",
+        type=_non_negative_int,
+        default=0,
+        metavar="K",
+        help="measure with K busy processes running beside, as a learner would (default 0)",
+    )
     bench.add_argument("--json", metavar="FILE", help="also write all results and the machine")
     bench.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return parser
@@ -150,15 +165,18 @@ def _cmd_bench(args: argparse.Namespace, command: str) -> int:
     workloads, notes = benchmark.plan_workloads(
         args.tasks or benchmark.DEFAULT_SUITE, args.num_envs, args.batch_size
     )
-    report = benchmark.run(
-        workloads,
-        peers,
-        seconds=args.seconds,
-        repeats=args.repeats,
-        threads=args.threads,
-        progress=not args.no_progress,
-    )
+    with busy_processes(args.load):
+        report = benchmark.run(
+            workloads,
+            peers,
+            seconds=args.seconds,
+            repeats=args.repeats,
+            threads=args.threads,
+            progress=not args.no_progress,
+        )
     report.notes[:0] = notes
+    if args.load:
+        report.notes.append(f"measured with {args.load} busy processes running beside")
 
     # The table on stdout, then what was not measured and how.
     if report.results:

@@ -148,6 +148,11 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         return self._native.num_threads
 
     @property
+    def wait_policy(self) -> str:
+        """How the pool's threads wait: "auto", "spin" or "block" (docs/concurrency.md)."""
+        return self._native.wait_policy
+
+    @property
     def is_async(self) -> bool:
         """True in async mode (batch_size < num_envs); Tianshou's collectors read it."""
         return self._native.is_async

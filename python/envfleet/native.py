@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import os
 from dataclasses import replace
 from typing import Any
 
@@ -45,6 +46,20 @@ def _int_keyword(name: str, value: Any, minimum: int, maximum: int = _MAX_INT) -
     return int(value)
 
 
+# Where a pool's wait policy comes from when `make` is not given one (as OMP_WAIT_POLICY).
+WAIT_POLICY_VARIABLE = "ENVFLEET_WAIT_POLICY"
+
+
+def wait_policy(value: Any) -> tuple[str, str]:
+    """(the policy name, where it came from) for a `wait_policy=` keyword; the engine checks
+    the name itself."""
+    if value is None:
+        return os.environ.get(WAIT_POLICY_VARIABLE, "auto"), WAIT_POLICY_VARIABLE
+    if not isinstance(value, str):
+        raise TypeError(f"wait_policy must be a str, got {type(value).__name__} ({value!r})")
+    return value, "wait_policy"
+
+
 def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, AutoresetMode]:
     """(the extension's Pool, the EnvSpec, the autoreset mode) for `make(task_id, **kwargs)`."""
     kwargs = dict(kwargs)
@@ -67,18 +82,25 @@ def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, Autor
     max_steps = 0 if max_steps is None else _int_keyword("max_episode_steps", max_steps, 1)
     affinity = _int_keyword("thread_affinity_offset", pool["thread_affinity_offset"], -1)
     mode = autoreset_mode(pool["autoreset_mode"])
+    policy, policy_source = wait_policy(pool["wait_policy"])
 
-    native = registry.family_module(task_id).Pool(
-        task_id,
-        options,
-        num_envs=num_envs,
-        batch_size=batch_size,
-        num_threads=num_threads,
-        max_episode_steps=max_steps,
-        autoreset_mode=_AUTORESET_NAMES[mode],
-        thread_affinity_offset=affinity,
-        seed=pool["seed"],
-    )
+    try:
+        native = registry.family_module(task_id).Pool(
+            task_id,
+            options,
+            num_envs=num_envs,
+            batch_size=batch_size,
+            num_threads=num_threads,
+            max_episode_steps=max_steps,
+            autoreset_mode=_AUTORESET_NAMES[mode],
+            thread_affinity_offset=affinity,
+            wait_policy=policy,
+            seed=pool["seed"],
+        )
+    except ValueError as exc:
+        if policy_source == WAIT_POLICY_VARIABLE and str(exc).startswith("wait_policy"):
+            raise ValueError(f"the environment variable {WAIT_POLICY_VARIABLE}: {exc}") from None
+        raise
     spec = EnvSpec.from_description(native.spec, options)
     if render_mode is not None and spec.render_shape is None:
         native.close()

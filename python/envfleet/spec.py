@@ -24,6 +24,8 @@ POOL_KEYWORDS: dict[str, Any] = {
     "max_episode_steps": None,
     "autoreset_mode": "next_step",
     "thread_affinity_offset": -1,
+    # None: the ENVFLEET_WAIT_POLICY environment variable, else "auto".
+    "wait_policy": None,
 }
 
 

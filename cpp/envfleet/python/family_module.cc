@@ -145,6 +145,25 @@ AutoresetMode ToAutoresetMode(const std::string& mode) {
                         mode + "'");
 }
 
+WaitPolicy ToWaitPolicy(const std::string& policy) {
+  if (policy == "auto") return WaitPolicy::kAuto;
+  if (policy == "spin") return WaitPolicy::kSpin;
+  if (policy == "block") return WaitPolicy::kBlock;
+  throw py::value_error("wait_policy must be 'auto', 'spin' or 'block', got '" + policy + "'");
+}
+
+const char* WaitPolicyName(WaitPolicy policy) {
+  switch (policy) {
+    case WaitPolicy::kSpin:
+      return "spin";
+    case WaitPolicy::kBlock:
+      return "block";
+    case WaitPolicy::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 // ---- Specs: engine values to Python values ------------------------------------------------------
 
 py::tuple ShapeTuple(const std::vector<std::int64_t>& shape) {
@@ -236,7 +255,7 @@ class PyPool {
  public:
   PyPool(const EnvType& type, const py::dict& options, int num_envs, int batch_size,
          int num_threads, int max_episode_steps, const std::string& autoreset_mode,
-         int thread_affinity_offset, const py::object& seed)
+         int thread_affinity_offset, const std::string& wait_policy, const py::object& seed)
       : type_(type) {
     // Convert everything while holding the GIL.
     const Config config = Config::Make(type.options, ToOptionValues(options));
@@ -247,6 +266,7 @@ class PyPool {
     pool_options.max_episode_steps = max_episode_steps;
     pool_options.autoreset_mode = ToAutoresetMode(autoreset_mode);
     pool_options.thread_affinity_offset = thread_affinity_offset;
+    pool_options.wait_policy = ToWaitPolicy(wait_policy);
     if (num_envs < 1) {
       throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
     }
@@ -270,6 +290,7 @@ class PyPool {
   int num_envs() const { return pool_->num_envs(); }
   int batch_size() const { return pool_->batch_size(); }
   int num_threads() const { return pool_->num_threads(); }
+  const char* wait_policy() const { return WaitPolicyName(pool_->options().wait_policy); }
   int max_episode_steps() const { return pool_->max_episode_steps(); }
   bool is_async() const { return pool_->is_async(); }
   bool closed() const { return pool_->closed(); }
@@ -593,18 +614,19 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def(py::init([find](const std::string& task_id, const py::dict& options, int num_envs,
                            int batch_size, int num_threads, int max_episode_steps,
                            const std::string& autoreset_mode, int thread_affinity_offset,
-                           const py::object& seed) {
+                           const std::string& wait_policy, const py::object& seed) {
              return std::make_unique<PyPool>(find(task_id), options, num_envs, batch_size,
                                              num_threads, max_episode_steps, autoreset_mode,
-                                             thread_affinity_offset, seed);
+                                             thread_affinity_offset, wait_policy, seed);
            }),
            py::arg("task_id"), py::arg("options"), py::arg("num_envs"), py::arg("batch_size"),
            py::arg("num_threads"), py::arg("max_episode_steps"), py::arg("autoreset_mode"),
-           py::arg("thread_affinity_offset"), py::arg("seed"))
+           py::arg("thread_affinity_offset"), py::arg("wait_policy"), py::arg("seed"))
       .def_property_readonly("spec", &PyPool::spec)
       .def_property_readonly("num_envs", &PyPool::num_envs)
       .def_property_readonly("batch_size", &PyPool::batch_size)
       .def_property_readonly("num_threads", &PyPool::num_threads)
+      .def_property_readonly("wait_policy", &PyPool::wait_policy)
       .def_property_readonly("max_episode_steps", &PyPool::max_episode_steps)
       .def_property_readonly("is_async", &PyPool::is_async)
       .def_property_readonly("closed", &PyPool::closed)
