@@ -55,6 +55,12 @@ def parse_args() -> argparse.Namespace:
         "--seconds", type=float, default=0.0, help="stop after this long (0: never)"
     )
     parser.add_argument(
+        "--envs",
+        choices=("envfleet", "envpool"),
+        default="envfleet",
+        help="whose pool steps the games (envpool: for a side-by-side speed comparison)",
+    )
+    parser.add_argument(
         "--speed-table",
         action="store_true",
         help="run 1 env, 3 envs, 8 envs and 3 / 8 envs with a separate acting process, each for "
@@ -123,10 +129,22 @@ class ReplayBuffer:
 class Actor:
     """Plays epsilon-greedy with `net` in a pool of `num_envs` Pong envs."""
 
-    def __init__(self, net: DQN, num_envs: int, epsilon_decay: int, seed: int) -> None:
-        self.envs = envfleet.make_gymnasium(
-            ENV_ID, num_envs=num_envs, seed=seed, autoreset_mode="same_step"
-        )
+    def __init__(
+        self, net: DQN, num_envs: int, epsilon_decay: int, seed: int, envs_from: str
+    ) -> None:
+        if envs_from == "envpool":
+            import envpool
+
+            # EnvPool resets a finished env on its next step: that step's transition is dropped.
+            self.envs = envpool.make_gymnasium(
+                ENV_ID, num_envs=num_envs, seed=seed, episodic_life=False, reward_clip=False
+            )
+        else:
+            self.envs = envfleet.make_gymnasium(
+                ENV_ID, num_envs=num_envs, seed=seed, autoreset_mode="same_step"
+            )
+        self.next_step_autoreset = envs_from == "envpool"
+        self.resetting = np.zeros(num_envs, dtype=bool)
         self.net, self.epsilon_decay = net, epsilon_decay
         self.obs, _ = self.envs.reset()
         self.rng = np.random.default_rng(seed)
@@ -148,19 +166,23 @@ class Actor:
         self.obs, rewards, terminated, truncated, info = self.envs.step(actions)
         next_obs = self.obs.copy()
         done = terminated | truncated
-        if done.any():
+        if done.any() and not self.next_step_autoreset:
             next_obs[done] = info["final_obs"][done]
         self.episode_returns += rewards
         self.finished_returns.extend(self.episode_returns[done].tolist())
         self.episode_returns[done] = 0.0
         self.steps += n
+        if self.next_step_autoreset:
+            # Keep the transitions of the envs that stepped, not those that were being reset.
+            kept, self.resetting = ~self.resetting, done
+            return obs[kept], actions[kept], rewards[kept], terminated[kept], next_obs[kept]
         return obs, actions, rewards, terminated, next_obs
 
 
 def play_in_child(net: DQN, args: argparse.Namespace, queue: mp.Queue, stop: mp.Event) -> None:
     """The child process of --separate-process: plays and sends transitions until stopped."""
     torch.set_num_threads(1)
-    actor = Actor(net, args.num_envs, args.epsilon_decay, args.seed)
+    actor = Actor(net, args.num_envs, args.epsilon_decay, args.seed, args.envs)
     sent_returns = 0
     while not stop.is_set():
         transitions = actor.play()
@@ -195,7 +217,7 @@ def train(args: argparse.Namespace) -> float:
             returns.extend(finished)
             return transitions
     else:
-        actor = Actor(net, args.num_envs, args.epsilon_decay, args.seed)
+        actor = Actor(net, args.num_envs, args.epsilon_decay, args.seed, args.envs)
 
         def next_transitions() -> tuple[np.ndarray, ...]:
             """One step of every env, played here."""

@@ -42,6 +42,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--torch-threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--envs",
+        choices=("envfleet", "envpool"),
+        default="envfleet",
+        help="whose pool steps the games (envpool: for a side-by-side speed comparison)",
+    )
     return parser.parse_args()
 
 
@@ -97,11 +103,25 @@ class GameReturns:
         """Adds one step's `info["reward"]`; returns (return, length) of the games that ended."""
         self.returns += info["reward"]
         self.lengths += 1
-        over = info["terminated"] | truncated
+        over = info["terminated"].astype(bool) | truncated  # EnvPool gives int32
         ended = [(float(self.returns[i]), int(self.lengths[i])) for i in np.flatnonzero(over)]
         self.returns[over] = 0.0
         self.lengths[over] = 0
         return ended
+
+
+def make_envs(args: argparse.Namespace):
+    """envfleet's pool in SAME_STEP mode; with `--envs envpool`, EnvPool's, which resets a
+    finished env on its next step: that step is stored as an ordinary transition, as CleanRL's
+    EnvPool script does (the same work per step, for comparing speed)."""
+    options = {"num_envs": args.num_envs, "seed": args.seed, "episodic_life": True}
+    if args.envs == "envpool":
+        import envpool
+
+        return envpool.make_gymnasium(args.env_id, reward_clip=True, **options)
+    return envfleet.make_gymnasium(
+        args.env_id, reward_clip=True, autoreset_mode="same_step", **options
+    )
 
 
 def ppo_update(agent, optimizer, batch, args) -> dict[str, float]:
@@ -141,14 +161,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.torch_threads)
     device = torch.device(args.device)
-    envs = envfleet.make_gymnasium(
-        args.env_id,
-        num_envs=args.num_envs,
-        seed=args.seed,
-        episodic_life=True,
-        reward_clip=True,
-        autoreset_mode="same_step",
-    )
+    envs = make_envs(args)
     frames, num_actions = envs.single_observation_space.shape[0], envs.single_action_space.n
     agent = Agent(frames, num_actions).to(device)
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)

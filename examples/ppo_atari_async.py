@@ -43,6 +43,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--torch-threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--envs",
+        choices=("envfleet", "envpool"),
+        default="envfleet",
+        help="whose pool steps the games (envpool: for a side-by-side speed comparison)",
+    )
     return parser.parse_args()
 
 
@@ -98,7 +104,7 @@ class GameReturns:
         """Adds the step of envs `env_id`; returns (return, length) of the games that ended."""
         self.returns[env_id] += info["reward"]
         self.lengths[env_id] += 1
-        over = env_id[info["terminated"] | truncated]
+        over = env_id[info["terminated"].astype(bool) | truncated]  # EnvPool: int32
         ended = [(float(self.returns[i]), int(self.lengths[i])) for i in over]
         self.returns[over] = 0.0
         self.lengths[over] = 0
@@ -122,6 +128,20 @@ def advantages_per_env(env_ids, rewards, dones, values, bootstrap, gamma, gae_la
             advantages[k] = last_gae
             following = values[k]
     return advantages
+
+
+def make_envs(args: argparse.Namespace, num_envs: int):
+    """envfleet's pool in SAME_STEP mode; with `--envs envpool`, EnvPool's, which resets a
+    finished env on its next step: that step is stored as an ordinary transition, as CleanRL's
+    EnvPool scripts do (the same work per step, for comparing speed)."""
+    options = {"num_envs": num_envs, "batch_size": args.batch_size, "seed": args.seed}
+    if args.envs == "envpool":
+        import envpool
+
+        return envpool.make_gymnasium(args.env_id, episodic_life=True, reward_clip=True, **options)
+    return envfleet.make_gymnasium(
+        args.env_id, episodic_life=True, reward_clip=True, autoreset_mode="same_step", **options
+    )
 
 
 def ppo_update(agent, optimizer, batch, args) -> dict[str, float]:
@@ -162,15 +182,7 @@ def main() -> None:
     torch.set_num_threads(args.torch_threads)
     device = torch.device(args.device)
     num_envs = 2 * args.batch_size
-    envs = envfleet.make_gymnasium(
-        args.env_id,
-        num_envs=num_envs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        episodic_life=True,
-        reward_clip=True,
-        autoreset_mode="same_step",
-    )
+    envs = make_envs(args, num_envs)
     frames, num_actions = envs.single_observation_space.shape[0], envs.single_action_space.n
     agent = Agent(frames, num_actions).to(device)
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
