@@ -117,3 +117,16 @@ def test_blackjack_disabled_autoreset_resets_by_mask(make_pool):
         pool.step(np.zeros(4, dtype=np.int64))
     obs, _ = pool.reset(options={"reset_mask": np.array([True, False, True, False])})
     assert isinstance(obs, tuple) and all(part.shape == (4,) for part in obs)
+
+
+def test_blackjack_dm_observations_are_tuples_with_matching_specs():
+    pool = envfleet.make_dm("Blackjack-v1", num_envs=3)
+    try:
+        spec = pool.observation_spec().obs
+        assert [part.num_values for part in spec] == [32, 11, 2]
+        obs = pool.reset().observation.obs
+        for part_spec, part in zip(spec, obs, strict=True):
+            part_spec.validate(part[0])
+            assert part.shape == (3,)
+    finally:
+        pool.close()
