@@ -17,6 +17,7 @@ def test_stubs_match_the_extension_modules():
             "mypy.stubtest",
             "envfleet._classic_control",
             "envfleet._toy_text",
+            "envfleet._box2d",
             "envfleet._testing",
             "envfleet._atari",
             "envfleet._mujoco",

@@ -51,7 +51,7 @@ void CliffWalking::Step(const void* action, const EnvOutput& out) {
   } else {
     outcomes.Add(Move(intended, 1.0));
   }
-  const Transition& outcome = ChooseTransition(outcomes, rng());
+  const Transition outcome = ChooseTransition(outcomes, rng());
   state_ = outcome.next_state;
   *out.Observation<std::int64_t>() = state_;
   *out.reward = outcome.reward;

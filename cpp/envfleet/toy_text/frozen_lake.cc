@@ -112,7 +112,7 @@ void FrozenLake::Reset(const EnvOutput& out) {
 }
 
 void FrozenLake::Step(const void* action, const EnvOutput& out) {
-  const Transition& outcome =
+  const Transition outcome =
       ChooseTransition(Outcomes(*static_cast<const std::int64_t*>(action)), rng());
   state_ = outcome.next_state;
   *out.Observation<std::int64_t>() = state_;

@@ -97,7 +97,7 @@ void Taxi::Reset(const EnvOutput& out) {
 }
 
 void Taxi::Step(const void* action, const EnvOutput& out) {
-  const Transition& outcome =
+  const Transition outcome =
       ChooseTransition(Outcomes(*static_cast<const std::int64_t*>(action)), rng());
   const Decoded before = Decode(state_);
   const Decoded after = Decode(outcome.next_state);

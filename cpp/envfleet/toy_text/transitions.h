@@ -35,7 +35,7 @@ struct Transitions {
 
 // The outcome `argmax(cumsum(p) > u)` picks for a uniform draw `u` in [0, 1); index 0 when no
 // running sum exceeds `u` (numpy's argmax of all-false), as in Gymnasium.
-inline const Transition& ChooseTransition(const Transitions& transitions, Rng& rng) {
+inline Transition ChooseTransition(const Transitions& transitions, Rng& rng) {
   const double u = rng.Uniform01();
   double running_sum = 0.0;
   for (int i = 0; i < transitions.count; ++i) {
