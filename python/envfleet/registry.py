@@ -30,7 +30,12 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "CliffWalkingSlippery-v1",
         "Blackjack-v1",
     ),
-    "box2d": ("LunarLander-v3", "LunarLanderContinuous-v3"),
+    "box2d": (
+        "LunarLander-v3",
+        "LunarLanderContinuous-v3",
+        "BipedalWalker-v3",
+        "BipedalWalkerHardcore-v3",
+    ),
     "atari": ATARI_TASK_IDS,
     "mujoco": tuple(
         f"{task}-{version}"

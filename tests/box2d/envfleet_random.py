@@ -4,8 +4,9 @@ envfleet seeds env i of a pool made with `seed=s` with StreamSeed(s, i) and draw
 xoshiro256** (cpp/envfleet/core/rng.h). This class reproduces that stream in Python and draws
 from it exactly as envfleet's Box2D envs do: `random()` is Rng::Uniform01, `uniform(low, high)`
 is Rng::Uniform (low + (high - low) * u, NumPy's formula too), `integers(low, high)` is
-low + Rng::UniformInt(high - low). Put in place of a Gymnasium env's `np_random`, it makes the
-Gymnasium env draw the numbers its envfleet twin draws, so both run the same episodes.
+low + Rng::UniformInt(high - low) (bounds truncated to ints, as NumPy does). Put in place of a
+Gymnasium env's `np_random`, it makes the Gymnasium env draw the numbers its envfleet twin draws,
+so both run the same episodes.
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ class EnvfleetRandom:
         count = int(np.prod(size))
         return np.array([low + (high - low) * self.random() for _ in range(count)]).reshape(size)
 
-    def integers(self, low: int, high: int) -> np.int64:
+    def integers(self, low: float, high: float) -> np.int64:
+        # Gymnasium passes some bounds as floats (BipedalWalker's TERRAIN_GRASS / 2).
+        low, high = int(low), int(high)
         n = high - low
         limit = ((1 << 64) - n) % n
         x = self._next()

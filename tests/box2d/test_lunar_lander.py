@@ -1,15 +1,5 @@
-"""Alignment of envfleet's LunarLander with Gymnasium's, to the last bit, from the same seed.
-
-Both run Box2D 2.3 (envfleet compiles the box2d-py sdist's sources; Gymnasium calls the `box2d`
-wheel's through SWIG), and envfleet's env creates the same bodies in the same order with the
-same float32 inputs, computed in double precision as Python computes them. The random draws are
-made the same by giving each Gymnasium env, in place of its `np_random`, its envfleet twin's
-random stream (tests/box2d/envfleet_random.py): the two then generate the same terrain, the same
-initial push, wind phases and engine dispersions. So no state is copied: from the same seed,
-every reset and every step must give equal observations, rewards and terminated / truncated
-flags (np.testing.assert_array_equal and ==, no tolerance), through autoresets, for discrete
-and continuous actions, wind, turbulence and other gravities.
-"""
+"""Alignment of envfleet's LunarLander with Gymnasium's, to the last bit, from the same seed
+(the scheme: tests/box2d/alignment.py), and its spaces, options and determinism."""
 
 from __future__ import annotations
 
@@ -22,7 +12,7 @@ from gymnasium.envs.box2d.lunar_lander import heuristic
 
 import envfleet
 
-from .envfleet_random import EnvfleetRandom, stream_seed
+from .alignment import assert_episodes_match, references
 
 ALIGNMENT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("LunarLander-v3", {}),
@@ -45,54 +35,29 @@ def _case_id(case: tuple[str, dict[str, Any]]) -> str:
     return task_id + "".join(f"-{name}={value}" for name, value in options.items())
 
 
-def _actions(refs, obs, continuous: bool, rng: np.random.Generator) -> np.ndarray:
-    """Gymnasium's heuristic lander for the even envs (landings, leg contacts, rest), random
-    actions for the odd ones (crashes, flights off screen; continuous ones beyond [-1, 1])."""
-    actions = []
-    for i, ref in enumerate(refs):
-        if i % 2 == 0:
-            actions.append(heuristic(ref, obs[i]))
-        elif continuous:
-            actions.append(rng.uniform(-1.5, 1.5, size=2))
-        else:
-            actions.append(rng.integers(0, 4))
-    return np.array(actions, dtype=np.float32 if continuous else np.int64)
-
-
 @pytest.mark.parametrize("case", ALIGNMENT_CASES, ids=_case_id)
 def test_episodes_match_gymnasium_from_the_same_seed(make_pool, case):
     task_id, options = case
     pool = make_pool(task_id, num_envs=NUM_ENVS, seed=SEED, **options)
-    refs = [gymnasium.make(task_id, disable_env_checker=True, **options) for _ in range(NUM_ENVS)]
-    for i, ref in enumerate(refs):
-        ref.unwrapped._np_random = EnvfleetRandom(stream_seed(SEED, i))
+    refs = references(task_id, options, NUM_ENVS, SEED)
     continuous = isinstance(pool.single_action_space, gymnasium.spaces.Box)
-
-    obs, _ = pool.reset()
-    np.testing.assert_array_equal(obs, [ref.reset()[0] for ref in refs])
     rng = np.random.default_rng(0)
-    starting = np.zeros(NUM_ENVS, dtype=bool)
-    outcomes = {"landed": 0, "crashed": 0, "truncated": 0}
-    for _ in range(NUM_STEPS):
-        actions = _actions(refs, obs, continuous, rng)
-        obs, reward, terminated, truncated, _ = pool.step(actions)
-        for i, ref in enumerate(refs):
-            # NEXT_STEP autoreset: this row is the next episode's first observation.
-            if starting[i]:
-                np.testing.assert_array_equal(obs[i], ref.reset()[0])
-                assert (reward[i], terminated[i], truncated[i]) == (0.0, False, False)
-                continue
-            ref_obs, ref_reward, ref_terminated, ref_truncated, _ = ref.step(actions[i])
-            np.testing.assert_array_equal(obs[i], ref_obs)
-            assert reward[i] == ref_reward
-            assert (terminated[i], truncated[i]) == (ref_terminated, ref_truncated)
-        starting = terminated | truncated
-        outcomes["landed"] += int((terminated & (reward == 100)).sum())
-        outcomes["crashed"] += int((terminated & (reward == -100)).sum())
-        outcomes["truncated"] += int(truncated.sum())
 
-    # The run covered both ends of an episode, and the time limit where it is short.
-    assert outcomes["landed"] > 0 and outcomes["crashed"] > 0
+    def policy(obs: np.ndarray) -> np.ndarray:
+        # Gymnasium's heuristic lander for the even envs (landings, leg contacts, rest), random
+        # actions for the odd ones (crashes, flights off screen; continuous ones beyond [-1, 1]).
+        actions = [
+            heuristic(ref, obs[i])
+            if i % 2 == 0
+            else (rng.uniform(-1.5, 1.5, size=2) if continuous else rng.integers(0, 4))
+            for i, ref in enumerate(refs)
+        ]
+        return np.array(actions, dtype=np.float32 if continuous else np.int64)
+
+    outcomes = assert_episodes_match(pool, refs, policy, NUM_STEPS)
+    # Landings (+100, the lander at rest) and crashes (-100) were both compared, and the time
+    # limit where it is short.
+    assert outcomes["finished"] > 0 and outcomes["crashed"] > 0
     if "max_episode_steps" in options:
         assert outcomes["truncated"] > 0
 
