@@ -25,10 +25,16 @@ PAGE = Path(__file__).resolve().parent.parent / "docs" / "catalogue.md"
 FAMILY_TITLES = {
     "classic_control": "Classic control",
     "toy_text": "Toy text",
+    "box2d": "Box2D",
     "atari": "Atari",
     "mujoco": "MuJoCo",
 }
-FAMILY_PAGES = {"toy_text": "toy_text.md", "atari": "atari.md", "mujoco": "mujoco.md"}
+FAMILY_PAGES = {
+    "toy_text": "toy_text.md",
+    "box2d": "box2d.md",
+    "atari": "atari.md",
+    "mujoco": "mujoco.md",
+}
 NONE = "—"
 
 
