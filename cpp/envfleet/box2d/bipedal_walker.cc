@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <numbers>
 
+#include "envfleet/box2d/box2d_statics.h"
+
 namespace envfleet::box2d {
 namespace {
 
@@ -69,10 +71,10 @@ float BipedalWalker::LidarCallback::ReportFixture(b2Fixture* fixture, const b2Ve
   return fraction;
 }
 
-BipedalWalker::BipedalWalker(const Config& config)
-    : hardcore_(config.Get<bool>("hardcore")),
-      // Gymnasium's b2World(): gravity (0, -10), sleeping allowed.
-      world_(std::make_unique<b2World>(b2Vec2(0.0f, -10.0f))) {
+BipedalWalker::BipedalWalker(const Config& config) : hardcore_(config.Get<bool>("hardcore")) {
+  PrepareBox2dStatics();
+  // Gymnasium's b2World(): gravity (0, -10), sleeping allowed.
+  world_ = std::make_unique<b2World>(b2Vec2(0.0f, -10.0f));
   world_->SetAllowSleeping(true);
 }
 

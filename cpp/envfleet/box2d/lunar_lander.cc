@@ -4,7 +4,8 @@
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
-#include <vector>
+
+#include "envfleet/box2d/box2d_statics.h"
 
 namespace envfleet::box2d {
 namespace {
@@ -60,7 +61,9 @@ LunarLander::LunarLander(const Config& config)
       gravity_(config.Get<double>("gravity")),
       enable_wind_(config.Get<bool>("enable_wind")),
       wind_power_(config.Get<double>("wind_power")),
-      turbulence_power_(config.Get<double>("turbulence_power")) {}
+      turbulence_power_(config.Get<double>("turbulence_power")) {
+  PrepareBox2dStatics();
+}
 
 LunarLander::~LunarLander() = default;
 
