@@ -16,6 +16,8 @@ def test_stubs_match_the_extension_modules():
             "-m",
             "mypy.stubtest",
             "envfleet._classic_control",
+            "envfleet._toy_text",
+            "envfleet._box2d",
             "envfleet._testing",
             "envfleet._atari",
             "envfleet._mujoco",

@@ -22,8 +22,19 @@ from envfleet.spec import EnvSpec
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "catalogue.md"
 
-FAMILY_TITLES = {"classic_control": "Classic control", "atari": "Atari", "mujoco": "MuJoCo"}
-FAMILY_PAGES = {"atari": "atari.md", "mujoco": "mujoco.md"}
+FAMILY_TITLES = {
+    "classic_control": "Classic control",
+    "toy_text": "Toy text",
+    "box2d": "Box2D",
+    "atari": "Atari",
+    "mujoco": "MuJoCo",
+}
+FAMILY_PAGES = {
+    "toy_text": "toy_text.md",
+    "box2d": "box2d.md",
+    "atari": "atari.md",
+    "mujoco": "mujoco.md",
+}
 NONE = "—"
 
 
@@ -46,6 +57,8 @@ def format_space(space: gymnasium.Space) -> str:
     """A short, numpy-version-independent description of one env's space."""
     if isinstance(space, gymnasium.spaces.Discrete):
         return f"Discrete({int(space.n)})"
+    if isinstance(space, gymnasium.spaces.Tuple):
+        return f"Tuple({', '.join(format_space(part) for part in space.spaces)})"
     integral = space.dtype.kind in "iub"
     shape = f"({', '.join(str(d) for d in space.shape)}{',' if len(space.shape) == 1 else ''})"
     low, high = np.ravel(space.low), np.ravel(space.high)

@@ -12,10 +12,12 @@ from __future__ import annotations
 import collections
 from typing import Any
 
+import gymnasium
 import numpy as np
 
 from envfleet.errors import EnvError
 from envfleet.native import make_pool
+from envfleet.spec import split_observation
 
 try:
     import dm_env
@@ -26,8 +28,10 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     ) from error
 
 
-def _array_spec(space: Any, name: str) -> specs.Array:
-    """A dm_env spec for one env's Gymnasium space."""
+def _array_spec(space: Any, name: str) -> Any:
+    """A dm_env spec for one env's Gymnasium space (a tuple of specs for a Tuple space)."""
+    if isinstance(space, gymnasium.spaces.Tuple):
+        return tuple(_array_spec(part, f"{name}[{k}]") for k, part in enumerate(space.spaces))
     if hasattr(space, "n"):
         return specs.DiscreteArray(num_values=int(space.n), dtype=space.dtype, name=name)
     return specs.BoundedArray(
@@ -101,6 +105,9 @@ class DmEnvPool:
         return self.num_envs
 
     def _observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
+        # Tuple observations (Blackjack) as one column per element, as their spec says.
+        if isinstance(self.envfleet_spec.observation_space, gymnasium.spaces.Tuple):
+            obs = split_observation(obs)
         return self._observation_type(obs, *(info[k] for k in self._fields[1:]))
 
     def _timestep_of(self, call: Any, *args: Any) -> dm_env.TimeStep:

@@ -9,7 +9,7 @@ import numpy as np
 from gymnasium.vector.utils import batch_space
 
 from envfleet.native import make_pool
-from envfleet.spec import EnvSpec
+from envfleet.spec import EnvSpec, split_observation
 
 
 class GymnasiumPool(gymnasium.vector.VectorEnv):
@@ -41,6 +41,8 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
             "render_fps": spec.render_fps,
         }
         self.render_mode = "rgb_array" if can_render else None
+        # Tuple observations (Blackjack) leave the pool as one column view per element.
+        self._tuple_obs = isinstance(spec.observation_space, gymnasium.spaces.Tuple)
         self.closed = False
         # The last full-batch observation, for reset(options={"reset_mask": ...}) (sync mode).
         self._last_obs: np.ndarray | None = None
@@ -68,7 +70,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         obs, info = self._native.reset(env_id, seed)
         if env_id is None and not self._native.is_async:
             self._last_obs = obs
-        return obs, info
+        return self._observation(obs), info
 
     def step(
         self, actions: Any, env_id: Any = None
@@ -77,7 +79,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         result = self._native.step(actions, env_id)
         if env_id is None and not self._native.is_async:
             self._last_obs = result[0]
-        return result
+        return self._step_result(result)
 
     def send(self, actions: Any, env_id: Any = None) -> None:
         """Queues a step of the envs in `env_id` (all envs when None)."""
@@ -91,7 +93,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         Waits at most `timeout` seconds (None: no limit), then raises TimeoutError and leaves the
         batch in flight for a later recv(). Ctrl-C interrupts the wait (KeyboardInterrupt).
         """
-        return self._native.recv(timeout)
+        return self._step_result(self._native.recv(timeout))
 
     def async_reset(self, seed: int | list[int] | None = None, env_id: Any = None) -> None:
         """Queues a reset of the envs in `env_id` (all when None); results come from `recv()`."""
@@ -183,7 +185,20 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         full_obs = obs if len(ids) == self.num_envs else self._last_obs.copy()
         full_obs[ids] = obs
         self._last_obs = full_obs
-        return full_obs, _expand_info(info, ids, self.num_envs)
+        return self._observation(full_obs), _expand_info(info, ids, self.num_envs)
+
+    def _observation(self, obs: np.ndarray) -> Any:
+        """The engine's observation batch in the single observation space's batched form."""
+        return split_observation(obs) if self._tuple_obs else obs
+
+    def _step_result(self, result: tuple[Any, ...]) -> Any:
+        """A native step result with observations (final_obs included) in the space's form."""
+        if not self._tuple_obs:
+            return result
+        obs, reward, terminated, truncated, info = result
+        if "final_obs" in info:
+            info["final_obs"] = split_observation(info["final_obs"])
+        return self._observation(obs), reward, terminated, truncated, info
 
 
 def _expand_info(info: dict[str, Any], ids: np.ndarray, num_envs: int) -> dict[str, Any]:

@@ -22,6 +22,20 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "Pendulum-v1",
         "Acrobot-v1",
     ),
+    "toy_text": (
+        "FrozenLake-v1",
+        "FrozenLake8x8-v1",
+        "Taxi-v3",
+        "CliffWalking-v1",
+        "CliffWalkingSlippery-v1",
+        "Blackjack-v1",
+    ),
+    "box2d": (
+        "LunarLander-v3",
+        "LunarLanderContinuous-v3",
+        "BipedalWalker-v3",
+        "BipedalWalkerHardcore-v3",
+    ),
     "atari": ATARI_TASK_IDS,
     "mujoco": tuple(
         f"{task}-{version}"

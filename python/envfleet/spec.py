@@ -29,6 +29,23 @@ POOL_KEYWORDS: dict[str, Any] = {
 }
 
 
+# Tasks whose observation vector Gymnasium exposes as a Tuple of Discrete spaces, one per element
+# (n = the element's upper bound + 1): the engine stores it as one int64 row per env.
+TUPLE_OBSERVATIONS = frozenset({"Blackjack-v1"})
+
+
+def _tuple_space(description: dict[str, Any]) -> gymnasium.spaces.Tuple:
+    """Gymnasium's Tuple of Discrete spaces for an int64 observation vector bounded below by 0."""
+    return gymnasium.spaces.Tuple(
+        gymnasium.spaces.Discrete(int(high) + 1) for high in description["high"]
+    )
+
+
+def split_observation(obs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A batch of observation vectors (rows, k) as Gymnasium's batched Tuple: k column views."""
+    return tuple(obs[:, k] for k in range(obs.shape[1]))
+
+
 def _space(description: dict[str, Any]) -> gymnasium.Space:
     """A Gymnasium space from one array description."""
     if description["num_values"] > 0:
@@ -67,7 +84,11 @@ class EnvSpec:
     def from_description(cls, description: dict[str, Any], config: dict[str, Any]) -> EnvSpec:
         return cls(
             id=description["id"],
-            observation_space=_space(description["observation"]),
+            observation_space=(
+                _tuple_space(description["observation"])
+                if description["id"] in TUPLE_OBSERVATIONS
+                else _space(description["observation"])
+            ),
             action_space=_space(description["action"]),
             info_spaces={name: _space(d) for name, d in description["info"].items()},
             max_episode_steps=int(description["max_episode_steps"]),
@@ -91,7 +112,10 @@ def _check_option_type(task_id: str, name: str, value: Any, default: Any) -> Non
             value, bool
         )
     elif isinstance(default, str):
-        ok = isinstance(value, str)
+        # A list of strings is a map's rows (FrozenLake's desc, as Gymnasium takes it).
+        ok = isinstance(value, str) or (
+            isinstance(value, (list, tuple)) and all(isinstance(row, str) for row in value)
+        )
     else:
         ok = isinstance(value, (list, tuple, np.ndarray))
     if not ok:
@@ -140,6 +164,8 @@ def _plain(value: Any, default: Any) -> Any:
         return float(value)
     if isinstance(default, list):
         return [float(v) for v in value]
+    if isinstance(default, str) and not isinstance(value, str):
+        return "\n".join(value)
     return value
 
 

@@ -56,12 +56,26 @@ def _mujoco(task_id: str, num_envs: tuple[int, ...] = (8,)) -> Task:
     )
 
 
+def _toy_text(task_id: str) -> Task:
+    return Task(task_id, "toy_text", (1, 1024), task_id, task_id, gymnasium_vector=False)
+
+
+def _box2d(task_id: str) -> Task:
+    return Task(
+        task_id, "box2d", (8, 64), task_id, task_id, gymnasium_vector=False, gymnasium_needs="Box2D"
+    )
+
+
 # The task table. Extend it to give a task default sizes, peer ids and a raw limit; a task missing
 # from it is benchmarked under its own id with every peer that knows that id.
 TASKS: dict[str, Task] = {
     t.task_id: t
     for t in (
         Task("CartPole-v1", "classic_control", (1, 64, 1024), "CartPole-v1", "CartPole-v1"),
+        _toy_text("FrozenLake-v1"),
+        _toy_text("Taxi-v3"),
+        _box2d("LunarLander-v3"),
+        _box2d("BipedalWalker-v3"),
         _atari("Pong-v5", "pong"),
         _atari("Breakout-v5", "breakout"),
         _mujoco("HalfCheetah-v5"),

@@ -1,0 +1,50 @@
+// Transition and Transitions: the outcomes of one (state, action) of a tabular env, and the draw
+// that picks one of them as Gymnasium's `categorical_sample` does.
+//
+// Gymnasium's toy-text envs keep a table P[state][action] of (probability, next state, reward,
+// terminated) and sample it with `argmax(cumsum(probabilities) > uniform)`. envfleet's envs build
+// the same list for the current state and action on the fly (no table per env) and pick from it
+// with ChooseTransition(), which reproduces that rule, rounding of the running sum included.
+// Thread-safety: plain values and pure functions (the Rng passed in belongs to the caller).
+#ifndef ENVFLEET_TOY_TEXT_TRANSITIONS_H_
+#define ENVFLEET_TOY_TEXT_TRANSITIONS_H_
+
+#include <array>
+#include <cstdint>
+
+#include "envfleet/core/rng.h"
+
+namespace envfleet::toy_text {
+
+// One possible outcome of a step.
+struct Transition {
+  double probability = 1.0;
+  std::int64_t next_state = 0;
+  double reward = 0.0;
+  bool terminated = false;
+};
+
+// The outcomes of one (state, action), in Gymnasium's order (at most three: intended, and the
+// two perpendicular slips).
+struct Transitions {
+  std::array<Transition, 3> items;
+  int count = 0;
+
+  void Add(const Transition& transition) { items[count++] = transition; }
+};
+
+// The outcome `argmax(cumsum(p) > u)` picks for a uniform draw `u` in [0, 1); index 0 when no
+// running sum exceeds `u` (numpy's argmax of all-false), as in Gymnasium.
+inline Transition ChooseTransition(const Transitions& transitions, Rng& rng) {
+  const double u = rng.Uniform01();
+  double running_sum = 0.0;
+  for (int i = 0; i < transitions.count; ++i) {
+    running_sum += transitions.items[i].probability;
+    if (running_sum > u) return transitions.items[i];
+  }
+  return transitions.items[0];
+}
+
+}  // namespace envfleet::toy_text
+
+#endif  // ENVFLEET_TOY_TEXT_TRANSITIONS_H_

@@ -1,0 +1,76 @@
+"""Alignment of envfleet's BipedalWalker with Gymnasium's, to the last bit, from the same seed
+(the scheme: tests/box2d/alignment.py), and its spaces and determinism.
+
+The walker's world lives as long as the env and is emptied and refilled at each reset, as
+Gymnasium's is, so the comparison runs over several episodes per env: every reset must rebuild
+the same terrain (hardcore: stumps, pits and stairs) in a world with the same history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium
+import numpy as np
+import pytest
+
+from .alignment import assert_episodes_match, references
+
+ALIGNMENT_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("BipedalWalker-v3", {}),
+    ("BipedalWalkerHardcore-v3", {}),
+    # A short time limit, so that truncations are compared too.
+    ("BipedalWalker-v3", {"max_episode_steps": 150}),
+]
+
+NUM_ENVS = 4
+NUM_STEPS = 800
+SEED = 13
+
+
+def _case_id(case: tuple[str, dict[str, Any]]) -> str:
+    task_id, options = case
+    return task_id + "".join(f"-{name}={value}" for name, value in options.items())
+
+
+@pytest.mark.parametrize("case", ALIGNMENT_CASES, ids=_case_id)
+def test_episodes_match_gymnasium_from_the_same_seed(make_pool, case):
+    task_id, options = case
+    pool = make_pool(task_id, num_envs=NUM_ENVS, seed=SEED, **options)
+    refs = references(task_id, options, NUM_ENVS, SEED)
+    rng = np.random.default_rng(0)
+
+    def policy(obs: np.ndarray) -> np.ndarray:
+        # Random motor commands, beyond [-1, 1] at times (Gymnasium clips them).
+        return rng.uniform(-1.2, 1.2, size=(NUM_ENVS, 4)).astype(np.float32)
+
+    outcomes = assert_episodes_match(pool, refs, policy, NUM_STEPS)
+    # Falls (-100) were compared, and the time limit where it is short.
+    assert outcomes["crashed"] > 0
+    if "max_episode_steps" in options:
+        assert outcomes["truncated"] > 0
+
+
+@pytest.mark.parametrize("task_id", ["BipedalWalker-v3", "BipedalWalkerHardcore-v3"])
+def test_spaces_and_limits_are_gymnasiums(make_pool, task_id):
+    pool = make_pool(task_id, num_envs=2)
+    ref = gymnasium.make(task_id)
+    assert pool.single_observation_space == ref.observation_space
+    assert pool.single_action_space == ref.action_space
+    assert pool.envfleet_spec.max_episode_steps == ref.spec.max_episode_steps
+    assert pool.envfleet_spec.reward_threshold == ref.spec.reward_threshold
+
+
+def test_trajectories_do_not_depend_on_num_threads(make_pool):
+    pools = [
+        make_pool("BipedalWalkerHardcore-v3", num_envs=16, num_threads=n, seed=5) for n in (1, 2)
+    ]
+    results = [[pool.reset()[0]] for pool in pools]
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        actions = rng.uniform(-1, 1, size=(16, 4)).astype(np.float32)
+        for pool, result in zip(pools, results, strict=True):
+            obs, reward, terminated, truncated, _ = pool.step(actions)
+            result.extend([obs, reward, terminated, truncated])
+    for one, two in zip(*results, strict=True):
+        np.testing.assert_array_equal(one, two)
