@@ -524,6 +524,12 @@ owed C / (C + K) of its idle rate, and "of fair share" is its rate over that."""
             ),
         ]
     blocks.append(benchmark.render_method(machine))
+    if settings.get("note"):
+        blocks.append(settings["note"])
+    blocks.append(
+        f"1-minute load average before and after: {machine['load_before'][0]}, "
+        f"{machine['load_after'][0]}."
+    )
     return "\n\n".join(blocks)
 
 
@@ -549,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown page to update")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="results as JSON")
+    parser.add_argument("--note", default="", help="a sentence on the conditions, for the page")
     args = parser.parse_args(argv)
     args.loads = LOADS
     args.policy_loads = (0, 1)
@@ -558,9 +565,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown parts {unknown}; known: {', '.join(PARTS)}")
 
-    command = shlex.join(
-        ["python", "benchmarks/training_loop.py", *(sys.argv[1:] if argv is None else argv)]
-    )
+    given = sys.argv[1:] if argv is None else argv
+    # The note is printed on the page by itself, not inside the command.
+    shown = [arg if not given[i - 1 : i] == ["--note"] else "..." for i, arg in enumerate(given)]
+    command = shlex.join(["python", "benchmarks/training_loop.py", *shown])
     machine = benchmark.describe_machine(command)
     machine["load_before"] = Path("/proc/loadavg").read_text().split()[:3]
     measure_part = {
@@ -575,7 +583,12 @@ def main(argv: list[str] | None = None) -> int:
             rows += measure_part[part](args, threads)
     machine["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
 
-    settings = {"seconds": args.seconds, "rounds": args.rounds, "threads": threads}
+    settings = {
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "threads": threads,
+        "note": args.note,
+    }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
