@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
 
     given = sys.argv[1:] if argv is None else argv
     # The note is printed on the page by itself, not inside the command.
-    shown = [arg if not given[i - 1 : i] == ["--note"] else "..." for i, arg in enumerate(given)]
+    shown = ["..." if given[i - 1 : i] == ["--note"] else arg for i, arg in enumerate(given)]
     command = shlex.join(["python", "benchmarks/training_loop.py", *shown])
     machine = benchmark.describe_machine(command)
     machine["load_before"] = Path("/proc/loadavg").read_text().split()[:3]
