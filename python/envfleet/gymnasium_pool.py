@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium
@@ -10,6 +11,18 @@ from gymnasium.vector.utils import batch_space
 
 from envfleet.native import make_pool
 from envfleet.spec import EnvSpec
+
+
+class Pictures(np.ndarray):
+    """What `render()` returns: one uint8 array (n, h, w, 3), row r the picture of the r-th env.
+
+    A plain ndarray subclass that is also a `collections.abc.Sequence` of its n pictures: the type
+    Gymnasium's `VectorEnv.render()` returns and its vector `RecordVideo` checks for. No per-env
+    object is made.
+    """
+
+
+Sequence.register(Pictures)
 
 
 class GymnasiumPool(gymnasium.vector.VectorEnv):
@@ -97,7 +110,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         """Queues a reset of the envs in `env_id` (all when None); results come from `recv()`."""
         self._native.send_reset(env_id, seed)
 
-    def render(self, env_ids: Any = None, *, env_id: Any = None) -> np.ndarray:
+    def render(self, env_ids: Any = None, *, env_id: Any = None) -> Pictures:
         """The current RGB pictures of the envs in `env_ids` (all when None), as one array.
 
         Shaped (len(env_ids), h, w, 3), uint8; picture r is of env env_ids[r]. The envs are drawn
@@ -106,7 +119,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         """
         if env_ids is not None and env_id is not None:
             raise ValueError("pass either env_ids or env_id, not both")
-        return self._native.render(env_id if env_ids is None else env_ids)
+        return self._native.render(env_id if env_ids is None else env_ids).view(Pictures)
 
     def close_extras(self, **kwargs: Any) -> None:
         self._native.close()
