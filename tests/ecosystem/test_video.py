@@ -24,8 +24,10 @@ from stable_baselines3.common.vec_env.base_vec_env import tile_images
 
 import envfleet
 
-# One task per family that renders, with a picture of each kind (Pendulum: the torque arrow).
-VIDEO_TASKS = ["CartPole-v1", "Pendulum-v1", "Pong-v5"]
+# One task per family, with a picture of each kind (Pendulum: the torque arrow), and the options
+# that keep MuJoCo's pictures small.
+VIDEO_TASKS = ["CartPole-v1", "Pendulum-v1", "Pong-v5", "HalfCheetah-v5"]
+OPTIONS = {"HalfCheetah-v5": {"width": 128, "height": 96}}
 NUM_ENVS = 2
 FRAMES = 6
 # The largest mean absolute difference of a decoded frame from the pictures it was made of.
@@ -54,7 +56,9 @@ def _assert_video_of(
 
 @pytest.mark.parametrize("task_id", VIDEO_TASKS)
 def test_gymnasium_record_video(tmp_path, task_id):
-    pool = gymnasium.make_vec(f"envfleet/{task_id}", num_envs=NUM_ENVS, seed=0)
+    pool = gymnasium.make_vec(
+        f"envfleet/{task_id}", num_envs=NUM_ENVS, seed=0, **OPTIONS.get(task_id, {})
+    )
     env = vw.RecordVideo(
         pool,
         video_folder=str(tmp_path),
@@ -74,7 +78,7 @@ def test_gymnasium_record_video(tmp_path, task_id):
 
 @pytest.mark.parametrize("task_id", VIDEO_TASKS)
 def test_sb3_vec_video_recorder(tmp_path, task_id):
-    venv = envfleet.make_sb3(task_id, num_envs=NUM_ENVS, seed=0)
+    venv = envfleet.make_sb3(task_id, num_envs=NUM_ENVS, seed=0, **OPTIONS.get(task_id, {}))
     env = VecVideoRecorder(
         venv, str(tmp_path), record_video_trigger=lambda step: step == 0, video_length=FRAMES
     )

@@ -10,6 +10,7 @@
 
 #include "envfleet/core/array_spec.h"
 #include "envfleet/mujoco/model_cache.h"
+#include "envfleet/mujoco/scene_renderer.h"
 
 namespace envfleet::mujoco {
 const char* InfoName(Info key) {
@@ -40,6 +41,7 @@ MujocoEnv::MujocoEnv(const Config& config, const Variant& variant)
   qpos_.resize(model_->nq);
   qvel_.resize(model_->nv);
   info_slots_.fill(-1);
+  render_ = ReadRenderSettings(config, *model_);
 }
 
 MujocoEnv::~MujocoEnv() { mj_deleteData(data_); }
@@ -69,7 +71,18 @@ EnvSpec MujocoEnv::Spec() const {
     spec.info.push_back({info.name, ArraySpec::Unbounded(DType::kFloat64, info.shape)});
   }
   spec.state_layout = {{"qpos", model_->nq}, {"qvel", model_->nv}};
+  spec.render_shape = {render_.height, render_.width, 3};
+  // Gymnasium's metadata["render_fps"]: one picture per env step.
+  spec.render_fps = static_cast<int>(std::lround(1.0 / dt()));
   return spec;
+}
+
+void MujocoEnv::Render(std::uint8_t* rgb) const {
+  if (!camera_ready_) {
+    InitCamera(render_, *model_, *data_, &camera_);
+    camera_ready_ = true;
+  }
+  RenderScene(model_, *data_, camera_, render_.width, render_.height, rgb);
 }
 
 void MujocoEnv::Reset(const EnvOutput& out) {

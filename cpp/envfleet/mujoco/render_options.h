@@ -1,0 +1,51 @@
+// The rendering keywords of MuJoCo tasks, as Gymnasium's MujocoEnv / MujocoRenderer take them.
+//
+// Options (every MuJoCo id): `width` and `height` of the picture (480), `camera_id` and
+// `camera_name` (the camera to render from; neither: the model's "track" camera where it has one,
+// else the free camera; -1: the free camera), `default_camera_config` (attributes of the camera
+// set once, as Gymnasium's _set_cam_config sets them: the task's DEFAULT_CAMERA_CONFIG by default).
+// default_camera_config is a text option, "name=value;name=v1,v2,v3" (Python passes Gymnasium's
+// dict, which envfleet.native turns into this text); camera_id -2 stands for "not given".
+// Thread-safety: pure functions and immutable values.
+#ifndef ENVFLEET_MUJOCO_RENDER_OPTIONS_H_
+#define ENVFLEET_MUJOCO_RENDER_OPTIONS_H_
+
+#include <mujoco/mujoco.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "envfleet/core/config.h"
+
+namespace envfleet::mujoco {
+
+// camera_id's default: not given.
+inline constexpr std::int64_t kNoCameraId = -2;
+
+// The rendering options, with `default_camera_config` the task's default text.
+OptionList RenderingOptions(const std::string& default_camera_config);
+
+// One env's rendering settings, read from its config and resolved against its model.
+struct RenderSettings {
+  int width = 0;
+  int height = 0;
+  // The fixed camera rendered from, or -1 for the free camera.
+  int camera_id = -1;
+  // default_camera_config's attributes, in order: (name, values).
+  std::vector<std::pair<std::string, std::vector<double>>> camera_config;
+};
+
+// Throws std::invalid_argument for sizes below 1, camera_id and camera_name both given, a
+// camera_id out of range, or an unknown or malformed default_camera_config attribute.
+RenderSettings ReadRenderSettings(const Config& config, const mjModel& model);
+
+// Sets `camera` up as Gymnasium's OffScreenViewer does before its first picture: the free camera
+// looking at the median of the geoms' positions (`data` as it is now) from the model's extent,
+// then default_camera_config's attributes, then the camera to render from.
+void InitCamera(const RenderSettings& settings, const mjModel& model, const mjData& data,
+                mjvCamera* camera);
+
+}  // namespace envfleet::mujoco
+
+#endif  // ENVFLEET_MUJOCO_RENDER_OPTIONS_H_
