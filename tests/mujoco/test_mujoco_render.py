@@ -15,8 +15,10 @@ import os
 import subprocess
 import sys
 
+import gymnasium
 import numpy as np
 import pytest
+from gymnasium.wrappers import AddRenderObservation, FrameStackObservation
 
 import envfleet
 
@@ -128,3 +130,95 @@ def test_a_platform_that_cannot_render_says_why_and_the_rest_works(platform, mes
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert message in out.stdout
+
+
+# ---- Pixel observations: Gymnasium's AddRenderObservation, then FrameStackObservation -----------
+
+
+class _PixelTwin:
+    """Gymnasium's AddRenderObservation(render_only=True), then FrameStackObservation for
+    frame_stack > 1, over Gymnasium's env, put at the start of each episode the pool's env starts.
+
+    The free camera is set up by an env's first picture, and AddRenderObservation's constructor
+    resets the env (unseeded) and draws one: the first episode's state is set and drawn before the
+    wrappers are made. The wrappers draw their reset picture before set_state() can put the pool's
+    state in, so each episode's first observation is drawn again from the set state and the stack
+    refilled with it, as FrameStackObservation pads it.
+    """
+
+    def __init__(self, make_reference, task_id, frame_stack, options):
+        self.base = make_reference(task_id, render_mode="rgb_array", **SIZE, **options)
+        self.frame_stack = frame_stack
+        self.wrapped = None
+
+    def start_episode(self, qpos, qvel):
+        if self.wrapped is None:
+            self.base.reset(seed=0)
+            self.base.unwrapped.set_state(qpos, qvel)
+            self.base.unwrapped.render()
+            self.wrapped = AddRenderObservation(self.base, render_only=True)
+            if self.frame_stack > 1:
+                self.wrapped = FrameStackObservation(self.wrapped, self.frame_stack)
+        self.wrapped.reset(seed=0)
+        self.base.unwrapped.set_state(qpos, qvel)
+        first = self.base.unwrapped.render()
+        if self.frame_stack == 1:
+            return first
+        self.wrapped.obs_queue.clear()
+        self.wrapped.obs_queue.extend([first] * self.frame_stack)
+        return np.stack(list(self.wrapped.obs_queue))
+
+    def step(self, action):
+        return self.wrapped.step(action)[0]
+
+
+PIXEL_CASES = [
+    ("HalfCheetah-v5", 1, {}),
+    ("InvertedPendulum-v5", 3, {}),
+    ("Hopper-v5", 2, {"camera_id": -1}),
+]
+
+
+@pytest.mark.parametrize(("task_id", "frame_stack", "options"), PIXEL_CASES)
+def test_pixel_observations_match_gymnasiums_wrappers(
+    make_pool, make_reference, task_id, frame_stack, options
+):
+    """Every observation equals AddRenderObservation(render_only=True)'s (then
+    FrameStackObservation's, oldest first, padded with the first picture), through episode ends
+    and NEXT_STEP autoresets."""
+    pool = make_pool(
+        task_id, num_envs=NUM_ENVS, seed=0, from_pixels=True, frame_stack=frame_stack,
+        max_episode_steps=5, **SIZE, **options,
+    )  # fmt: skip
+    shape = (frame_stack,) * (frame_stack > 1) + (SIZE["height"], SIZE["width"], 3)
+    assert pool.single_observation_space == gymnasium.spaces.Box(0, 255, shape, np.uint8)
+    twins = [_PixelTwin(make_reference, task_id, frame_stack, options) for _ in range(NUM_ENVS)]
+
+    def start_episode(env_id):
+        state = pool.get_state(env_id=[env_id])
+        return twins[env_id].start_episode(state["qpos"][0], state["qvel"][0])
+
+    obs, _ = pool.reset()
+    for env_id in range(NUM_ENVS):
+        np.testing.assert_array_equal(obs[env_id], start_episode(env_id))
+    rng = np.random.default_rng(0)
+    space = pool.single_action_space
+    episode_over = np.zeros(NUM_ENVS, dtype=bool)
+    autoresets = 0
+    for step in range(12):
+        actions = rng.uniform(space.low, space.high, (NUM_ENVS, *space.shape)).astype(np.float32)
+        obs, _, terminated, truncated, _ = pool.step(actions)
+        for env_id, twin in enumerate(twins):
+            if episode_over[env_id]:
+                expected = start_episode(env_id)
+                autoresets += 1
+            else:
+                expected = twin.step(actions[env_id])
+            np.testing.assert_array_equal(obs[env_id], expected, err_msg=f"step {step}")
+        episode_over = terminated | truncated
+    assert autoresets >= NUM_ENVS
+
+
+def test_frame_stack_needs_from_pixels(make_pool):
+    with pytest.raises(ValueError, match="frame_stack"):
+        make_pool("HalfCheetah-v5", frame_stack=4)

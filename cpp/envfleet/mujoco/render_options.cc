@@ -85,6 +85,9 @@ OptionList RenderingOptions(const std::string& default_camera_config) {
       {"camera_name", std::string(), "name of the camera to render from"},
       {"default_camera_config", default_camera_config,
        "attributes of the camera set before the first picture (Gymnasium's dict)"},
+      {"from_pixels", false, "observations are the rendered pictures, uint8 (height, width, 3)"},
+      {"frame_stack", std::int64_t{1},
+       "with from_pixels, observations stack the last frame_stack pictures (oldest first)"},
   };
 }
 
@@ -114,6 +117,13 @@ RenderSettings ReadRenderSettings(const Config& config, const mjModel& model) {
     settings.camera_id = static_cast<int>(camera_id);
   }
   settings.camera_config = ParseCameraConfig(config.Get<std::string>("default_camera_config"));
+
+  settings.from_pixels = config.Get<bool>("from_pixels");
+  const std::int64_t frame_stack = config.Get<std::int64_t>("frame_stack");
+  if (frame_stack < 1 || frame_stack > 64 || (frame_stack > 1 && !settings.from_pixels)) {
+    throw std::invalid_argument("frame_stack must be in [1, 64], and 1 without from_pixels");
+  }
+  settings.frame_stack = static_cast<int>(frame_stack);
   return settings;
 }
 

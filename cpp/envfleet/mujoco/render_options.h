@@ -5,8 +5,11 @@
 // else the free camera; -1: the free camera), `default_camera_config` (attributes of the camera
 // set once, as Gymnasium's _set_cam_config sets them: the task's DEFAULT_CAMERA_CONFIG by default).
 // default_camera_config is a text option, "name=value;name=v1,v2,v3" (Python passes Gymnasium's
-// dict, which envfleet.native turns into this text); camera_id -2 stands for "not given".
-// Thread-safety: pure functions and immutable values.
+// dict, which envfleet.spec turns into this text); camera_id -2 stands for "not given".
+// Pixel observations, as Gymnasium's AddRenderObservation (then FrameStackObservation) give them:
+// `from_pixels` (false) makes the observation the picture, uint8 (height, width, 3), and
+// `frame_stack` (1) > 1 the last frame_stack pictures, (frame_stack, height, width, 3), oldest
+// first, all the first picture after a reset. Thread-safety: pure functions and immutable values.
 #ifndef ENVFLEET_MUJOCO_RENDER_OPTIONS_H_
 #define ENVFLEET_MUJOCO_RENDER_OPTIONS_H_
 
@@ -34,10 +37,14 @@ struct RenderSettings {
   int camera_id = -1;
   // default_camera_config's attributes, in order: (name, values).
   std::vector<std::pair<std::string, std::vector<double>>> camera_config;
+  // Pixel observations (from_pixels) of frame_stack pictures.
+  bool from_pixels = false;
+  int frame_stack = 1;
 };
 
 // Throws std::invalid_argument for sizes below 1, camera_id and camera_name both given, a
-// camera_id out of range, or an unknown or malformed default_camera_config attribute.
+// camera_id out of range, an unknown or malformed default_camera_config attribute, or frame_stack
+// below 1 (or above 1 without from_pixels).
 RenderSettings ReadRenderSettings(const Config& config, const mjModel& model);
 
 // Sets `camera` up as Gymnasium's OffScreenViewer does before its first picture: the free camera
