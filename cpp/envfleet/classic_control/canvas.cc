@@ -6,6 +6,7 @@
 #include <cstring>
 #include <numbers>
 #include <utility>
+#include <vector>
 
 namespace envfleet::classic_control {
 namespace {
@@ -74,15 +75,18 @@ Point RotateRad(Point p, double angle) {
   return {cosine * p.x - sine * p.y, sine * p.x + cosine * p.y};
 }
 
-Canvas::Canvas(int width, int height)
-    : width_(width), height_(height), pixels_(3 * static_cast<std::size_t>(width) * height) {}
+Canvas::Canvas(std::uint8_t* rgb, int width, int height)
+    : rgb_(rgb), width_(width), height_(height) {}
 
 void Canvas::Fill(Rgb color) {
-  for (std::size_t i = 0; i < pixels_.size(); i += 3) {
-    pixels_[i] = color.r;
-    pixels_[i + 1] = color.g;
-    pixels_[i + 2] = color.b;
+  // One row pixel by pixel, then copies of it.
+  const std::size_t row_bytes = 3 * static_cast<std::size_t>(width_);
+  for (std::size_t i = 0; i < row_bytes; i += 3) {
+    rgb_[i] = color.r;
+    rgb_[i + 1] = color.g;
+    rgb_[i + 2] = color.b;
   }
+  for (int row = 1; row < height_; ++row) std::memcpy(rgb_ + row_bytes * row, rgb_, row_bytes);
 }
 
 void Canvas::PutPixel(int x, int y, Rgb color, std::uint32_t alpha) {
@@ -571,13 +575,6 @@ void Canvas::BlendImage(const std::uint8_t* rgba, int width, int height, int x, 
             static_cast<std::uint8_t>((((source[c] - dest) * alpha + source[c]) >> 8) + dest);
       }
     }
-  }
-}
-
-void Canvas::WriteFlipped(std::uint8_t* rgb) const {
-  const std::size_t row_bytes = 3 * static_cast<std::size_t>(width_);
-  for (int y = 0; y < height_; ++y) {
-    std::memcpy(rgb + row_bytes * (height_ - 1 - y), &pixels_[row_bytes * y], row_bytes);
   }
 }
 

@@ -10,15 +10,16 @@
 // the rounding of the float coordinates (tests/classic_control/test_render.py bounds the rest).
 // Every primitive clips to the canvas; coordinates far outside it are clamped first.
 //
-// Coordinates are the Surface's: x to the right, y down from the top row. WriteFlipped() writes
-// the picture upside down, as Gymnasium returns it after pygame.transform.flip(surf, False, True).
-// Thread-safety: none; one canvas per env (or per call). Owns its pixels.
+// Coordinates are the Surface's: x to the right, y down from the top row. The canvas draws straight
+// into the caller's picture, upside down, as Gymnasium returns it after
+// pygame.transform.flip(surf, False, True): Surface row y is picture row height - 1 - y.
+// Thread-safety: none; one canvas per picture being drawn. Ownership: draws into memory it does
+// not own, which must outlive it.
 #ifndef ENVFLEET_CLASSIC_CONTROL_CANVAS_H_
 #define ENVFLEET_CLASSIC_CONTROL_CANVAS_H_
 
 #include <cstdint>
 #include <span>
-#include <vector>
 
 namespace envfleet::classic_control {
 
@@ -40,7 +41,8 @@ Point RotateRad(Point p, double angle);
 
 class Canvas {
  public:
-  Canvas(int width, int height);
+  // Draws into `rgb`, height x width x 3 bytes.
+  Canvas(std::uint8_t* rgb, int width, int height);
 
   int width() const { return width_; }
   int height() const { return height_; }
@@ -66,13 +68,10 @@ class Canvas {
   // pygame blends it.
   void BlendImage(const std::uint8_t* rgba, int width, int height, int x, int y);
 
-  // The picture, rows bottom-up, as height x width x 3 bytes.
-  void WriteFlipped(std::uint8_t* rgb) const;
-
  private:
   bool Inside(int x, int y) const { return x >= 0 && x < width_ && y >= 0 && y < height_; }
   std::uint8_t* At(int x, int y) {
-    return &pixels_[3 * (static_cast<std::size_t>(y) * width_ + x)];
+    return rgb_ + 3 * (static_cast<std::size_t>(height_ - 1 - y) * width_ + x);
   }
   // SDL_gfx's pixel write: stored when alpha is 255, else blended with its integer formula.
   void PutPixel(int x, int y, Rgb color, std::uint32_t alpha);
@@ -85,9 +84,9 @@ class Canvas {
   // pygame.draw's anti-aliased line between float points.
   void AaLine(float from_x, float from_y, float to_x, float to_y, Rgb color);
 
+  std::uint8_t* rgb_;
   int width_;
   int height_;
-  std::vector<std::uint8_t> pixels_;
 };
 
 }  // namespace envfleet::classic_control

@@ -58,7 +58,7 @@ void DrawMountainCarIn(Real position, double goal_position, std::uint8_t* rgb) {
   constexpr double kCarWidth = 40;
   constexpr double kCarHeight = 20;
   constexpr double kClearance = 10;
-  thread_local Canvas canvas(kMountainCarWidth, kMountainCarHeight);
+  Canvas canvas(rgb, kMountainCarWidth, kMountainCarHeight);
   canvas.Fill(kWhite);
 
   // The track: np.linspace(min, max, 100) and its heights, as one anti-aliased polyline.
@@ -101,7 +101,6 @@ void DrawMountainCarIn(Real position, double goal_position, std::uint8_t* rgb) {
                                         Point{double(flag_x), double(flag_top - 10)},
                                         Point{double(flag_x + 25), double(flag_top - 5)}};
   Shape(canvas, pennant, {204, 204, 0});
-  canvas.WriteFlipped(rgb);
 }
 
 // Acrobot's picture with the angles' arithmetic in `Real`, NumPy's type for the state.
@@ -112,7 +111,7 @@ void DrawAcrobotIn(Real theta1, Real theta2, std::uint8_t* rgb) {
   constexpr double kScale = kAcrobotSize / (kBound * 2);
   constexpr double kOffset = kAcrobotSize / 2.0;
   constexpr Real kQuarterTurn = static_cast<Real>(std::numbers::pi / 2);
-  thread_local Canvas canvas(kAcrobotSize, kAcrobotSize);
+  Canvas canvas(rgb, kAcrobotSize, kAcrobotSize);
   canvas.Fill(kWhite);
 
   // The target height line.
@@ -133,7 +132,6 @@ void DrawAcrobotIn(Real theta1, Real theta2, std::uint8_t* rgb) {
     Disc(canvas, static_cast<int>(x), static_cast<int>(y), static_cast<int>(0.1 * kScale),
          {204, 204, 0});
   }
-  canvas.WriteFlipped(rgb);
 }
 
 }  // namespace
@@ -148,7 +146,7 @@ void DrawCartPole(double x, double theta, std::uint8_t* rgb) {
   constexpr double kCartHeight = 30.0;
   constexpr double kAxleOffset = kCartHeight / 4.0;
   constexpr double kCartTop = 100;
-  thread_local Canvas canvas(kCartPoleWidth, kCartPoleHeight);
+  Canvas canvas(rgb, kCartPoleWidth, kCartPoleHeight);
   canvas.Fill(kWhite);
 
   // The cart, the pole hinged at its axle, the axle, then the track line.
@@ -164,7 +162,6 @@ void DrawCartPole(double x, double theta, std::uint8_t* rgb) {
   Disc(canvas, static_cast<int>(cart_x), static_cast<int>(kCartTop + kAxleOffset),
        static_cast<int>(kPoleWidth / 2), {129, 132, 203});
   canvas.HLine(0, kCartPoleWidth, static_cast<int>(kCartTop), kBlack);
-  canvas.WriteFlipped(rgb);
 }
 
 void DrawMountainCar(double position, double goal_position, std::uint8_t* rgb) {
@@ -183,7 +180,7 @@ void DrawPendulum(double theta, std::optional<float> last_torque, const TorqueAr
   constexpr double kRodLength = 1 * kScale;
   constexpr double kRodWidth = 0.2 * kScale;
   constexpr Rgb kRod{204, 77, 77};
-  thread_local Canvas canvas(kPendulumSize, kPendulumSize);
+  Canvas canvas(rgb, kPendulumSize, kPendulumSize);
   canvas.Fill(kWhite);
 
   // The rod from the pivot, with round ends.
@@ -205,7 +202,6 @@ void DrawPendulum(double theta, std::optional<float> last_torque, const TorqueAr
 
   // The axle.
   Disc(canvas, kOffset, kOffset, static_cast<int>(0.05 * kScale), kBlack);
-  canvas.WriteFlipped(rgb);
 }
 
 void DrawAcrobot(double theta1, double theta2, std::uint8_t* rgb) {

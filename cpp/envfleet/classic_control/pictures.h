@@ -2,9 +2,8 @@
 // draws it (same sizes, geometry, colours and drawing order; gymnasium/envs/classic_control/*.py),
 // written as height x width x 3 RGB bytes, rows top-down as Gymnasium returns them.
 //
-// Each function draws on a canvas of the calling thread (one per picture size, kept between
-// calls), so it allocates nothing in the steady state. Thread-safety: any number of threads may
-// draw at once.
+// Each function draws straight into `rgb` and allocates nothing. Thread-safety: any number of
+// threads may draw at once, into different pictures.
 #ifndef ENVFLEET_CLASSIC_CONTROL_PICTURES_H_
 #define ENVFLEET_CLASSIC_CONTROL_PICTURES_H_
 
