@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 import torch
+from gymnasium.wrappers import vector as vw
 from torch import nn
 
 import envfleet
@@ -42,6 +43,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--torch-threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--capture-video",
+        action="store_true",
+        help="record videos of the envs, side by side, to videos/ (episodes 0, 1, 8, 27, ...)",
+    )
     return parser.parse_args()
 
 
@@ -149,6 +155,9 @@ def main() -> None:
         reward_clip=True,
         autoreset_mode="same_step",
     )
+    if args.capture_video:
+        # CleanRL's --capture-video: the full-colour screens (render()), not the observations.
+        envs = vw.RecordVideo(envs, f"videos/{args.env_id}__{args.seed}")
     frames, num_actions = envs.single_observation_space.shape[0], envs.single_action_space.n
     agent = Agent(frames, num_actions).to(device)
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
