@@ -259,7 +259,9 @@ def test_ppo_learns_cartpole():
         seed=0,
         device="cpu",
     )
-    model.learn(60_000, callback=_StopAtReturn(200.0))
+    # Trained on until its last 20 training episodes average 300: a policy stopped just past 200
+    # evaluates around that line (195.5 with stable-baselines3 2.9.2 and torch 2.13).
+    model.learn(60_000, callback=_StopAtReturn(300.0))
     mean_return, _ = evaluate_policy(model, env, n_eval_episodes=10, deterministic=True)
     env.close()
     assert mean_return >= 200.0
