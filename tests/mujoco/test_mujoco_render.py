@@ -46,8 +46,18 @@ def _case_id(case):
     return task_id + "".join(f"-{name}" for name in options)
 
 
+def _make_current(twin):
+    """Makes the twin's GL context current. Gymnasium makes a viewer's context current only when
+    one renderer holds several viewers; with one twin per env, each in a context of its own, the
+    last context made would otherwise draw every twin's picture."""
+    viewer = twin.unwrapped.mujoco_renderer.viewer
+    if viewer is not None:
+        viewer.make_context_current()
+
+
 def _assert_pictures_equal(pictures, twins, where):
     for env_id, twin in enumerate(twins):
+        _make_current(twin)
         expected = twin.render()
         differing = int(np.any(pictures[env_id] != expected, axis=-1).sum())
         assert differing == 0, f"{where} env {env_id}: {differing} of {expected.size // 3} differ"
@@ -152,6 +162,7 @@ class _PixelTwin:
         self.wrapped = None
 
     def start_episode(self, qpos, qvel):
+        _make_current(self.base)
         if self.wrapped is None:
             self.base.reset(seed=0)
             self.base.unwrapped.set_state(qpos, qvel)
@@ -169,6 +180,7 @@ class _PixelTwin:
         return np.stack(list(self.wrapped.obs_queue))
 
     def step(self, action):
+        _make_current(self.base)
         return self.wrapped.step(action)[0]
 
 
