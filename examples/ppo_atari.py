@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 import torch
+from gymnasium.wrappers import vector as vw
 from torch import nn
 
 import envfleet
@@ -47,6 +48,11 @@ def parse_args() -> argparse.Namespace:
         choices=("envfleet", "envpool"),
         default="envfleet",
         help="whose pool steps the games (envpool: for a side-by-side speed comparison)",
+    )
+    parser.add_argument(
+        "--capture-video",
+        action="store_true",
+        help="record videos of the envs, side by side, to videos/ (episodes 0, 1, 8, 27, ...)",
     )
     return parser.parse_args()
 
@@ -162,6 +168,9 @@ def main() -> None:
     torch.set_num_threads(args.torch_threads)
     device = torch.device(args.device)
     envs = make_envs(args)
+    if args.capture_video:
+        # CleanRL's --capture-video: the full-colour screens (render()), not the observations.
+        envs = vw.RecordVideo(envs, f"videos/{args.env_id}__{args.seed}")
     frames, num_actions = envs.single_observation_space.shape[0], envs.single_action_space.n
     agent = Agent(frames, num_actions).to(device)
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)

@@ -43,12 +43,20 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--torch-threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--capture-video",
+        action="store_true",
+        help="record videos of the envs, side by side, to videos/ (episodes 0, 1, 8, 27, ...)",
+    )
     return parser.parse_args()
 
 
 def make_envs(args: argparse.Namespace) -> gymnasium.vector.VectorEnv:
     """The envfleet pool inside Gymnasium's vector wrappers."""
     envs = envfleet.make_gymnasium(args.env_id, num_envs=args.num_envs, seed=args.seed)
+    if args.capture_video:
+        # CleanRL's --capture-video: the pool's pictures, before any wrapper changes the episodes.
+        envs = vw.RecordVideo(envs, f"videos/{args.env_id}__{args.seed}")
     envs = vw.RecordEpisodeStatistics(envs)
     envs = vw.ClipAction(envs)
     envs = vw.NormalizeObservation(envs)

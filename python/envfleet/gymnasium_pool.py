@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium
@@ -10,6 +11,18 @@ from gymnasium.vector.utils import batch_space
 
 from envfleet.native import make_pool
 from envfleet.spec import EnvSpec, split_observation
+
+
+class Pictures(np.ndarray):
+    """What `render()` returns: one uint8 array (n, h, w, 3), row r the picture of the r-th env.
+
+    A plain ndarray subclass that is also a `collections.abc.Sequence` of its n pictures: the type
+    Gymnasium's `VectorEnv.render()` returns and its vector `RecordVideo` checks for. No per-env
+    object is made.
+    """
+
+
+Sequence.register(Pictures)
 
 
 class GymnasiumPool(gymnasium.vector.VectorEnv):
@@ -99,9 +112,16 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         """Queues a reset of the envs in `env_id` (all when None); results come from `recv()`."""
         self._native.send_reset(env_id, seed)
 
-    def render(self, env_id: Any = None) -> tuple[np.ndarray, ...]:
-        """The current RGB picture of each env in `env_id` (all when None), as (h, w, 3) arrays."""
-        return tuple(self._native.render(env_id))
+    def render(self, env_ids: Any = None, *, env_id: Any = None) -> Pictures:
+        """The current RGB pictures of the envs in `env_ids` (all when None), as one array.
+
+        Shaped (len(env_ids), h, w, 3), uint8; picture r is of env env_ids[r]. The envs are drawn
+        on the pool's threads in parallel, without the GIL. `env_id` is the same argument under
+        the name `step()` and `reset()` use (`env_ids` is EnvPool's).
+        """
+        if env_ids is not None and env_id is not None:
+            raise ValueError("pass either env_ids or env_id, not both")
+        return self._native.render(env_id if env_ids is None else env_ids).view(Pictures)
 
     def close_extras(self, **kwargs: Any) -> None:
         self._native.close()

@@ -141,6 +141,10 @@ def split_keywords(task_id: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any]
     pool = dict(POOL_KEYWORDS)
     options: dict[str, Any] = {}
     for name, value in kwargs.items():
+        if name in ("camera_id", "camera_name") and value is None:
+            continue  # Gymnasium's "not given": the option's default
+        if name == "default_camera_config" and (value is None or isinstance(value, dict)):
+            value = camera_config_text(value or {})
         if name in POOL_KEYWORDS:
             pool[name] = value
         elif name in defaults:
@@ -152,6 +156,20 @@ def split_keywords(task_id: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any]
                 f"{task_id} got an unexpected keyword argument {name!r}. Accepted: {accepted}"
             )
     return pool, options
+
+
+def camera_config_text(config: dict[str, Any]) -> str:
+    """MuJoCo's default_camera_config, Gymnasium's dict of camera attributes (e.g. {"distance":
+    4.0, "lookat": np.array((0, 0, 1.15))}), as the extension takes it: "name=v;name=v1,v2,v3".
+    """
+    entries = []
+    for name, value in config.items():
+        values = np.atleast_1d(np.asarray(value))
+        integral = np.issubdtype(values.dtype, np.integer)
+        entries.append(
+            f"{name}=" + ",".join(str(int(v)) if integral else repr(float(v)) for v in values)
+        )
+    return ";".join(entries)
 
 
 def _plain(value: Any, default: Any) -> Any:

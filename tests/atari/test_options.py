@@ -248,7 +248,7 @@ def test_render_returns_the_rgb_screens(make_pool):
     # RGB picture is not blank and differs between envs that took different actions.
     assert frames[0].any()
     with pytest.raises(ValueError, match="cannot render"):
-        envfleet.make_gymnasium("CartPole-v1").render()
+        envfleet.make_gymnasium("Counting-v0").render()
 
 
 def test_render_mode_rgb_array_is_accepted_where_the_task_renders(make_pool):
@@ -256,7 +256,7 @@ def test_render_mode_rgb_array_is_accepted_where_the_task_renders(make_pool):
     pool = make_pool("Breakout-v5", num_envs=1, render_mode="rgb_array")
     assert pool.render_mode == "rgb_array"
     with pytest.raises(ValueError, match="does not render"):
-        envfleet.make_gymnasium("CartPole-v1", render_mode="rgb_array")
+        envfleet.make_gymnasium("Counting-v0", render_mode="rgb_array")
     with pytest.raises(ValueError, match="render_mode='human' is not supported"):
         envfleet.make_gymnasium("Breakout-v5", render_mode="human")
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import imageio.v3 as iio
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -79,3 +80,28 @@ def test_dqn_pong_acting_in_a_separate_process():
     ).stdout
     final = out.strip().splitlines()[-1]
     assert re.match(r"steps=(4[89]|5\d) frames/s=[\d.]+ episodes=0 ", final)
+
+
+@pytest.mark.parametrize(
+    ("example", "args"),
+    [
+        ("ppo_atari.py", ("--num-envs", "2", "--num-steps", "16", "--total-timesteps", "32")),
+        (
+            "ppo_continuous.py",
+            ("--num-envs", "2", "--num-steps", "8", "--total-timesteps", "16"),
+        ),
+    ],
+)
+def test_capture_video(monkeypatch, capsys, tmp_path, example, args):
+    """CleanRL's --capture-video: the first episode of the pool's envs, side by side, in videos/
+    (the working directory is tmp_path); episodes outlast the run, so the video is cut at close."""
+    run_example(
+        example,
+        *args,
+        *("--num-minibatches", "2", "--update-epochs", "1", "--capture-video"),
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
+    (video,) = (tmp_path / "videos").rglob("*.mp4")
+    frames = iio.imread(video)
+    assert len(frames) >= 8 and frames.shape[-1] == 3 and frames.std() > 0

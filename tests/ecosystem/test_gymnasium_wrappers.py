@@ -169,7 +169,7 @@ def test_record_video_of_an_atari_pool(tmp_path):
     assert np.abs(frames[-1].astype(float) - tiled).mean() < 8.0
 
 
-@pytest.mark.parametrize("task_id", ["CartPole-v1", "HalfCheetah-v5"])
+@pytest.mark.parametrize("task_id", ["Counting-v0"])
 def test_record_video_refuses_a_task_that_cannot_render(task_id):
     pool = envfleet.make_gymnasium(task_id, num_envs=NUM_ENVS)
     with pytest.raises(ValueError, match="render"):

@@ -6,6 +6,7 @@ the MuJoCo library.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,10 @@ from typing import Any
 import gymnasium
 import numpy as np
 import pytest
+
+# Gymnasium's reference pictures: MuJoCo's Python bindings on a headless EGL context, the platform
+# envfleet uses when MUJOCO_GL is unset (Gymnasium would try glfw first, which needs a display).
+os.environ.setdefault("MUJOCO_GL", "egl")
 
 
 @pytest.fixture(autouse=True)

@@ -20,10 +20,17 @@ import numpy as np
 import pytest
 
 import envfleet
+from envfleet.spec import camera_config_text
 
 TASK_IDS = envfleet.registry.families()["mujoco"]
-# Gymnasium's constructor keywords that only concern rendering: envfleet does not render.
-RENDERING_KEYWORDS = {"default_camera_config"}
+# The rendering keywords: MujocoEnv's (width, height, camera_id, camera_name, which Gymnasium's
+# task classes pass on in **kwargs), default_camera_config, a dict in Gymnasium and text in
+# envfleet's options (compared below), and the pixel observations Gymnasium gives with wrappers
+# (from_pixels, frame_stack: test_mujoco_render.py).
+RENDERING_KEYWORDS = {
+    *("width", "height", "camera_id", "camera_name", "default_camera_config"),
+    *("from_pixels", "frame_stack"),
+}
 
 
 def _plain(value):
@@ -51,7 +58,13 @@ def test_spec_and_options_are_gymnasiums(make_reference, task_id):
         and name != "self"
         and name not in RENDERING_KEYWORDS
     }
-    assert {name: _plain(value) for name, value in spec.options.items()} == expected
+    options = {name: _plain(value) for name, value in spec.options.items()}
+    assert {name: v for name, v in options.items() if name not in RENDERING_KEYWORDS} == expected
+    # The default camera is the task's DEFAULT_CAMERA_CONFIG (none for Swimmer).
+    module = inspect.getmodule(type(reference.unwrapped))
+    default_camera = getattr(module, "DEFAULT_CAMERA_CONFIG", {})
+    assert options["default_camera_config"] == camera_config_text(default_camera)
+    assert (options["width"], options["height"]) == (480, 480)
 
 
 @pytest.mark.parametrize(

@@ -253,7 +253,8 @@ void AtariEnv::Step(const void* action, const EnvOutput& out) {
 }
 
 void AtariEnv::Render(std::uint8_t* rgb) const {
-  std::vector<unsigned char> screen;
+  // ALE fills a vector: one per rendering thread, reused, so a picture allocates nothing.
+  thread_local std::vector<unsigned char> screen;
   ale_->getScreenRGB(screen);
   std::copy(screen.begin(), screen.end(), rgb);
 }

@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "envfleet/classic_control/numpy_math.h"
+#include "envfleet/classic_control/pictures.h"
 #include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
 
@@ -102,6 +103,8 @@ EnvSpec Acrobot::Spec(const Config& /*config*/) {
                      {1.0, 1.0, 1.0, 1.0, kMaxVelocity1, kMaxVelocity2});
   spec.action = ArraySpec::Discrete(3);
   spec.state_layout = {{"state", 4}};
+  spec.render_shape = RenderShape(kAcrobotSize, kAcrobotSize);
+  spec.render_fps = kAcrobotFps;
   return spec;
 }
 
@@ -112,6 +115,7 @@ void Acrobot::Reset(const EnvOutput& out) {
     const volatile float drawn = static_cast<float>(rng().Uniform(-kResetBound, kResetBound));
     value = drawn;
   }
+  state_is_float32_ = true;
 
   // The reset state is float32, so NumPy takes sin and cos in float32.
   const float theta1 = static_cast<float>(state_[0]);
@@ -127,6 +131,8 @@ void Acrobot::Reset(const EnvOutput& out) {
 
 void Acrobot::Step(const void* action, const EnvOutput& out) {
   const double torque = kTorques[*static_cast<const std::int64_t*>(action)];
+
+  state_is_float32_ = false;
 
   // One Runge-Kutta 4 step over dt.
   const Augmented y0{state_[0], state_[1], state_[2], state_[3], torque};
@@ -164,6 +170,15 @@ std::vector<double> Acrobot::GetState() const { return {state_.begin(), state_.e
 void Acrobot::SetState(const std::vector<double>& state) {
   CheckStateSize(state, 4, "Acrobot");
   std::copy(state.begin(), state.end(), state_.begin());
+  state_is_float32_ = std::all_of(state_.begin(), state_.end(), IsFloat32Value);
+}
+
+void Acrobot::Render(std::uint8_t* rgb) const {
+  if (state_is_float32_) {
+    DrawAcrobot(static_cast<float>(state_[0]), static_cast<float>(state_[1]), rgb);
+  } else {
+    DrawAcrobot(state_[0], state_[1], rgb);
+  }
 }
 
 }  // namespace envfleet::classic_control

@@ -10,6 +10,7 @@
 #define ENVFLEET_CLASSIC_CONTROL_ACROBOT_H_
 
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "envfleet/core/config.h"
@@ -30,15 +31,23 @@ class Acrobot : public Env {
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
 
-  // [theta1, theta2, dtheta1, dtheta2], as Gymnasium's `state`.
+  // [theta1, theta2, dtheta1, dtheta2], as Gymnasium's `state`. SetState() takes a state whose
+  // values are all float32 numbers as the float32 state reset() leaves, any other as the float64
+  // state step() leaves.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+
+  // Gymnasium's rgb_array picture of the current state (500 x 500), drawn in float32 after a
+  // reset, as Gymnasium holds the state then.
+  void Render(std::uint8_t* rgb) const override;
 
  private:
   // Joint angles and angular velocities.
   using State = std::array<double, 4>;
 
   State state_{};
+  // Whether Gymnasium would hold the state as float32 (after a reset) rather than float64.
+  bool state_is_float32_ = false;
 };
 
 }  // namespace envfleet::classic_control

@@ -5,6 +5,7 @@
 #include <limits>
 #include <numbers>
 
+#include "envfleet/classic_control/pictures.h"
 #include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
 
@@ -46,6 +47,8 @@ EnvSpec CartPole::Spec(const Config& /*config*/) {
                      {kXThreshold * 2, kInf, kThetaThreshold * 2, kInf});
   spec.action = ArraySpec::Discrete(2);
   spec.state_layout = {{"state", 4}};
+  spec.render_shape = RenderShape(kCartPoleWidth, kCartPoleHeight);
+  spec.render_fps = kCartPoleFps;
   return spec;
 }
 
@@ -99,6 +102,8 @@ void CartPole::SetState(const std::vector<double>& state) {
   theta_ = state[2];
   theta_dot_ = state[3];
 }
+
+void CartPole::Render(std::uint8_t* rgb) const { DrawCartPole(x_, theta_, rgb); }
 
 void CartPole::WriteObservation(const EnvOutput& out) const {
   float* observation = out.Observation<float>();

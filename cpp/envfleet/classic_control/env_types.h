@@ -7,13 +7,16 @@
 #ifndef ENVFLEET_CLASSIC_CONTROL_ENV_TYPES_H_
 #define ENVFLEET_CLASSIC_CONTROL_ENV_TYPES_H_
 
+#include <string>
 #include <vector>
 
 #include "envfleet/core/env_type.h"
 
 namespace envfleet::classic_control {
 
-std::vector<EnvType> EnvTypes();
+// `assets_dir`: Gymnasium's classic-control assets folder (gymnasium/envs/classic_control/assets),
+// where Pendulum's torque arrow is.
+std::vector<EnvType> EnvTypes(const std::string& assets_dir);
 
 }  // namespace envfleet::classic_control
 

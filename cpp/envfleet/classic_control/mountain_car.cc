@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "envfleet/classic_control/pictures.h"
 #include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
 
@@ -36,6 +37,8 @@ EnvSpec MountainCar::Spec(const Config& /*config*/) {
       ArraySpec::Box(DType::kFloat32, {2}, {kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed});
   spec.action = ArraySpec::Discrete(3);
   spec.state_layout = {{"state", 2}};
+  spec.render_shape = RenderShape(kMountainCarWidth, kMountainCarHeight);
+  spec.render_fps = kMountainCarFps;
   return spec;
 }
 
@@ -67,6 +70,10 @@ void MountainCar::SetState(const std::vector<double>& state) {
   CheckStateSize(state, 2, "MountainCar");
   position_ = state[0];
   velocity_ = state[1];
+}
+
+void MountainCar::Render(std::uint8_t* rgb) const {
+  DrawMountainCar(position_, kGoalPosition, rgb);
 }
 
 void MountainCar::WriteObservation(const EnvOutput& out) const {

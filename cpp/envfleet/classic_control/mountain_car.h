@@ -7,6 +7,7 @@
 #ifndef ENVFLEET_CLASSIC_CONTROL_MOUNTAIN_CAR_H_
 #define ENVFLEET_CLASSIC_CONTROL_MOUNTAIN_CAR_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "envfleet/core/config.h"
@@ -30,6 +31,9 @@ class MountainCar : public Env {
   // [position, velocity], as Gymnasium's `state`.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+
+  // Gymnasium's rgb_array picture of the current state (600 x 400).
+  void Render(std::uint8_t* rgb) const override;
 
  private:
   void WriteObservation(const EnvOutput& out) const;

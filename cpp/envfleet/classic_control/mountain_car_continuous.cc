@@ -3,6 +3,7 @@
 #include <cmath>
 #include <functional>
 
+#include "envfleet/classic_control/pictures.h"
 #include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
 
@@ -32,10 +33,6 @@ bool CompareAs(bool in_float32, double value, Compare compare, double bound) {
   return compare(value, bound);
 }
 
-bool IsFloat32Value(double value) {
-  return static_cast<double>(static_cast<float>(value)) == value;
-}
-
 }  // namespace
 
 MountainCarContinuous::MountainCarContinuous(const Config& config)
@@ -51,6 +48,8 @@ EnvSpec MountainCarContinuous::Spec(const Config& /*config*/) {
       ArraySpec::Box(DType::kFloat32, {2}, {kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed});
   spec.action = ArraySpec::Box(DType::kFloat32, {1}, {kMinAction}, {kMaxAction});
   spec.state_layout = {{"state", 2}};
+  spec.render_shape = RenderShape(kMountainCarWidth, kMountainCarHeight);
+  spec.render_fps = kMountainCarFps;
   return spec;
 }
 
@@ -139,6 +138,14 @@ void MountainCarContinuous::SetState(const std::vector<double>& state) {
   position_ = state[0];
   velocity_ = state[1];
   state_is_float32_ = IsFloat32Value(position_) && IsFloat32Value(velocity_);
+}
+
+void MountainCarContinuous::Render(std::uint8_t* rgb) const {
+  if (state_is_float32_) {
+    DrawMountainCar(static_cast<float>(position_), kGoalPosition, rgb);
+  } else {
+    DrawMountainCar(position_, kGoalPosition, rgb);
+  }
 }
 
 void MountainCarContinuous::WriteObservation(const EnvOutput& out) const {

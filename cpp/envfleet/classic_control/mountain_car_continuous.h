@@ -9,6 +9,7 @@
 #ifndef ENVFLEET_CLASSIC_CONTROL_MOUNTAIN_CAR_CONTINUOUS_H_
 #define ENVFLEET_CLASSIC_CONTROL_MOUNTAIN_CAR_CONTINUOUS_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "envfleet/core/config.h"
@@ -34,6 +35,10 @@ class MountainCarContinuous : public Env {
   // reset() leaves, so GetState() / SetState() round-trip exactly.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+
+  // Gymnasium's rgb_array picture of the current state (600 x 400), drawn in float32 after a
+  // step, as Gymnasium holds the state then.
+  void Render(std::uint8_t* rgb) const override;
 
  private:
   void WriteObservation(const EnvOutput& out) const;

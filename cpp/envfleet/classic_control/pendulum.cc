@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 #include "envfleet/classic_control/numpy_math.h"
+#include "envfleet/classic_control/pictures.h"
 #include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
 
@@ -27,7 +29,8 @@ double NormalizeAngle(double angle) { return FloorMod(angle + kPi, 2 * kPi) - kP
 
 }  // namespace
 
-Pendulum::Pendulum(const Config& config) : gravity_(config.Get<double>("g")) {}
+Pendulum::Pendulum(const Config& config, std::shared_ptr<const TorqueArrow> arrow)
+    : gravity_(config.Get<double>("g")), arrow_(std::move(arrow)) {}
 
 OptionList Pendulum::Options() { return {{"g", 10.0, "acceleration of gravity"}}; }
 
@@ -37,12 +40,15 @@ EnvSpec Pendulum::Spec(const Config& /*config*/) {
       ArraySpec::Box(DType::kFloat32, {3}, {-1.0, -1.0, -kMaxSpeed}, {1.0, 1.0, kMaxSpeed});
   spec.action = ArraySpec::Box(DType::kFloat32, {1}, {-kMaxTorque}, {kMaxTorque});
   spec.state_layout = {{"state", 2}};
+  spec.render_shape = RenderShape(kPendulumSize, kPendulumSize);
+  spec.render_fps = kPendulumFps;
   return spec;
 }
 
 void Pendulum::Reset(const EnvOutput& out) {
   theta_ = rng().Uniform(-kResetThetaBound, kResetThetaBound);
   theta_dot_ = rng().Uniform(-kResetThetaDotBound, kResetThetaDotBound);
+  last_torque_.reset();
   WriteObservation(out);
 }
 
@@ -66,6 +72,7 @@ void Pendulum::Step(const void* action, const EnvOutput& out) {
   new_theta_dot = std::clamp(new_theta_dot, -kMaxSpeed, kMaxSpeed);
   theta_ = theta_ + new_theta_dot * kDt;
   theta_dot_ = new_theta_dot;
+  last_torque_ = torque;
 
   *out.reward = -cost;
   *out.terminated = false;
@@ -79,6 +86,8 @@ void Pendulum::SetState(const std::vector<double>& state) {
   theta_ = state[0];
   theta_dot_ = state[1];
 }
+
+void Pendulum::Render(std::uint8_t* rgb) const { DrawPendulum(theta_, last_torque_, *arrow_, rgb); }
 
 void Pendulum::WriteObservation(const EnvOutput& out) const {
   float* observation = out.Observation<float>();

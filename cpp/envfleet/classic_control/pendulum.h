@@ -8,8 +8,12 @@
 #ifndef ENVFLEET_CLASSIC_CONTROL_PENDULUM_H_
 #define ENVFLEET_CLASSIC_CONTROL_PENDULUM_H_
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <vector>
 
+#include "envfleet/classic_control/torque_arrow.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
@@ -18,7 +22,8 @@ namespace envfleet::classic_control {
 
 class Pendulum : public Env {
  public:
-  explicit Pendulum(const Config& config);
+  // `arrow`: the torque arrow its pictures show (shared by the envs of a type).
+  Pendulum(const Config& config, std::shared_ptr<const TorqueArrow> arrow);
 
   // Gymnasium's constructor keywords that affect the dynamics.
   static OptionList Options();
@@ -32,12 +37,19 @@ class Pendulum : public Env {
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
 
+  // Gymnasium's rgb_array picture of the current state (500 x 500), with the torque arrow of the
+  // last step (none after a reset).
+  void Render(std::uint8_t* rgb) const override;
+
  private:
   void WriteObservation(const EnvOutput& out) const;
 
   double gravity_;
   double theta_ = 0.0;
   double theta_dot_ = 0.0;
+  // The clipped torque of the last step, for the picture; none since the last reset.
+  std::optional<float> last_torque_;
+  std::shared_ptr<const TorqueArrow> arrow_;
 };
 
 }  // namespace envfleet::classic_control

@@ -680,11 +680,36 @@ void Pool::SetState(int env_id, const std::vector<double>& state) {
   slots_[env_id].env->SetState(state);
 }
 
-void Pool::Render(int env_id, std::uint8_t* rgb) {
+void Pool::RenderBatch(const int* env_ids, int n, std::uint8_t* rgb) {
   CallGuard guard(in_call_);
   CheckOpen();
-  CheckEnvIds(&env_id, 1);
-  slots_[env_id].env->Render(rgb);
+  CheckEnvIds(env_ids, n);
+  std::size_t picture_bytes = 1;
+  for (const std::int64_t extent : spec_.render_shape) {
+    picture_bytes *= static_cast<std::size_t>(extent);
+  }
+
+  // Each row renders on its own; what an env throws is kept for its row.
+  std::vector<std::exception_ptr> failures(static_cast<std::size_t>(n));
+  auto render_rows = [&](int /*thread*/, int begin, int end) {
+    for (int row = begin; row < end; ++row) {
+      try {
+        slots_[env_ids[row]].env->Render(rgb + picture_bytes * static_cast<std::size_t>(row));
+      } catch (...) {
+        failures[static_cast<std::size_t>(row)] = std::current_exception();
+      }
+    }
+  };
+  if (runner_ && num_threads_ > 1 && n > 1) {
+    runner_->Run(n, render_rows);
+  } else {
+    render_rows(0, 0, n);
+  }
+
+  // The lowest row's failure propagates.
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
 }
 
 void Pool::Close() {

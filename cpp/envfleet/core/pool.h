@@ -193,8 +193,13 @@ class Pool {
   // State access of one env that is not in flight (Env::GetState / SetState).
   std::vector<double> GetState(int env_id);
   void SetState(int env_id, const std::vector<double>& state);
-  // The picture of one env that is not in flight (Env::Render), into `rgb`.
-  void Render(int env_id, std::uint8_t* rgb);
+  // The pictures of envs env_ids[0..n) (none in flight; Env::Render) into `rgb`: picture r, of
+  // env_ids[r], at rgb + r * (the bytes of one render_shape picture). Sync mode renders them on
+  // the thread team in parallel, always sharded (a picture costs far more than the steps whose
+  // cost decides what runs inline); async mode renders them on the calling thread, as the workers
+  // may be stepping other envs. Every env is rendered even if some throw; then the exception of
+  // the lowest row propagates.
+  void RenderBatch(const int* env_ids, int n, std::uint8_t* rgb);
 
   // Stops the threads and frees the envs (see "Shutdown"); throws std::logic_error while another
   // thread is inside a call.

@@ -11,6 +11,7 @@
 #include "envfleet/mujoco/planar_walker.h"
 #include "envfleet/mujoco/pusher.h"
 #include "envfleet/mujoco/reacher.h"
+#include "envfleet/mujoco/render_options.h"
 #include "envfleet/mujoco/runners.h"
 
 namespace envfleet::mujoco {
@@ -25,16 +26,26 @@ struct Registration {
   std::optional<double> reward_threshold;
 };
 
+// Gymnasium's DEFAULT_CAMERA_CONFIG of each task (the same in v4 and v5), as
+// default_camera_config text.
+struct Camera {
+  const char* default_config;
+};
+
 // The EnvType of `name`-v`version`, served by `Task`. Its spec comes from an env made with the
 // config, since the spaces depend on the model file.
+// Its options are the task's, then the rendering ones.
 template <typename Task>
-EnvType MakeEnvType(const std::string& name, const Registration& registration,
+EnvType MakeEnvType(const std::string& name, const Registration& registration, const Camera& camera,
                     const std::string& asset_dir) {
   const Variant variant{registration.version, asset_dir, registration.xml_file,
-                        registration.frame_skip};
+                        registration.frame_skip, camera.default_config};
   EnvType type;
   type.id = name + "-v" + std::to_string(registration.version);
   type.options = Task::Options(variant);
+  for (Option& option : RenderingOptions(variant.default_camera_config)) {
+    type.options.push_back(std::move(option));
+  }
   type.make_spec = [variant, registration](const Config& config) {
     EnvSpec spec = Task(config, variant).Spec();
     spec.max_episode_steps = registration.max_episode_steps;
@@ -50,9 +61,9 @@ EnvType MakeEnvType(const std::string& name, const Registration& registration,
 // Both versions of one task.
 template <typename Task>
 void AddTask(std::vector<EnvType>& types, const std::string& name, const Registration& v4,
-             const Registration& v5, const std::string& asset_dir) {
-  types.push_back(MakeEnvType<Task>(name, v4, asset_dir));
-  types.push_back(MakeEnvType<Task>(name, v5, asset_dir));
+             const Registration& v5, const Camera& camera, const std::string& asset_dir) {
+  types.push_back(MakeEnvType<Task>(name, v4, camera, asset_dir));
+  types.push_back(MakeEnvType<Task>(name, v5, camera, asset_dir));
 }
 
 }  // namespace
@@ -61,28 +72,36 @@ std::vector<EnvType> EnvTypes(const std::string& asset_dir) {
   constexpr std::optional<double> kNone;
   std::vector<EnvType> types;
   const std::string& dir = asset_dir;
-  AddTask<Ant>(types, "Ant", {4, "ant.xml", 5, 1000, 6000.0}, {5, "ant.xml", 5, 1000, 6000.0}, dir);
+  AddTask<Ant>(types, "Ant", {4, "ant.xml", 5, 1000, 6000.0}, {5, "ant.xml", 5, 1000, 6000.0},
+               {"distance=4.0"}, dir);
   AddTask<HalfCheetah>(types, "HalfCheetah", {4, "half_cheetah.xml", 5, 1000, 4800.0},
-                       {5, "half_cheetah.xml", 5, 1000, 4800.0}, dir);
+                       {5, "half_cheetah.xml", 5, 1000, 4800.0}, {"distance=4.0"}, dir);
   AddTask<Hopper>(types, "Hopper", {4, "hopper.xml", 4, 1000, 3800.0},
-                  {5, "hopper.xml", 4, 1000, 3800.0}, dir);
+                  {5, "hopper.xml", 4, 1000, 3800.0},
+                  {"trackbodyid=2;distance=3.0;lookat=0.0,0.0,1.15;elevation=-20.0"}, dir);
   AddTask<Humanoid>(types, "Humanoid", {4, "humanoid.xml", 5, 1000, kNone},
-                    {5, "humanoid.xml", 5, 1000, kNone}, dir);
+                    {5, "humanoid.xml", 5, 1000, kNone},
+                    {"trackbodyid=1;distance=4.0;lookat=0.0,0.0,2.0;elevation=-20.0"}, dir);
   AddTask<HumanoidStandup>(types, "HumanoidStandup", {4, "humanoidstandup.xml", 5, 1000, kNone},
-                           {5, "humanoidstandup.xml", 5, 1000, kNone}, dir);
-  AddTask<InvertedDoublePendulum>(types, "InvertedDoublePendulum",
-                                  {4, "inverted_double_pendulum.xml", 5, 1000, 9100.0},
-                                  {5, "inverted_double_pendulum.xml", 5, 1000, 9100.0}, dir);
+                           {5, "humanoidstandup.xml", 5, 1000, kNone},
+                           {"trackbodyid=1;distance=4.0;lookat=0.0,0.0,0.8925;elevation=-20.0"},
+                           dir);
+  AddTask<InvertedDoublePendulum>(
+      types, "InvertedDoublePendulum", {4, "inverted_double_pendulum.xml", 5, 1000, 9100.0},
+      {5, "inverted_double_pendulum.xml", 5, 1000, 9100.0},
+      {"trackbodyid=0;distance=4.1225;lookat=0.0,0.0,0.12250000000000005"}, dir);
   AddTask<InvertedPendulum>(types, "InvertedPendulum", {4, "inverted_pendulum.xml", 2, 1000, 950.0},
-                            {5, "inverted_pendulum.xml", 2, 1000, 950.0}, dir);
+                            {5, "inverted_pendulum.xml", 2, 1000, 950.0},
+                            {"trackbodyid=0;distance=2.04"}, dir);
   AddTask<Pusher>(types, "Pusher", {4, "pusher.xml", 5, 100, 0.0},
-                  {5, "pusher_v5.xml", 5, 100, 0.0}, dir);
+                  {5, "pusher_v5.xml", 5, 100, 0.0}, {"trackbodyid=-1;distance=4.0"}, dir);
   AddTask<Reacher>(types, "Reacher", {4, "reacher.xml", 2, 50, -3.75},
-                   {5, "reacher.xml", 2, 50, -3.75}, dir);
+                   {5, "reacher.xml", 2, 50, -3.75}, {"trackbodyid=0"}, dir);
   AddTask<Swimmer>(types, "Swimmer", {4, "swimmer.xml", 4, 1000, 360.0},
-                   {5, "swimmer.xml", 4, 1000, 360.0}, dir);
+                   {5, "swimmer.xml", 4, 1000, 360.0}, {""}, dir);
   AddTask<Walker2d>(types, "Walker2d", {4, "walker2d.xml", 4, 1000, kNone},
-                    {5, "walker2d_v5.xml", 4, 1000, kNone}, dir);
+                    {5, "walker2d_v5.xml", 4, 1000, kNone},
+                    {"trackbodyid=2;distance=4.0;lookat=0.0,0.0,1.15;elevation=-20.0"}, dir);
   return types;
 }
 

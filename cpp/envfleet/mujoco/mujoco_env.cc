@@ -10,6 +10,7 @@
 
 #include "envfleet/core/array_spec.h"
 #include "envfleet/mujoco/model_cache.h"
+#include "envfleet/mujoco/scene_renderer.h"
 
 namespace envfleet::mujoco {
 const char* InfoName(Info key) {
@@ -40,6 +41,7 @@ MujocoEnv::MujocoEnv(const Config& config, const Variant& variant)
   qpos_.resize(model_->nq);
   qvel_.resize(model_->nv);
   info_slots_.fill(-1);
+  render_ = ReadRenderSettings(config, *model_);
 }
 
 MujocoEnv::~MujocoEnv() { mj_deleteData(data_); }
@@ -56,6 +58,11 @@ std::array<double, 2> MujocoEnv::Range(const Config& config, const char* name) {
 EnvSpec MujocoEnv::Spec() const {
   EnvSpec spec;
   spec.observation = ArraySpec::Unbounded(DType::kFloat64, {observation_size_});
+  if (render_.from_pixels) {
+    std::vector<std::int64_t> shape = {render_.height, render_.width, 3};
+    if (render_.frame_stack > 1) shape.insert(shape.begin(), render_.frame_stack);
+    spec.observation = ArraySpec::Box(DType::kUInt8, std::move(shape), {0.0}, {255.0});
+  }
 
   // Gymnasium's action space: the actuators' ctrlrange, cast to float32.
   std::vector<double> low(model_->nu), high(model_->nu);
@@ -69,12 +76,24 @@ EnvSpec MujocoEnv::Spec() const {
     spec.info.push_back({info.name, ArraySpec::Unbounded(DType::kFloat64, info.shape)});
   }
   spec.state_layout = {{"qpos", model_->nq}, {"qvel", model_->nv}};
+  spec.render_shape = {render_.height, render_.width, 3};
+  // Gymnasium's metadata["render_fps"]: one picture per env step.
+  spec.render_fps = static_cast<int>(std::lround(1.0 / dt()));
   return spec;
+}
+
+void MujocoEnv::Render(std::uint8_t* rgb) const {
+  if (!camera_ready_) {
+    InitCamera(render_, *model_, *data_, &camera_);
+    camera_ready_ = true;
+  }
+  RenderScene(model_, *data_, camera_, render_.width, render_.height, rgb);
 }
 
 void MujocoEnv::Reset(const EnvOutput& out) {
   mj_resetData(model_.get(), data_);
   ResetModel();
+  restart_stack_ = true;
   WriteObservation(out);
 
   // Keys Gymnasium's reset does not return read 0; then the task's reset info.
@@ -146,6 +165,23 @@ void MujocoEnv::SetQposQvel(const double* qpos, const double* qvel) {
 }
 
 void MujocoEnv::WriteObservation(const EnvOutput& out) const {
+  if (render_.from_pixels) {
+    // The newest picture last: after a reset, every slot holds the first one.
+    const std::size_t picture_bytes = 3 * static_cast<std::size_t>(render_.width) * render_.height;
+    const std::size_t stack_bytes = picture_bytes * render_.frame_stack;
+    frames_.resize(stack_bytes);
+    if (!restart_stack_) std::copy(frames_.begin() + picture_bytes, frames_.end(), frames_.begin());
+    Render(frames_.data() + stack_bytes - picture_bytes);
+    if (restart_stack_) {
+      for (int k = 0; k + 1 < render_.frame_stack; ++k) {
+        std::copy_n(frames_.end() - picture_bytes, picture_bytes,
+                    frames_.begin() + picture_bytes * k);
+      }
+      restart_stack_ = false;
+    }
+    std::copy(frames_.begin(), frames_.end(), out.Observation<std::uint8_t>());
+    return;
+  }
   double* begin = out.Observation<double>();
   const double* end = FillObservation(begin);
   if (end - begin != observation_size_) {

@@ -34,6 +34,7 @@
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
 #include "envfleet/mujoco/numpy_ops.h"
+#include "envfleet/mujoco/render_options.h"
 
 namespace envfleet::mujoco {
 
@@ -43,6 +44,9 @@ struct Variant {
   std::string asset_dir;  // Gymnasium's assets folder (gymnasium/envs/mujoco/assets)
   std::string xml_file;   // the version's model file, used when there is no xml_file option
   int frame_skip = 5;     // the version's frame skip, used when there is no frame_skip option
+  // Gymnasium's DEFAULT_CAMERA_CONFIG of the task, as default_camera_config text
+  // (render_options.h).
+  std::string default_camera_config;
 };
 
 // The scalar info keys MuJoCo tasks report; InfoName() gives Gymnasium's name of each.
@@ -98,6 +102,11 @@ class MujocoEnv : public Env {
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
 
+  // Gymnasium's render() in rgb_array mode: MuJoCo's renderer, headless, at the `width` x
+  // `height` of the options, from their camera (render_options.h). The camera is set up on the
+  // first picture, from the state then, as Gymnasium's viewer sets it up.
+  void Render(std::uint8_t* rgb) const override;
+
  protected:
   // Loads the model the config's `xml_file` names (or the variant's file) and makes the data.
   MujocoEnv(const Config& config, const Variant& variant);
@@ -138,7 +147,8 @@ class MujocoEnv : public Env {
   void ReadsBodyForces() { reads_body_forces_ = true; }
   // Gymnasium's set_state: qpos and qvel copied in, then mj_forward.
   void SetQposQvel(const double* qpos, const double* qvel);
-  // Writes the observation and checks its size against the declared one.
+  // Writes the observation and checks its size against the declared one; with from_pixels,
+  // the picture (stack) instead.
   void WriteObservation(const EnvOutput& out) const;
   // Writes a scalar info value; a key this env does not report is skipped.
   void SetInfo(const EnvOutput& out, Info key, double value) const {
@@ -198,6 +208,14 @@ class MujocoEnv : public Env {
   std::vector<InfoArray> info_;
   // The info array of each Info key, or -1.
   std::array<int, static_cast<int>(Info::kCount)> info_slots_;
+  RenderSettings render_;
+  // The camera of this env's pictures, set up on the first one (Render() is logically const).
+  mutable mjvCamera camera_;
+  mutable bool camera_ready_ = false;
+  // from_pixels: the last frame_stack pictures, oldest first; refilled with the first picture of
+  // each episode (Reset() sets restart_stack_).
+  mutable std::vector<std::uint8_t> frames_;
+  mutable bool restart_stack_ = true;
 };
 
 }  // namespace envfleet::mujoco

@@ -1,9 +1,9 @@
 // The keyword options MuJoCo tasks share, each with its Gymnasium name and documentation.
 //
 // A task's Options() lists Gymnasium's constructor keywords for its version, built from these so
-// each option is spelled once. Defaults differ per task and are passed in. Rendering keywords
-// (render_mode, width, height, camera_*, default_camera_config, ...) are not options: envfleet
-// does not render. Thread-safety: pure functions.
+// each option is spelled once. Defaults differ per task and are passed in. The rendering keywords
+// (width, height, camera_id, camera_name, default_camera_config) every task shares are in
+// render_options.h. Thread-safety: pure functions.
 #ifndef ENVFLEET_MUJOCO_TASK_OPTIONS_H_
 #define ENVFLEET_MUJOCO_TASK_OPTIONS_H_
 

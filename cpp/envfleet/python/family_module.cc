@@ -439,13 +439,13 @@ class PyPool {
     const std::vector<std::int64_t>& shape = pool_->spec().render_shape;
     if (shape.empty())
       throw py::value_error(description_["id"].cast<std::string>() + " cannot render");
-    const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
     py::array_t<std::uint8_t> result(
-        {static_cast<py::ssize_t>(ids.size()), shape[0], shape[1], shape[2]});
+        {static_cast<py::ssize_t>(ids.size), shape[0], shape[1], shape[2]});
     std::uint8_t* data = result.mutable_data();
-    const std::size_t picture_bytes = static_cast<std::size_t>(shape[0] * shape[1] * shape[2]);
+    // One call renders every picture into the array, on the pool's threads, without the GIL.
     py::gil_scoped_release release;
-    for (std::size_t r = 0; r < ids.size(); ++r) pool_->Render(ids[r], data + r * picture_bytes);
+    pool_->RenderBatch(ids.data, ids.size, data);
     return result;
   }
 
