@@ -2,7 +2,7 @@
 
 With one reset frame (noop_max=1) the sequence is deterministic in both libraries (FIRE alone in
 a game with FIRE, one no-op in one without), so the same actions must give the same
-observations, rewards, lives and flags in EnvPool 1.2.5, in envfleet's own Atari family and in
+observations, rewards, lives, flags and RAM in EnvPool 1.2.5, in envfleet's own Atari family and in
 envfleet.envpool, on every step, the resets after game over included. Sticky actions are off
 (EnvPool's default), so neither emulator draws random numbers. The games: four with FIRE in
 their action set (Pong, Breakout, SpaceInvaders, Seaquest) and MsPacman, which has none.
@@ -60,7 +60,7 @@ def test_envfleet_atari_matches_envpool_frame_for_frame(make_ours, make_theirs, 
                     their_step[index],
                     f"{name} at {t}",
                 )
-            for key in ("lives", "reward", "terminated", "elapsed_step"):
+            for key in ("lives", "reward", "terminated", "ram", "elapsed_step"):
                 np.testing.assert_array_equal(
                     layer_step[4][key], their_step[4][key], f"{key} at {t}"
                 )

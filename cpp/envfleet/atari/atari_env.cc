@@ -12,6 +12,8 @@ namespace {
 
 constexpr int kNoop = ale::PLAYER_A_NOOP;
 constexpr int kFire = ale::PLAYER_A_FIRE;
+// The console's RAM, in bytes (info["ram"]).
+constexpr std::int64_t kRamSize = 128;
 
 int GetInt(const Config& config, const char* name, int min, int max) {
   const std::int64_t value = config.Get<std::int64_t>(name);
@@ -144,6 +146,7 @@ EnvSpec AtariEnv::Spec(const AtariSettings& settings) {
       {"terminated", ArraySpec::Box(DType::kBool, {}, {0.0}, {1.0})},
       {"discount", ArraySpec::Box(DType::kFloat32, {}, {0.0}, {1.0})},
       {"episode_frame_number", ArraySpec::Unbounded(DType::kInt32, {})},
+      {"ram", ArraySpec::Box(DType::kUInt8, {kRamSize}, {0.0}, {255.0})},
   };
   spec.render_shape = {screen_height, screen_width, 3};
   // The console draws 60 frames a second; a step covers frame_skip of them.
@@ -191,6 +194,8 @@ void AtariEnv::WriteInfo(const EnvOutput& out, double raw_reward, bool game_over
   *out.Info<bool>(2) = game_over;
   *out.Info<float>(3) = life_lost && settings_.zero_discount_on_life_loss ? 0.0f : 1.0f;
   *out.Info<std::int32_t>(4) = ale_->getEpisodeFrameNumber();
+  const ale::ALERAM& ram = ale_->getRAM();
+  std::copy(ram.array(), ram.array() + kRamSize, out.Info<std::uint8_t>(5));
 }
 
 void AtariEnv::Reset(const EnvOutput& out) {

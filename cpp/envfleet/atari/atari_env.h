@@ -16,7 +16,8 @@
 //   only), while game over, a time-limit end or a reset the caller asks for starts a new game.
 // - Info: lives, the unclipped reward, `terminated` (true game over, not a lost life),
 //   `discount` (0 on a lost life when zero_discount_on_life_loss, else 1; the dm_env API uses it)
-//   and `episode_frame_number` (emulator frames since the game started, as ale-py reports it).
+//   `episode_frame_number` (emulator frames since the game started, as ale-py reports it) and
+//   `ram` (the console's 128 bytes of RAM after the step, as EnvPool reports it).
 //
 // Thread-safety: as every Env, used by one thread at a time. Each AtariEnv owns its emulator; ALE
 // keeps no shared mutable state between instances. Construction loads the ROM (a few ms).
