@@ -41,9 +41,9 @@ MUJOCO = [
     for version in ("v4", "v5")
 ]
 SAMPLE = [*CLASSIC, "Pong-v5", "Breakout-v5", "HalfCheetah-v5", "Hopper-v4", "Ant-v5"]
-# Info keys EnvPool reports and envfleet does not (docs/from_envpool.md): Atari's RAM, Acrobot's
+# Info keys EnvPool reports and envfleet does not (docs/from_envpool.md): Acrobot's
 # raw state; MuJoCo's per-term info follows Gymnasium's names in envfleet.
-ENVPOOL_ONLY_INFO = {"ram", "state"}
+ENVPOOL_ONLY_INFO = {"state"}
 
 
 def _info_layout(info: dict) -> dict:
@@ -250,3 +250,37 @@ def test_render_needs_render_mode(make_ours):
     pool.reset()
     assert pool.render().shape == (1, 210, 160, 3)
     assert pool.render(env_ids=[0, 2]).shape == (2, 210, 160, 3)
+
+
+@pytest.mark.parametrize("task_id", ["CartPole-v1", "Pong-v5", "HalfCheetah-v5"])
+def test_dm_step_types_and_discounts_match_envpool(make_ours, make_theirs, task_id):
+    # A 3-step time limit: the ending step is LAST with discount 0 (EnvPool's rule), the next
+    # one FIRST with discount 1 and reward 0.
+    ours = make_ours(task_id, "dm", num_envs=1, max_episode_steps=3)
+    theirs = make_theirs(task_id, "dm", num_envs=1, max_episode_steps=3)
+    ours.reset(), theirs.reset()
+    action = np.zeros((1, *ours.action_spec().shape), dtype=ours.action_spec().dtype)
+    for _ in range(5):
+        our_ts, their_ts = ours.step(action), theirs.step(action)
+        assert our_ts.step_type.tolist() == their_ts.step_type.tolist()
+        assert our_ts.discount.tolist() == their_ts.discount.tolist()
+
+
+@pytest.mark.parametrize("task_id", ["Pong-v5", "CartPole-v1", "Pendulum-v1"])
+def test_array_specs_match_envpool(task_id):
+    # (MuJoCo's differ where documented: float32 actions, Gymnasium's info names.)
+    ours, theirs = envfleet.envpool.make_spec(task_id), envpool.make_spec(task_id)
+    for spec, other in (
+        (ours.action_array_spec, theirs.action_array_spec),
+        (ours.state_array_spec, theirs.state_array_spec),
+    ):
+        assert list(spec) == list(other)
+        for name, array in spec.items():
+            assert (array.dtype, array.shape) == (other[name].dtype, other[name].shape), name
+    # Bounds of what the user reads (EnvPool's float info bounds are float32's tiny..max).
+    for name, spec, other in (
+        ("obs", ours.state_array_spec, theirs.state_array_spec),
+        ("action", ours.action_array_spec, theirs.action_array_spec),
+    ):
+        np.testing.assert_array_equal(spec[name].minimum, other[name].minimum)
+        np.testing.assert_array_equal(spec[name].maximum, other[name].maximum)

@@ -27,10 +27,11 @@ class DMEnvPool(EnvPoolLayer, dm_env.Environment):
     def _to(self, result: tuple[Any, ...], reset: bool) -> dm_env.TimeStep:
         obs, reward, terminated, truncated, info, raw_info = self._convert(result)
         first = info["elapsed_step"] == 0
-        step_type = np.where(terminated | truncated, _LAST, np.where(first, _FIRST, _MID))
-        # 0 where the episode terminated; an env may lower it mid-episode (Atari's
-        # zero_discount_on_life_loss); 1 otherwise, a time-limit end included.
-        discount = np.where(terminated, 0.0, raw_info.get("discount", 1.0)).astype(np.float32)
+        ended = terminated | truncated
+        step_type = np.where(ended, _LAST, np.where(first, _FIRST, _MID))
+        # 0 where the episode ended (EnvPool's rule: a time-limit end too); an env may lower it
+        # mid-episode (Atari's zero_discount_on_life_loss); 1 otherwise.
+        discount = np.where(ended, 0.0, raw_info.get("discount", 1.0)).astype(np.float32)
         players = Players(info["players"]["env_id"])
         observation = self.spec.observation_type(
             info["env_id"], players, obs, *(info[key.name] for key in self.spec.info_keys)

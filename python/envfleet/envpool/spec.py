@@ -21,6 +21,7 @@ from envfleet.spec import EnvSpec as EnvfleetSpec
 Players = collections.namedtuple("players", ["env_id"])
 
 # Info keys envfleet adds that EnvPool does not report (the layer leaves them out of `info`).
+# Atari's `discount` is EnvPool's dm discount, which the dm pool reads from the engine's info.
 _ENVFLEET_ONLY_INFO = ("discount", "episode_frame_number")
 # EnvPool's dtypes of info keys envfleet reports in another dtype, and of the reward.
 _ENVPOOL_INFO_DTYPES = {"reward": np.dtype(np.float32), "terminated": np.dtype(np.int32)}
@@ -58,11 +59,7 @@ def _array_spec(space: gymnasium.Space, dtype: Any = None, per_player: bool = Fa
         dtype = np.dtype(np.int32) if dtype is None else dtype
         return ArraySpec(dtype, axis, int(space.start), int(space.start + space.n - 1), True)
     dtype = space.dtype if dtype is None else np.dtype(dtype)
-    low, high = space.low, space.high
-    if dtype.kind == "b":
-        low, high = False, True
-    elif np.all(low == low.flat[0]) and np.all(high == high.flat[0]):
-        low, high = low.flat[0].item(), high.flat[0].item()
+    low, high = (False, True) if dtype.kind == "b" else _bounds(space)
     return ArraySpec(dtype, axis + list(space.shape), low, high)
 
 
@@ -148,7 +145,9 @@ class EnvSpec:
             "obs": _array_spec(self.observation_space),
         }
         for key in self.info_keys:
-            result[f"info:{key.name}"] = _array_spec(key.space, key.dtype, per_player=True)
+            # EnvPool marks a per-player axis (-1) on scalar info only (lives: [-1]; ram: [128]).
+            scalar = key.space.shape == ()
+            result[f"info:{key.name}"] = _array_spec(key.space, key.dtype, per_player=scalar)
         return result
 
     def observation_spec(self) -> Any:
@@ -180,4 +179,13 @@ def dm_spec(space: gymnasium.Space, name: str, dtype: Any = None) -> Any:
     dtype = space.dtype if dtype is None else np.dtype(dtype)
     if space.dtype.kind == "b":
         return specs.DiscreteArray(2, dtype=dtype, name=name)
-    return specs.BoundedArray(space.shape, dtype, space.low, space.high, name)
+    low, high = _bounds(space)
+    return specs.BoundedArray(space.shape, dtype, low, high, name)
+
+
+def _bounds(space: gymnasium.spaces.Box) -> tuple[Any, Any]:
+    """A Box's bounds, as scalars where they are the same everywhere (EnvPool's form)."""
+    low, high = space.low, space.high
+    if low.size and np.all(low == low.flat[0]) and np.all(high == high.flat[0]):
+        return low.flat[0].item(), high.flat[0].item()
+    return low, high
