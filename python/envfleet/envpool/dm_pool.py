@@ -24,6 +24,10 @@ class DMEnvPool(EnvPoolLayer, dm_env.Environment):
     def action_spec(self) -> Any:
         return self.spec.action_spec()
 
+    def xla(self) -> tuple[Any, Any, Any, Any]:
+        """Not available for the dm API yet: use make_gym's pool."""
+        raise RuntimeError("xla() is available on envfleet.envpool's gym pools, not dm ones")
+
     def _to(self, result: tuple[Any, ...], reset: bool) -> dm_env.TimeStep:
         obs, reward, terminated, truncated, info, raw_info = self._convert(result)
         first = info["elapsed_step"] == 0

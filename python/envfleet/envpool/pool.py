@@ -18,10 +18,12 @@ from typing import Any
 import gymnasium
 import numpy as np
 
+from envfleet import registry
 from envfleet.envpool import options as envpool_options
 from envfleet.envpool.observation_stack import ObservationStack
 from envfleet.envpool.spec import REWARD_DTYPE, EnvSpec
 from envfleet.native import make_pool
+from envfleet.xla import make_xla
 
 # Keywords of EnvPool's renderer, taken by the layer.
 _RENDER_KEYWORDS = ("render_mode", "render_env_id", "render_width", "render_height")
@@ -152,8 +154,30 @@ class EnvPoolLayer:
     def render_mode(self) -> str | None:
         return self._render.get("render_mode")
 
-    def xla(self) -> Any:
-        raise RuntimeError("XLA is unavailable in envfleet.envpool: xla() is not implemented yet")
+    def xla(self) -> tuple[Any, Any, Any, Any]:
+        """(handle, recv, send, step) usable inside jax.jit (envfleet.xla), EnvPool's form:
+        `recv(handle)` -> (handle, results as recv() gives them), `send(handle, action, env_id)`
+        -> handle, `step` = recv after send. Envs must be reset first (async_reset())."""
+        if self._stack is not None:
+            raise RuntimeError("xla() does not support frame_stack > 1")
+        handle, native_recv, native_send = make_xla(
+            self._native, registry.family_of(self.spec.envfleet_spec.id)
+        )
+
+        def recv(handle: Any) -> tuple[Any, Any]:
+            handle, result = native_recv(handle)
+            return handle, self._to(result, False)
+
+        def send(handle: Any, action: Any, env_id: Any = None) -> Any:
+            if isinstance(action, dict):
+                flat = _flatten(action)
+                action, env_id = flat["action"], flat.get("env_id", env_id)
+            return native_send(handle, action, env_id)
+
+        def step(handle: Any, action: Any, env_id: Any = None) -> tuple[Any, Any]:
+            return recv(send(handle, action, env_id))
+
+        return handle, recv, send, step
 
     def close(self, **kwargs: Any) -> None:
         self._native.close()
