@@ -110,7 +110,8 @@ class EnvPoolLayer:
             self._native.send_step(actions[~unreset], rows[~unreset])
 
     def recv(self, reset: bool = False, return_info: bool = True) -> Any:
-        """The next batch of results (EnvPool's signature; `return_info` is always honoured)."""
+        """The next batch of results; `reset=True` gives (obs, info). `return_info` is taken for
+        EnvPool's signature: info is always returned, as in EnvPool 1.x."""
         return self._to(self._native.recv(), reset)
 
     def step(self, action: Any, env_id: Any = None) -> Any:
