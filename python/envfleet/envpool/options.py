@@ -317,10 +317,9 @@ def translate(task_id: str, kwargs: dict[str, Any]) -> Translation:
         config["version"] = 1
     if registry.family_of(envfleet_id) == "atari":
         config["task"] = ids.ATARI_ROMS[envfleet_id]
-    if frame_stack > 1 or registry.family_of(envfleet_id) == "mujoco":
-        config["frame_stack"] = frame_stack
     settings = {**defaults, **options}
     if registry.family_of(envfleet_id) == "mujoco":
+        config["frame_stack"] = frame_stack
         config.update(_mujoco_config(envfleet_id, settings))
     config.update(settings)
     return Translation(envfleet_id, envfleet_kwargs, config, frame_stack)
