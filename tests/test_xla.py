@@ -97,6 +97,35 @@ def test_envpool_layer_xla_matches_its_python_steps():
         jitted.close(), stepped.close()
 
 
+def test_envpool_dm_xla_matches_its_python_steps():
+    _require_handlers("classic_control")
+    jitted = envfleet.envpool.make_dm("CartPole-v1", num_envs=3, seed=2, max_episode_steps=12)
+    stepped = envfleet.envpool.make_dm("CartPole-v1", num_envs=3, seed=2, max_episode_steps=12)
+    try:
+        handle, _, _, step = jitted.xla()
+        jitted.reset(), stepped.reset()
+
+        @jax.jit
+        def rollout(handle, actions):
+            def body(handle, action):
+                handle, ts = step(handle, action)
+                return handle, (ts.step_type, ts.reward, ts.discount, ts.observation.obs)
+
+            return jax.lax.scan(body, handle, actions)
+
+        actions = np.random.default_rng(1).integers(2, size=(STEPS, 3)).astype(np.int32)
+        _, outputs = rollout(handle, actions)
+        for t in range(STEPS):
+            ts = stepped.step(actions[t])
+            expected = (ts.step_type, ts.reward, ts.discount, ts.observation.obs)
+            for got, want in zip(outputs, expected, strict=True):
+                assert np.asarray(got).dtype == want.dtype
+                np.testing.assert_array_equal(np.asarray(got)[t], want, f"step {t}")
+        assert (np.asarray(outputs[0]) == 2).any()  # LAST steps (the time limit) were compared
+    finally:
+        jitted.close(), stepped.close()
+
+
 def test_async_xla_loop_runs_in_jit():
     # EnvPool's async pattern: recv a batch, send actions for its envs, inside lax.fori_loop.
     _require_handlers("atari")

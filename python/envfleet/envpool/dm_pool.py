@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import dm_env
@@ -24,18 +25,16 @@ class DMEnvPool(EnvPoolLayer, dm_env.Environment):
     def action_spec(self) -> Any:
         return self.spec.action_spec()
 
-    def xla(self) -> tuple[Any, Any, Any, Any]:
-        """Not available for the dm API yet: use make_gym's pool."""
-        raise RuntimeError("xla() is available on envfleet.envpool's gym pools, not dm ones")
-
     def _to(self, result: tuple[Any, ...], reset: bool) -> dm_env.TimeStep:
         obs, reward, terminated, truncated, info, raw_info = self._convert(result)
+        # numpy arrays, or JAX's inside a function of xla() (jax.numpy then).
+        xp = np if isinstance(terminated, np.ndarray) else importlib.import_module("jax.numpy")
         first = info["elapsed_step"] == 0
         ended = terminated | truncated
-        step_type = np.where(ended, _LAST, np.where(first, _FIRST, _MID))
+        step_type = xp.where(ended, _LAST, xp.where(first, _FIRST, _MID))
         # 0 where the episode ended (EnvPool's rule: a time-limit end too); an env may lower it
         # mid-episode (Atari's zero_discount_on_life_loss); 1 otherwise.
-        discount = np.where(ended, 0.0, raw_info.get("discount", 1.0)).astype(np.float32)
+        discount = xp.where(ended, 0.0, raw_info.get("discount", 1.0)).astype(np.float32)
         players = Players(info["players"]["env_id"])
         observation = self.spec.observation_type(
             info["env_id"], players, obs, *(info[key.name] for key in self.spec.info_keys)
