@@ -284,3 +284,11 @@ def test_array_specs_match_envpool(task_id):
     ):
         np.testing.assert_array_equal(spec[name].minimum, other[name].minimum)
         np.testing.assert_array_equal(spec[name].maximum, other[name].maximum)
+
+
+def test_a_refused_first_step_leaves_the_envs_unreset(make_ours):
+    pool = make_ours("CartPole-v1", num_envs=2, seed=5)
+    with pytest.raises(ValueError, match="shape"):
+        pool.step(np.ones(3, dtype=np.int32))
+    _, reward, _, _, info = pool.step(np.ones(2, dtype=np.int32))
+    assert info["elapsed_step"].tolist() == [0, 0] and reward.tolist() == [0.0, 0.0]

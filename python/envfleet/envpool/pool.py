@@ -104,8 +104,9 @@ class EnvPoolLayer:
         if unreset is None:
             self._native.send_step(actions, ids)
             return
-        rows = self._all_env_ids if ids is None else ids
+        rows = _checked_rows(actions, self._all_env_ids if ids is None else ids)
         self._native.send_reset(rows[unreset], None)
+        self._mark_reset(rows[unreset])
         if not unreset.all():
             self._native.send_step(actions[~unreset], rows[~unreset])
 
@@ -123,8 +124,9 @@ class EnvPoolLayer:
         unreset = self._unreset_rows(ids)
         if unreset is None:
             return self._to(self._native.step(actions, ids), False)
-        rows = self._all_env_ids if ids is None else ids
+        rows = _checked_rows(actions, self._all_env_ids if ids is None else ids)
         reset_part = _as_step(self._native.reset(rows[unreset], None))
+        self._mark_reset(rows[unreset])
         if unreset.all():
             return self._to(reset_part, False)
         step_part = self._native.step(actions[~unreset], rows[~unreset])
@@ -133,13 +135,14 @@ class EnvPoolLayer:
     def reset(self, env_id: Any = None) -> Any:
         """Resets the envs in `env_id` (all when None) and returns their first results."""
         ids = None if env_id is None else _env_ids(env_id)
+        result = self._native.reset(ids, None)
         self._mark_reset(ids)
-        return self._to(self._native.reset(ids, None), True)
+        return self._to(result, True)
 
     def async_reset(self) -> None:
         """Queues a reset of every env; the results come from recv()."""
-        self._mark_reset(None)
         self._native.send_reset(None, None)
+        self._mark_reset(None)
 
     def render(self, env_ids: Any = None, camera_id: int | None = None) -> np.ndarray:
         """RGB pictures (n, h, w, 3) of `env_ids` (default: render_env_id, 0)."""
@@ -213,14 +216,11 @@ class EnvPoolLayer:
         return actions, None if env_id is None else _env_ids(env_id)
 
     def _unreset_rows(self, ids: np.ndarray | None) -> np.ndarray | None:
-        """Which of the rows `ids` were never reset (marking them reset); None when none."""
+        """Which of the rows `ids` were never reset; None when none."""
         if self._unreset is None:
             return None
         unreset = self._unreset.copy() if ids is None else self._unreset[ids]
-        if not unreset.any():
-            return None
-        self._mark_reset(ids)
-        return unreset
+        return unreset if unreset.any() else None
 
     def _mark_reset(self, ids: np.ndarray | None) -> None:
         if self._unreset is None:
@@ -245,6 +245,15 @@ class EnvPoolLayer:
             converted[key.name] = value if value.dtype == key.dtype else value.astype(key.dtype)
         converted["elapsed_step"] = info["elapsed_step"]
         return obs, reward.astype(REWARD_DTYPE), terminated, truncated, converted, info
+
+
+def _checked_rows(actions: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`rows`, after checking that `actions` has one row each (the engine checks the rest)."""
+    if actions.ndim == 0 or len(actions) != len(rows):
+        raise ValueError(
+            f"actions must have one row per env stepped ({len(rows)}), got shape {actions.shape}"
+        )
+    return rows
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
