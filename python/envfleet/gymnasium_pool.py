@@ -126,6 +126,27 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         self._native.close()
 
+    def xla(self) -> tuple[Any, Any, Any, Any]:
+        """(handle, recv, send, step) usable inside jax.jit, as EnvPool's xla() (envfleet.xla).
+
+        `recv(handle)` -> (handle, (obs, reward, terminated, truncated, info)); `send(handle,
+        actions, env_id=None)` -> handle; `step(handle, actions, env_id=None)` = recv after
+        send. Needs the next_step autoreset mode, and envs reset first (reset or async_reset).
+        """
+        from gymnasium.vector import AutoresetMode
+
+        from envfleet import registry
+        from envfleet.xla import make_xla
+
+        if self.metadata["autoreset_mode"] != AutoresetMode.NEXT_STEP:
+            raise ValueError("xla() needs autoreset_mode='next_step'")
+        handle, recv, send = make_xla(self._native, registry.family_of(self.envfleet_spec.id))
+
+        def step(handle: Any, actions: Any, env_id: Any = None) -> tuple[Any, Any]:
+            return recv(send(handle, actions, env_id))
+
+        return handle, recv, send, step
+
     # ---- envfleet extras ----------------------------------------------------------------------
 
     def get_state(self, env_id: Any = None) -> dict[str, np.ndarray]:

@@ -12,6 +12,8 @@ namespace {
 
 constexpr int kNoop = ale::PLAYER_A_NOOP;
 constexpr int kFire = ale::PLAYER_A_FIRE;
+// The console's RAM, in bytes (info["ram"]).
+constexpr std::int64_t kRamSize = 128;
 
 int GetInt(const Config& config, const char* name, int min, int max) {
   const std::int64_t value = config.Get<std::int64_t>(name);
@@ -102,11 +104,12 @@ OptionList AtariEnv::Options() {
   return {
       {"stack_num", std::int64_t{4}, "frames stacked on the first axis"},
       {"frame_skip", std::int64_t{4}, "emulator frames per step (the last two are max-pooled)"},
-      {"noop_max", std::int64_t{30}, "a new game starts with 1..noop_max random no-op frames"},
+      {"noop_max", std::int64_t{30},
+       "a new game starts with 1..noop_max random frames: no-ops, the last FIRE where it applies"},
       {"episodic_life", false, "a lost life ends the episode (the game goes on)"},
       {"zero_discount_on_life_loss", false, "info['discount'] is 0 on a lost life"},
       {"reward_clip", false, "rewards are clipped to their sign"},
-      {"use_fire_reset", true, "press FIRE at reset, in games that have it"},
+      {"use_fire_reset", true, "the last reset frame is FIRE, in games that have it"},
       {"img_height", std::int64_t{84}, "observation height"},
       {"img_width", std::int64_t{84}, "observation width"},
       {"gray_scale", true, "grayscale frames (else RGB, 3 channels per frame)"},
@@ -143,6 +146,7 @@ EnvSpec AtariEnv::Spec(const AtariSettings& settings) {
       {"terminated", ArraySpec::Box(DType::kBool, {}, {0.0}, {1.0})},
       {"discount", ArraySpec::Box(DType::kFloat32, {}, {0.0}, {1.0})},
       {"episode_frame_number", ArraySpec::Unbounded(DType::kInt32, {})},
+      {"ram", ArraySpec::Box(DType::kUInt8, {kRamSize}, {0.0}, {255.0})},
   };
   spec.render_shape = {screen_height, screen_width, 3};
   // The console draws 60 frames a second; a step covers frame_skip of them.
@@ -190,15 +194,21 @@ void AtariEnv::WriteInfo(const EnvOutput& out, double raw_reward, bool game_over
   *out.Info<bool>(2) = game_over;
   *out.Info<float>(3) = life_lost && settings_.zero_discount_on_life_loss ? 0.0f : 1.0f;
   *out.Info<std::int32_t>(4) = ale_->getEpisodeFrameNumber();
+  const ale::ALERAM& ram = ale_->getRAM();
+  std::copy(ram.array(), ram.array() + kRamSize, out.Info<std::uint8_t>(5));
 }
 
 void AtariEnv::Reset(const EnvOutput& out) {
-  // A new game, unless this reset continues one after a lost life (episodic_life).
+  // A new game, unless this reset continues one after a lost life (episodic_life). A new game
+  // runs 1..noop_max reset frames (EnvPool's sequence): no-ops, the last of them FIRE where the
+  // game waits for it; with noop_max 0, FIRE alone.
+  const bool fire = settings_.use_fire_reset && has_fire_;
   if (!continue_game_) {
     ale_->reset_game();
     previous_action_ = kNoop;
-    const int noops =
+    const int reset_frames =
         settings_.noop_max > 0 ? 1 + static_cast<int>(rng().UniformInt(settings_.noop_max)) : 0;
+    const int noops = fire ? std::max(reset_frames - 1, 0) : reset_frames;
     for (int i = 0; i < noops; ++i) {
       EmulateFrame(kNoop);
       if (ale_->game_over(/*with_truncation=*/false)) ale_->reset_game();
@@ -207,7 +217,7 @@ void AtariEnv::Reset(const EnvOutput& out) {
   continue_game_ = false;
 
   // Launch play where the game waits for FIRE.
-  if (settings_.use_fire_reset && has_fire_) {
+  if (fire) {
     EmulateFrame(kFire);
     if (ale_->game_over(/*with_truncation=*/false)) ale_->reset_game();
   }

@@ -8,14 +8,16 @@
 //   ends before the last frame, the frame it ended on is the observation and no further frames run.
 //   With repeat_action_probability p, each frame keeps the previous frame's action with chance p
 //   (ALE v5's sticky actions, drawn from this env's Rng).
-// - Reset: a new game (ALE reset_game), then 1..noop_max random single-frame no-ops (none when
-//   noop_max is 0), then one FIRE frame if use_fire_reset and the action set has FIRE. All stack
-//   slots hold the frame after that. With episodic_life, a lost life (lives fall and stay above 0)
+// - Reset: a new game (ALE reset_game), then EnvPool's reset sequence: n in 1..noop_max random
+//   single-frame actions, all no-ops, except that the last is FIRE if use_fire_reset and the
+//   action set has FIRE (noop_max 0: no no-ops, FIRE alone where it applies). All stack slots
+//   hold the frame after that. With episodic_life, a lost life (lives fall and stay above 0)
 //   ends the agent's episode; the autoreset that follows continues the same game (the FIRE frame
 //   only), while game over, a time-limit end or a reset the caller asks for starts a new game.
 // - Info: lives, the unclipped reward, `terminated` (true game over, not a lost life),
 //   `discount` (0 on a lost life when zero_discount_on_life_loss, else 1; the dm_env API uses it)
-//   and `episode_frame_number` (emulator frames since the game started, as ale-py reports it).
+//   `episode_frame_number` (emulator frames since the game started, as ale-py reports it) and
+//   `ram` (the console's 128 bytes of RAM after the step, as EnvPool reports it).
 //
 // Thread-safety: as every Env, used by one thread at a time. Each AtariEnv owns its emulator; ALE
 // keeps no shared mutable state between instances. Construction loads the ROM (a few ms).

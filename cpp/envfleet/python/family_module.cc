@@ -17,6 +17,9 @@
 
 #include "envfleet/core/pool.h"
 #include "envfleet/core/rng.h"
+#ifdef ENVFLEET_WITH_XLA
+#include "envfleet/python/xla_ffi.h"
+#endif
 
 namespace py = pybind11;
 
@@ -295,6 +298,19 @@ class PyPool {
   bool is_async() const { return pool_->is_async(); }
   bool closed() const { return pool_->closed(); }
   int in_flight() const { return pool_->in_flight(); }
+
+  // The batch layout's fields in order, as (name, dtype, per-row shape): what recv() returns,
+  // for xla()'s result specs.
+  py::list batch_fields() const {
+    py::list fields;
+    for (const BatchField& field : pool_->layout().fields()) {
+      fields.append(py::make_tuple(field.name, DTypeName(field.dtype), ShapeTuple(field.shape)));
+    }
+    return fields;
+  }
+
+  // The engine pool's address, which names it to the XLA handlers (xla_ffi.h).
+  std::uint64_t xla_address() const { return reinterpret_cast<std::uintptr_t>(pool_.get()); }
 
   py::tuple Reset(const py::object& env_id, const py::object& seed) {
     const CallScope scope(busy_);
@@ -609,6 +625,19 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       },
       py::arg("task_id"), py::arg("options") = py::dict(),
       "The spec of `task_id` made with `options`, as plain Python values.");
+  module.def(
+      "xla_handlers",
+      []() -> py::dict {
+#ifdef ENVFLEET_WITH_XLA
+        return XlaHandlers();
+#else
+        throw std::runtime_error(
+            "xla() is unavailable: this build of envfleet has no XLA handlers (jaxlib's FFI "
+            "headers were not found when it was built; see docs/development.md)");
+#endif
+      },
+      "The XLA FFI handlers of xla(): {'recv': capsule, 'send': capsule}; RuntimeError in a "
+      "build without jaxlib's headers.");
 
   py::class_<PyPool>(module, "Pool", py::module_local())
       .def(py::init([find](const std::string& task_id, const py::dict& options, int num_envs,
@@ -631,6 +660,8 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def_property_readonly("is_async", &PyPool::is_async)
       .def_property_readonly("closed", &PyPool::closed)
       .def_property_readonly("in_flight", &PyPool::in_flight)
+      .def_property_readonly("batch_fields", &PyPool::batch_fields)
+      .def_property_readonly("xla_address", &PyPool::xla_address)
       .def("reset", &PyPool::Reset, py::arg("env_id") = py::none(), py::arg("seed") = py::none())
       .def("step", &PyPool::Step, py::arg("actions"), py::arg("env_id") = py::none())
       .def("send_step", &PyPool::SendStep, py::arg("actions"), py::arg("env_id") = py::none())
