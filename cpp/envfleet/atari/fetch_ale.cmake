@@ -53,8 +53,9 @@ endif()
 if(DEFINED ENV{ENVFLEET_ALE_SOURCE_DIR})
   set(ENVFLEET_ALE_CACHE OFF)
 endif()
+file(REAL_PATH "${CMAKE_CXX_COMPILER}" compiler)  # /usr/bin/c++ and /usr/bin/g++: one compiler
 set(ale_key "1;${ENVFLEET_ALE_VERSION};${ENVFLEET_ALE_SHA256};${CMAKE_SYSTEM_PROCESSOR};")
-string(APPEND ale_key "${CMAKE_CXX_COMPILER};${CMAKE_CXX_COMPILER_ID};")
+string(APPEND ale_key "${compiler};${CMAKE_CXX_COMPILER_ID};")
 string(APPEND ale_key "${CMAKE_CXX_COMPILER_VERSION};${ale_flags};pgo=${ale_pgo}")
 string(SHA256 ale_key "${ale_key}")
 string(SUBSTRING "${ale_key}" 0 16 ale_key)
@@ -67,21 +68,33 @@ else()
 endif()
 set(ale_cached "${ale_cache_root}/ale-${ENVFLEET_ALE_VERSION}-${ale_key}")
 
-# A cached library: link it, and build nothing.
+# ALE is linked from its install folder in this build folder, built or cached alike, so that a
+# later build in the same folder sees the same paths and file times.
+set(ale_prefix "${CMAKE_CURRENT_BINARY_DIR}/ale")
+set(ale_library "${ale_prefix}/lib/${CMAKE_STATIC_LIBRARY_PREFIX}ale${CMAKE_STATIC_LIBRARY_SUFFIX}")
+add_library(ale::ale STATIC IMPORTED GLOBAL)
+set_target_properties(ale::ale PROPERTIES
+  IMPORTED_LOCATION "${ale_library}"
+  INTERFACE_INCLUDE_DIRECTORIES "${ale_prefix}/include;${ale_prefix}/include/ale"
+  INTERFACE_LINK_LIBRARIES "ZLIB::ZLIB;Threads::Threads")
+
+# A cached library: copied in (only the files that differ), and nothing built.
 if(ENVFLEET_ALE_CACHE AND EXISTS "${ale_cached}/complete")
   message(STATUS "ALE: reusing the library built earlier, ${ale_cached}")
-  add_library(ale::ale STATIC IMPORTED GLOBAL)
-  set(cached_library "${CMAKE_STATIC_LIBRARY_PREFIX}ale${CMAKE_STATIC_LIBRARY_SUFFIX}")
-  set_target_properties(ale::ale PROPERTIES
-    IMPORTED_LOCATION "${ale_cached}/lib/${cached_library}"
-    INTERFACE_INCLUDE_DIRECTORIES "${ale_cached}/include;${ale_cached}/include/ale"
-    INTERFACE_LINK_LIBRARIES "ZLIB::ZLIB;Threads::Threads")
+  include(${PROJECT_SOURCE_DIR}/cpp/envfleet/python/copy_headers.cmake)
+  envfleet_copy_headers("${ale_cached}/include" "${ale_prefix}/include")
+  file(MAKE_DIRECTORY "${ale_prefix}/lib")
+  string(REPLACE "${ale_prefix}" "${ale_cached}" cached_library "${ale_library}")
+  file(COPY_FILE "${cached_library}" "${ale_library}" ONLY_IF_DIFFERENT)
   return()
 endif()
 if(ale_pgo)
   message(STATUS "ALE: building it from source twice, for its profile-guided build")
 else()
   message(STATUS "ALE: building it from source")
+endif()
+if(ENVFLEET_ALE_CACHE)
+  message(STATUS "ALE: later builds will reuse it from ${ale_cached}")
 endif()
 
 if(DEFINED ENV{ENVFLEET_ALE_SOURCE_DIR})
@@ -129,8 +142,6 @@ set(ale_cmake_args
     -DBUILD_PYTHON_LIB=OFF
     -DSDL_SUPPORT=OFF
     -DBUILD_VECTOR_LIB=OFF)
-set(ale_prefix "${CMAKE_CURRENT_BINARY_DIR}/ale")
-set(ale_library "${ale_prefix}/lib/${CMAKE_STATIC_LIBRARY_PREFIX}ale${CMAKE_STATIC_LIBRARY_SUFFIX}")
 set(ale_depends "")
 if(ale_pgo)
   # The profile's file names are the object paths relative to each build's own directory, so
@@ -194,11 +205,6 @@ if(ENVFLEET_ALE_CACHE)
     COMMENT "Storing ALE's library in the per-user cache")
 endif()
 
-# The imported library, its headers (which include "ale/..." and "version.hpp") and zlib.
+# The imported library's folders exist before ALE is built (CMake checks them at generation).
 file(MAKE_DIRECTORY "${ale_prefix}/include/ale")
-add_library(ale::ale STATIC IMPORTED GLOBAL)
-set_target_properties(ale::ale PROPERTIES
-  IMPORTED_LOCATION "${ale_library}"
-  INTERFACE_INCLUDE_DIRECTORIES "${ale_prefix}/include;${ale_prefix}/include/ale"
-  INTERFACE_LINK_LIBRARIES "ZLIB::ZLIB;Threads::Threads")
 add_dependencies(ale::ale ale_build)
