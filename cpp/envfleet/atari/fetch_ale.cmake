@@ -21,13 +21,15 @@ find_package(ZLIB REQUIRED)
 # ALE's own build: the static C++ library only, by ALE's CMake. Hidden symbols: linked into one
 # module, ALE's calls between its own functions need no PLT and can be inlined.
 set(ale_flags "-fvisibility=hidden -fvisibility-inlines-hidden")
-option(ENVFLEET_ALE_PGO "Optimise ALE with the profile of a training run (GCC only)" ON)
+# Off by default: the profile-guided build compiles ALE twice and plays a training run, the
+# largest part of a first install, for 4-9% less CPU time per emulated frame (docs/atari.md).
+# scripts/build_wheel.sh turns it on: a wheel is built once and installed many times.
+option(ENVFLEET_ALE_PGO "Optimise ALE with the profile of a training run (GCC only)" OFF)
 option(ENVFLEET_ALE_CACHE "Reuse (and store) ALE's built library in the per-user cache" ON)
 
-# Profile-guided optimisation (GCC): an instrumented ALE plays a few games (ROMs from the ale-py
-# that pip installs into the build environment), and the real build is optimised with that
-# profile: 5-10% less time per emulated frame. Without ale-py or with another compiler, ALE is
-# built without a profile.
+# Profile-guided optimisation (GCC, ENVFLEET_ALE_PGO=ON): an instrumented ALE plays a few games
+# (ROMs from the ale-py that pip installs into the build environment), and the real build is
+# optimised with that profile. Without ale-py or with another compiler, ALE is built without one.
 set(ale_pgo OFF)
 set(ale_rom_dir "")
 if(ENVFLEET_ALE_PGO AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
@@ -107,14 +109,21 @@ else()
   set(archive "${cache_dir}/ale_py-${ENVFLEET_ALE_VERSION}.tar.gz")
   set(ale_source_dir "${cache_dir}/ale_py-${ENVFLEET_ALE_VERSION}")
 
-  # Fetch the sdist once, with pip.
+  # Fetch the sdist once, with pip. pip reads the sdist's metadata through its build backend
+  # (scikit-build-core, which this build has); in an isolated environment it would first install
+  # all of ale-py's build requirements, JAX included (minutes), so isolation is tried last.
   if(NOT EXISTS "${archive}")
     find_package(Python REQUIRED COMPONENTS Interpreter)
     message(STATUS "Fetching the ale-py ${ENVFLEET_ALE_VERSION} source distribution with pip")
-    execute_process(
-      COMMAND "${Python_EXECUTABLE}" -m pip download "ale-py==${ENVFLEET_ALE_VERSION}" --no-deps
-              --no-binary ale-py --disable-pip-version-check -d "${cache_dir}"
-      RESULT_VARIABLE pip_result)
+    foreach(isolation "--no-build-isolation" "")  # without isolation first, then with it
+      if(NOT EXISTS "${archive}")
+        execute_process(
+          COMMAND "${Python_EXECUTABLE}" -m pip download "ale-py==${ENVFLEET_ALE_VERSION}"
+                  --no-deps --no-binary ale-py --disable-pip-version-check ${isolation}
+                  -d "${cache_dir}"
+          RESULT_VARIABLE pip_result)
+      endif()
+    endforeach()
     if(NOT pip_result EQUAL 0 OR NOT EXISTS "${archive}")
       message(FATAL_ERROR "pip could not fetch the ale-py ${ENVFLEET_ALE_VERSION} sdist; set "
                           "ENVFLEET_ALE_SOURCE_DIR or build with -DENVFLEET_WITH_ATARI=OFF")
