@@ -5,7 +5,11 @@ They check what is printed (the table, the notes, the JSON), never how fast anyt
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.metadata
+import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +21,11 @@ from envfleet.cli import main
 
 # A bench run short enough for a unit test: one timed run of 20 ms per measurement.
 TINY = ["--seconds", "0.02", "--repeats", "1"]
+
+
+def rows_text(text: str) -> str:
+    """The table's lines of `text`, joined."""
+    return "\n".join(line for line in text.splitlines() if line.startswith("|"))
 
 
 def table_rows(text: str) -> list[list[str]]:
@@ -54,7 +63,46 @@ def test_info_shows_spaces_limits_and_options(capsys: pytest.CaptureFixture[str]
 
 def test_info_unknown_task_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", "NoSuchEnv-v0"]) == 2
-    assert "unknown env 'NoSuchEnv-v0'" in capsys.readouterr().err
+    assert capsys.readouterr().err == "envfleet: unknown env 'NoSuchEnv-v0'. See `envfleet list`.\n"
+
+
+@pytest.mark.parametrize("task_id", ["cartpole-v1", "CartPole-v2", "PongNoFrameskip-v4"])
+def test_info_suggests_what_the_python_api_suggests(
+    task_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["info", task_id]) == 2
+    hint = registry.unknown_task_hint(task_id)
+    assert hint.startswith(" Did you mean ")
+    assert (
+        capsys.readouterr().err
+        == f"envfleet: unknown env {task_id!r}.{hint} See `envfleet list`.\n"
+    )
+    with pytest.raises(ValueError, match=re.escape(hint)):
+        envfleet.make_spec(task_id)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"envfleet {envfleet.__version__}\n"
+    assert envfleet.__version__ == importlib.metadata.version("envfleet")
+
+
+@pytest.mark.parametrize("family", sorted(registry.families()))
+def test_list_one_family(family: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", family]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    task_ids = registry.families()[family]
+    assert lines == [f"{family} ({len(task_ids)}):", *(f"  {t}" for t in sorted(task_ids))]
+
+
+def test_list_an_unknown_family_names_the_families(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["list", "box3d"])
+    assert exited.value.code == 2
+    choices = ", ".join(repr(f) for f in sorted(registry.families()))
+    assert f"invalid choice: 'box3d' (choose from {choices})" in capsys.readouterr().err
 
 
 def test_bench_prints_table_and_writes_json(
@@ -74,7 +122,6 @@ def test_bench_prints_table_and_writes_json(
     }
     assert body[("CartPole-v1 x4", "gymnasium-vector")][4].endswith("x")
     assert body[("CartPole-v1 x4", "envfleet")][3] != "-"
-    assert "median of 1 runs" in captured.out
     # The progress report went to stderr, not into the table.
     assert "CartPole-v1 x4: envfleet" in captured.err
 
@@ -82,6 +129,10 @@ def test_bench_prints_table_and_writes_json(
     assert data["machine"]["command"] == "envfleet " + " ".join([*argv, "--json", str(out_file)])
     assert data["machine"]["versions"]["numpy"]
     assert data["settings"]["statistic"] == "median"
+    # The legend under the table, with this run's settings.
+    legend = benchmark.render_legend(benchmark.Report([], [], data["settings"]))
+    assert "the median of 1 runs of 0.02 s each" in legend
+    assert captured.out.split(rows_text(captured.out), 1)[1].startswith("\n" + legend + "\n")
     results = {(r["num_envs"], r["library"]): r for r in data["results"]}
     assert set(results) == {(n, lib) for n in (1, 4) for lib in ("envfleet", "gymnasium-vector")}
     for result in results.values():
@@ -101,7 +152,10 @@ def test_bench_says_when_a_peer_is_missing(
     argv = ["bench", "CartPole-v1", "--num-envs", "2", "--peers", "envpool", "--no-progress"]
     assert main([*argv, *TINY]) == 0
     captured = capsys.readouterr()
-    assert "envpool: not installed, not measured" in captured.out
+    assert (
+        "envpool: not installed, not measured; pip install envpool "
+        '(every peer: pip install ".[bench]" in the envfleet checkout)\n'
+    ) in captured.out
     assert [r[1] for r in table_rows(captured.out)[2:]] == ["envfleet"]
     assert captured.err == ""
 
@@ -170,3 +224,74 @@ def test_bench_reports_the_share_of_the_raw_limit(
     assert raw["limit"] and raw["envfleet_share_of_this"] == pytest.approx(
         ours["steps_per_s"] / raw["steps_per_s"]
     )
+
+
+def test_bench_says_why_a_gymnasium_peer_and_the_raw_limit_cannot_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Gymnasium's HalfCheetah as if its module could not be imported (as without glfw).
+    task = dataclasses.replace(benchmark.TASKS["HalfCheetah-v5"], gymnasium_needs="no_such_mod")
+    monkeypatch.setitem(benchmark.TASKS, "HalfCheetah-v5", task)
+    argv = ["bench", "HalfCheetah-v5", "--num-envs", "2", "--peers", "gymnasium-sync,raw"]
+    assert main([*argv, "--no-progress", *TINY]) == 0
+    rows = {r[1].split(" ")[0]: r for r in table_rows(capsys.readouterr().out)[2:]}
+    why = f"needs no_such_mod, not installed: pip install {task.gymnasium_install}"
+    assert rows["gymnasium-sync"][3:] == ["-", "", why]
+    assert rows["raw"][3:] == ["-", "", why]
+    assert rows["envfleet"][3] != "-"
+
+
+def test_bench_counts_subprocess_peers_as_processes(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", "CartPole-v1", "--num-envs", "2", "--peers", "gymnasium-async,gymnasium-sync"]
+    assert main([*argv, "--no-progress", *TINY]) == 0
+    rows = {r[1].split(" ")[0]: r for r in table_rows(capsys.readouterr().out)[2:]}
+    assert rows["gymnasium-async"][2] == "2 procs"
+    assert rows["gymnasium-sync"][2] == "1"
+    assert rows["envfleet"][2] == "2"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "busy"),
+    [(0.1, 2.0, False), (1.5, 2.0, True), (0.1, 3.5, True), (0.9, 2.9, False)],
+)
+def test_bench_warns_when_the_machine_was_busy(
+    before: float,
+    after: float,
+    busy: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Two usable cores, both threads used by the run; the load before and after it as given.
+    loads = iter([before, after])
+    monkeypatch.setattr("os.getloadavg", lambda: (next(loads), 0.0, 0.0))
+    monkeypatch.setattr("envfleet.benchmark.runner.usable_cores", lambda: 2)
+    argv = ["bench", "CartPole-v1", "--num-envs", "2", "--peers", "none", "--no-progress"]
+    assert main([*argv, *TINY]) == 0
+    out = capsys.readouterr().out
+    warning = (
+        f"warning: the machine was busy (1-minute load average {before:.1f} before the run, "
+        f"{after:.1f} after it, on 2 usable cores)"
+    )
+    assert (warning in out) == busy
+
+
+def test_progress_counts_measurements_up_to_its_total() -> None:
+    stream = io.StringIO()
+    bar = benchmark.Progress(3, stream)
+    for label in ("a", "b", "c"):
+        bar.begin(label)
+        bar.advance()
+    bar.close()
+    assert stream.getvalue() == "[1/3] a\n[2/3] b\n[3/3] c\n"
+    assert bar.done == bar.total
+
+
+def test_bench_progress_lines_name_each_measurement(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", "CartPole-v1", "--num-envs", "1,2", "--peers", "gymnasium-vector"]
+    assert main([*argv, *TINY]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "[1/4] CartPole-v1 x1: envfleet",
+        "[2/4] CartPole-v1 x1: gymnasium-vector",
+        "[3/4] CartPole-v1 x2: envfleet",
+        "[4/4] CartPole-v1 x2: gymnasium-vector",
+    ]

@@ -5,8 +5,6 @@ stepped by a C++ thread pool; `make_gym` (EnvPool's name) and `make_dm` give the
 other APIs. Every env is also registered with Gymnasium as `envfleet/<id>`.
 """
 
-from __future__ import annotations
-
 from envfleet.api import make, make_dm, make_gym, make_gymnasium, make_sb3
 from envfleet.errors import EnvError
 from envfleet.gymnasium_registration import register_with_gymnasium

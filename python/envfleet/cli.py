@@ -49,12 +49,22 @@ def _non_negative_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its three subcommands."""
+    from envfleet import __version__, registry
+
     parser = argparse.ArgumentParser(
         prog="envfleet", description="envfleet: vectorized RL environments in C++."
     )
+    parser.add_argument("--version", action="version", version=f"envfleet {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("list", help="list env ids grouped by family")
+    listing = sub.add_parser("list", help="list env ids grouped by family")
+    listing.add_argument(
+        "family",
+        nargs="?",
+        choices=sorted(registry.families()),
+        metavar="FAMILY",
+        help=f"list only this family ({', '.join(sorted(registry.families()))})",
+    )
 
     info = sub.add_parser("info", help="spaces, options and limits of one env")
     info.add_argument("task", metavar="TASK", help="env id, e.g. CartPole-v1")
@@ -121,15 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cmd_list() -> int:
+def _cmd_list(only: str | None) -> int:
     import envfleet
     from envfleet import registry
 
-    # Group by family, families and ids in sorted order.
+    # Group by family, families and ids in sorted order; `only` keeps one family.
     families: dict[str, list[str]] = {}
     for task_id in envfleet.list_all_envs():
         families.setdefault(registry.family_of(task_id), []).append(task_id)
     for family in sorted(families):
+        if only is not None and family != only:
+            continue
         print(f"{family} ({len(families[family])}):")
         for task_id in sorted(families[family]):
             print(f"  {task_id}")
@@ -141,7 +153,8 @@ def _cmd_info(task_id: str) -> int:
     from envfleet import registry
 
     if task_id not in envfleet.list_all_envs():
-        print(f"envfleet: unknown env {task_id!r}; see `envfleet list`", file=sys.stderr)
+        hint = registry.unknown_task_hint(task_id)
+        print(f"envfleet: unknown env {task_id!r}.{hint} See `envfleet list`.", file=sys.stderr)
         return 2
     spec = envfleet.make_spec(task_id)
     print(f"{task_id} (family: {registry.family_of(task_id)})")
@@ -178,15 +191,15 @@ def _cmd_bench(args: argparse.Namespace, command: str) -> int:
     if args.load:
         report.notes.append(f"measured with {args.load} busy processes running beside")
 
-    # The table on stdout, then what was not measured and how.
+    # The table on stdout with its legend, then what was not measured and how, then a warning
+    # if the machine was busy.
     if report.results:
         print(benchmark.render_table(report))
+        print(benchmark.render_legend(report))
     for note in report.notes:
         print(note)
-    print(
-        f"median of {args.repeats} runs of {args.seconds:g} s each; "
-        f"threads {report.settings['threads']} (capped at num_envs)"
-    )
+    if (warning := benchmark.busy_warning(report)) is not None:
+        print(warning)
 
     if args.json:
         benchmark.write_json(args.json, report, benchmark.describe_machine(command))
@@ -198,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     if args.command == "list":
-        return _cmd_list()
+        return _cmd_list(args.family)
     if args.command == "info":
         return _cmd_info(args.task)
     return _cmd_bench(args, shlex.join(["envfleet", *argv]))

@@ -22,9 +22,11 @@ from envfleet.spec import split_observation
 try:
     import dm_env
     from dm_env import specs
-except ImportError as error:  # pragma: no cover - exercised only without the extra
+except ImportError as error:
+    # A plain package name works wherever envfleet came from (a wheel, a clone, a checkout).
     raise ImportError(
-        "envfleet.make_dm needs dm_env: pip install 'envfleet[dm]' (or pip install dm-env)"
+        "envfleet.make_dm needs the dm-env package: pip install dm-env "
+        "(or, in an envfleet checkout, pip install '.[dm]')"
     ) from error
 
 

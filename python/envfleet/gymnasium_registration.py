@@ -1,4 +1,9 @@
-"""Registers every envfleet task with Gymnasium as `envfleet/<id>`, with a vector entry point."""
+"""Registers every envfleet task with Gymnasium as `envfleet/<id>`.
+
+`gymnasium.make_vec("envfleet/<id>", num_envs=n)` (the vector entry point) is an envfleet pool;
+`gymnasium.make("envfleet/<id>")` (the entry point) is one env on the engine (single_env.py), which
+also makes make_vec's "sync" and "async" modes work.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ def register_with_gymnasium() -> None:
             continue
         gymnasium.register(
             id=gym_id,
-            entry_point=None,
+            entry_point="envfleet.single_env:SingleEnv",
             vector_entry_point="envfleet.api:gymnasium_vector_entry_point",
             kwargs={"task_id": task_id},
         )

@@ -6,10 +6,10 @@ never load an extension: a family's module is imported when its first env is mad
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from types import ModuleType
 
+from envfleet import suggest
 from envfleet.atari_games import TASK_IDS as ATARI_TASK_IDS
 
 # Family name -> the task ids its extension module `envfleet._<family>` defines.
@@ -82,11 +82,16 @@ def family_of(task_id: str) -> str:
     try:
         return _FAMILY_OF[task_id]
     except KeyError:
-        suggestions = difflib.get_close_matches(task_id, list_all_envs(), n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        hint = unknown_task_hint(task_id)
         raise ValueError(
             f"unknown task id {task_id!r}.{hint} See envfleet.list_all_envs()."
         ) from None
+
+
+def unknown_task_hint(task_id: str) -> str:
+    """ " Did you mean ...?" (with a leading space) for an unknown `task_id`, or ""."""
+    hint = suggest.unknown_task_hint(task_id, list_all_envs(), ATARI_TASK_IDS)
+    return f" {hint}" if hint else ""
 
 
 def family_module(task_id: str) -> ModuleType:

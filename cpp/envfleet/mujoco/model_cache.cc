@@ -1,12 +1,19 @@
 #include "envfleet/mujoco/model_cache.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 
+#include "envfleet/mujoco/warnings.h"
+
 namespace envfleet::mujoco {
+
+bool NamesAnAsset(const std::string& xml_file) {
+  return !xml_file.starts_with('.') && !xml_file.starts_with('/') && !xml_file.starts_with('~');
+}
 
 std::string ResolveModelPath(const std::string& xml_file, const std::string& asset_dir) {
   // Paths of their own, as Gymnasium: '.' and '/' as given, '~' expanded.
@@ -19,7 +26,7 @@ std::string ResolveModelPath(const std::string& xml_file, const std::string& ass
   return (std::filesystem::path(asset_dir) / xml_file).string();
 }
 
-std::shared_ptr<const mjModel> LoadModel(const std::string& path) {
+std::shared_ptr<const mjModel> LoadModel(const std::string& path, bool show_warnings) {
   // The file must exist; its size and modification time tell an edited file from a known one.
   std::error_code error;
   const auto size = std::filesystem::file_size(path, error);
@@ -36,11 +43,19 @@ std::shared_ptr<const mjModel> LoadModel(const std::string& path) {
   const std::lock_guard<std::mutex> lock(mutex);
   if (auto it = models.find(key); it != models.end()) return it->second;
 
-  // Compile it once, with a message naming the file if MuJoCo cannot.
+  // Compile it once, with a message naming the file if MuJoCo cannot. A warning comes back in
+  // `message` too, so MuJoCo's handler is kept quiet meanwhile.
   char message[1024] = "";
-  mjModel* raw = mj_loadXML(path.c_str(), nullptr, message, sizeof(message));
+  mjModel* raw = nullptr;
+  {
+    const QuietWarnings quiet;
+    raw = mj_loadXML(path.c_str(), nullptr, message, sizeof(message));
+  }
   if (raw == nullptr) {
     throw std::invalid_argument("xml_file: MuJoCo cannot load " + path + ": " + message);
+  }
+  if (show_warnings && message[0] != '\0') {
+    std::fprintf(stderr, "MuJoCo warning while loading %s: %s\n", path.c_str(), message);
   }
   std::shared_ptr<const mjModel> model(
       raw, [](const mjModel* m) { mj_deleteModel(const_cast<mjModel*>(m)); });

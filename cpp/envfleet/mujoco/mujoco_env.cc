@@ -34,7 +34,7 @@ MujocoEnv::MujocoEnv(const Config& config, const Variant& variant)
   }
   // The model is compiled once per file and shared; the data is this env's own.
   const std::string xml_file = OptionOr<std::string>(config, "xml_file", variant.xml_file);
-  model_ = LoadModel(ResolveModelPath(xml_file, variant.asset_dir));
+  model_ = LoadModel(ResolveModelPath(xml_file, variant.asset_dir), !NamesAnAsset(xml_file));
   data_ = mj_makeData(model_.get());
   if (data_ == nullptr) throw std::runtime_error("mj_makeData failed for " + xml_file);
   parts_per_physics_step_ = model_->opt.integrator == mjINT_RK4 ? 1 : 2;

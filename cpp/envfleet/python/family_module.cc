@@ -395,7 +395,14 @@ class PyPool {
 
   void DoSendStep(const py::object& actions, const py::object& env_id) {
     const EnvIds ids = ToEnvIds(env_id, *pool_);
-    const py::array action_array = ToActions(actions, ids.size);
+    // Without env_id an async send steps every env; a batch of actions needs recv()'s env ids.
+    std::string shape_hint;
+    if (env_id.is_none() && pool_->is_async()) {
+      shape_hint = ": without env_id, send() steps all " + std::to_string(pool_->num_envs()) +
+                   " envs; to step the " + std::to_string(pool_->batch_size()) +
+                   " envs recv() returned, pass env_id=info[\"env_id\"]";
+    }
+    const py::array action_array = ToActions(actions, ids.size, shape_hint);
     WithoutGil([&] {
       pool_->SendStep(action_array.data(), ids.data, ids.size);
       return BatchHandle();
@@ -497,8 +504,10 @@ class PyPool {
     }
   }
 
-  // Actions as a C-contiguous array of the spec's dtype with shape (n, *action_shape).
-  py::array ToActions(const py::object& actions, std::size_t n) const {
+  // Actions as a C-contiguous array of the spec's dtype with shape (n, *action_shape);
+  // `shape_hint` ends the message of a wrong shape.
+  py::array ToActions(const py::object& actions, std::size_t n,
+                      const std::string& shape_hint = "") const {
     const ArraySpec& spec = pool_->spec().action;
     py::array array = py::array::ensure(actions);
     if (!array) throw py::type_error("actions must be a numpy array or array-like");
@@ -519,7 +528,7 @@ class PyPool {
     const std::vector<py::ssize_t> got(array.shape(), array.shape() + array.ndim());
     if (got != expected) {
       throw py::value_error("actions must have shape " + std::string(py::str(py::cast(expected))) +
-                            ", got " + std::string(py::str(py::cast(got))));
+                            ", got " + std::string(py::str(py::cast(got))) + shape_hint);
     }
 
     // Convert only when needed.

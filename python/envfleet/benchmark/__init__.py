@@ -43,10 +43,12 @@ from envfleet.benchmark.report import (
     Progress,
     Report,
     Result,
+    busy_warning,
     format_rate,
     format_ratio,
     format_share,
     markdown_table,
+    render_legend,
     render_table,
 )
 from envfleet.benchmark.runner import measure_in_fresh_process, measure_into, plan_workloads, run
@@ -69,6 +71,7 @@ __all__ = [
     "Result",
     "Task",
     "Workload",
+    "busy_warning",
     "describe_machine",
     "format_rate",
     "format_ratio",
@@ -81,6 +84,7 @@ __all__ = [
     "plan_workloads",
     "pool_harness",
     "random_actions",
+    "render_legend",
     "render_machine",
     "render_method",
     "render_table",

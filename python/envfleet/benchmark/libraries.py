@@ -162,15 +162,24 @@ def _envpool_applies(task: Task, num_envs: int, batch_size: int) -> str | None:
     return None
 
 
+def _missing_module(task: Task) -> str | None:
+    """Which package gymnasium's version of the task lacks and how to install it, or None."""
+    if task.gymnasium_needs is None:
+        return None
+    try:
+        importlib.import_module(task.gymnasium_needs)
+    except ImportError as error:
+        missing = getattr(error, "name", None) or task.gymnasium_needs
+        return f"needs {missing}, not installed: pip install {task.gymnasium_install}"
+    return None
+
+
 def _gymnasium_lacks(task: Task) -> str | None:
     """Why gymnasium cannot make the task's gymnasium id, or None if it can."""
     import gymnasium
 
-    if task.gymnasium_needs is not None:
-        try:
-            importlib.import_module(task.gymnasium_needs)
-        except ImportError:
-            return f"{task.gymnasium_needs} not installed"
+    if (missing := _missing_module(task)) is not None:
+        return missing
     if task.gymnasium_id not in gymnasium.registry:
         return "no gymnasium version of this task"
     return None
@@ -189,6 +198,11 @@ def _gymnasium_vector_applies(task: Task, num_envs: int, batch_size: int) -> str
     if gymnasium.spec(task.gymnasium_id).vector_entry_point is None:
         return "no gymnasium vectorized version of this task"
     return None
+
+
+def _raw_limit_applies(task: Task, num_envs: int, batch_size: int) -> str | None:
+    # The raw limits load their model or ROM through ale-py or Gymnasium's MuJoCo envs.
+    return _missing_module(task)
 
 
 def _python_envs_apply(limit: int) -> Callable[[Task, int, int], str | None]:
@@ -220,6 +234,7 @@ class Library:
     # None if it runs this workload, else why not (a note in the table).
     applies: Callable[[Task, int, int], str | None] | None = None
     limit: bool = False  # a raw limit: envfleet's share of it is reported, not a ratio
+    processes: bool = False  # one process per env (its "threads" are num_envs processes)
 
 
 ENVFLEET = Library("envfleet", "envfleet", "envfleet", True, False, _open_envfleet)
@@ -227,7 +242,13 @@ PEERS: dict[str, Library] = {
     lib.name: lib
     for lib in (
         Library(
-            "envpool", "envpool", "envpool", True, False, _open_envpool, applies=_envpool_applies
+            "envpool",
+            "envpool",
+            "envpool",
+            True,
+            False,
+            _open_envpool,
+            applies=_envpool_applies,
         ),
         Library(
             "ale_py", "ale_py", "ale-py", True, False, _open_ale_py, lambda t: bool(t.ale_game)
@@ -261,6 +282,7 @@ PEERS: dict[str, Library] = {
             _open_gymnasium("async"),
             lambda t: t.gymnasium_sync,
             _python_envs_apply(PROCESS_MAX_ENVS),
+            processes=True,
         ),
         Library(
             "gymnasium-single",
@@ -281,6 +303,7 @@ PEERS: dict[str, Library] = {
             _open_sb3_subproc,
             lambda t: t.gymnasium_sync,
             _python_envs_apply(PROCESS_MAX_ENVS),
+            processes=True,
         ),
         Library(
             "raw limit",
@@ -290,6 +313,7 @@ PEERS: dict[str, Library] = {
             False,
             _open_raw_limit,
             lambda t: t.raw_limit is not None,
+            _raw_limit_applies,
             limit=True,
         ),
     )

@@ -27,6 +27,7 @@ class Result:
     skipped: str | None = None
     failed: bool = False  # skipped because it raised, not by design
     limit: bool = False  # a raw limit, not a library
+    processes: bool = False  # one process per env: `threads` counts those processes
     open_seconds: float | None = None  # time to make and reset the envs
     bytes_per_env: float | None = None  # resident memory added per env (process and children)
 
@@ -86,7 +87,9 @@ class Report:
 
 
 class Progress:
-    """A small progress bar on stderr; one plain line per label when stderr is not a terminal."""
+    """Progress over `total` measurements on stderr: a bar on a terminal, else one line per
+    measurement. "[k/total] label" names the k-th measurement as it starts, so the last one
+    reads [total/total]; the bar fills as measurements finish."""
 
     def __init__(self, total: int, stream: TextIO | None = None, width: int = 24) -> None:
         self.total, self.done, self.width = max(total, 1), 0, width
@@ -96,14 +99,15 @@ class Progress:
         self.start = time.perf_counter()
 
     def begin(self, label: str) -> None:
-        self.label = label
+        self.label = f"[{min(self.done + 1, self.total)}/{self.total}] {label}"
         if self.tty:
             self._draw()
         else:
-            print(f"[{self.done}/{self.total}] {label}", file=self.stream, flush=True)
+            print(self.label, file=self.stream, flush=True)
 
-    def advance(self, n: int = 1) -> None:
-        self.done = min(self.done + n, self.total)
+    def advance(self) -> None:
+        """One measurement finished (or was dropped)."""
+        self.done = min(self.done + 1, self.total)
         if self.tty:
             self._draw()
 
@@ -116,7 +120,7 @@ class Progress:
         filled = self.width * self.done // self.total
         bar = "#" * filled + "-" * (self.width - filled)
         elapsed = time.perf_counter() - self.start
-        line = f"[{bar}] {self.done}/{self.total} {elapsed:5.1f}s {self.label}"
+        line = f"[{bar}] {elapsed:5.1f}s {self.label}"
         cols = shutil.get_terminal_size().columns - 1  # never wrap, or \r cannot redraw
         self.stream.write("\r" + line[:cols].ljust(cols))
         self.stream.flush()
@@ -173,10 +177,48 @@ def render_table(report: Report) -> str:
             [
                 r.label,
                 name,
-                str(r.threads),
+                f"{r.threads} procs" if r.processes else str(r.threads),
                 format_rate(r.steps_per_s),
                 format_share(ratio) if r.limit else format_ratio(ratio),
                 r.skipped or "",
             ]
         )
     return markdown_table(header, rows, right={2, 3, 4})
+
+
+# Above this 1-minute load average per usable core, other processes were competing for the CPU.
+BUSY_LOAD_PER_CORE = 0.5
+
+
+def render_legend(report: Report) -> str:
+    """What the table's columns mean, with this run's settings."""
+    settings = report.settings
+    return "\n".join(
+        [
+            f"env-steps/s: steps of all envs together per second, the median of "
+            f"{settings['repeats']} runs of {settings['seconds']:g} s each.",
+            "envfleet/peer: envfleet's env-steps/s over the peer's on the same workload "
+            "(2.00x: envfleet twice as fast).",
+            "raw limit: the emulator or physics alone (no pool, no preprocessing) on one core, "
+            "times the threads; 'N% of it' is envfleet's share of that ceiling.",
+            f"threads: what the library steps on, at most {settings['threads']} and num_envs "
+            "(--threads); 'N procs': one process per env.",
+        ]
+    )
+
+
+def busy_warning(report: Report) -> str | None:
+    """A warning when other processes were busy during the run, judged by the 1-minute load
+    average before it (others only) and after it (others and this run's threads); else None."""
+    settings = report.settings
+    cores, threads = settings["usable_cores"], settings["threads"]
+    before, after = settings["load_before"], settings["load_after"]
+    others = max(before, after - min(threads, cores))
+    if others <= BUSY_LOAD_PER_CORE * cores:
+        return None
+    return (
+        f"warning: the machine was busy (1-minute load average {before:.1f} before the run, "
+        f"{after:.1f} after it, on {cores} usable cores): other processes took CPU time from "
+        "these measurements, so the figures are low and the ratios less reliable than on an "
+        "idle machine."
+    )

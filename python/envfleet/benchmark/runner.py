@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import importlib
+import os
 import sys
 import time
 import warnings
@@ -66,14 +67,16 @@ def run(
     process (slower to start; no library shares the machine or the memory figure with another).
     """
     workloads = list(workloads)
-    threads = threads or usable_cores()
+    cores = usable_cores()
+    threads = threads or cores
+    load_before = os.getloadavg()[0]
     notes = []
     present = []
     for lib in peers:
         if installed(lib):
             present.append(lib)
         else:
-            notes.append(f"{lib.name}: not installed, not measured")
+            notes.append(f"{lib.name}: not installed, not measured; {install_hint(lib)}")
 
     # Plan every (workload, library) pair first, so the progress bar knows its total.
     plan: list[tuple[Workload, Library, str | None]] = []
@@ -84,11 +87,12 @@ def run(
                 continue
             why = lib.applies(wl.task, wl.num_envs, wl.batch_size) if lib.applies else None
             plan.append((wl, lib, why))
-    bar = Progress(repeats * sum(why is None for _, _, why in plan)) if progress else None
+    bar = Progress(sum(why is None for _, _, why in plan)) if progress else None
 
     results: list[Result] = []
     unbuilt: set[str] = set()  # tasks whose envfleet family module cannot be imported
     for wl, lib, why in plan:
+        # Threads the library steps on; a subprocess peer runs one process per env instead.
         libthreads = min(threads, wl.num_envs) if lib.threaded else 1
         result = Result(
             wl.task.task_id,
@@ -98,10 +102,13 @@ def run(
             threads=libthreads,
             skipped=why,
             limit=lib.limit,
+            processes=lib.processes,
         )
+        if lib.processes:
+            result.threads = wl.num_envs
         if wl.task.task_id in unbuilt:
             if why is None and bar:
-                bar.advance(repeats)
+                bar.advance()
             continue
         results.append(result)
         if why is not None:
@@ -110,10 +117,10 @@ def run(
             bar.begin(f"{wl.label}: {lib.name}")
         if isolate:
             error = measure_in_fresh_process(result, seconds, repeats)
-            if bar:
-                bar.advance(repeats)
         else:
-            error = measure_into(result, wl, lib, seconds, repeats, bar)
+            error = measure_into(result, wl, lib, seconds, repeats)
+        if bar:
+            bar.advance()
         # A family that is registered but not built: say so once and drop the task.
         if lib is ENVFLEET and isinstance(error, ImportError):
             unbuilt.add(wl.task.task_id)
@@ -122,28 +129,29 @@ def run(
     if bar:
         bar.close()
 
-    settings = {"seconds": seconds, "repeats": repeats, "threads": threads, "statistic": "median"}
+    settings = {
+        "seconds": seconds,
+        "repeats": repeats,
+        "threads": threads,
+        "statistic": "median",
+        "usable_cores": cores,
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
+    }
     return Report(results, notes, settings)
 
 
+def install_hint(lib: Library) -> str:
+    """How to install a missing peer: its package, or every peer with the `bench` extra."""
+    every = 'every peer: pip install ".[bench]" in the envfleet checkout'
+    return f"pip install {lib.distribution} ({every})"
+
+
 def measure_into(
-    result: Result,
-    wl: Workload,
-    lib: Library,
-    seconds: float,
-    repeats: int,
-    bar: Progress | None = None,
+    result: Result, wl: Workload, lib: Library, seconds: float, repeats: int
 ) -> Exception | None:
     """Open, measure and close one library on one workload, filling `result`: the rates, the
     time to open, resident memory per env; a failure becomes a skip note."""
-    ticks = 0
-
-    def tick() -> None:
-        nonlocal ticks
-        ticks += 1
-        if bar:
-            bar.advance()
-
     harness = None
     try:
         # Warnings (such as peers' dtype casts when building spaces) would garble the progress.
@@ -161,15 +169,13 @@ def measure_into(
                 # A peer measured earlier in this process imported `mujoco`; envfleet alone
                 # does not, so it runs without the timer callback that import installs.
                 mujoco_without_timer_callback()
-            result.rates = measure(harness, batch, seconds, repeats, tick)
+            result.rates = measure(harness, batch, seconds, repeats)
             if baseline:
                 result.bytes_per_env = (resident_bytes() - baseline) / wl.num_envs
         return None
     except Exception as exc:  # any library failure is reported in the table, not raised
         result.skipped = f"failed: {type(exc).__name__}: {exc}"
         result.failed = True
-        if bar:
-            bar.advance(repeats - ticks)
         result.rates = []
         return exc
     finally:

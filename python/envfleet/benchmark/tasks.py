@@ -18,8 +18,10 @@ class Task:
     gymnasium_id: str
     gymnasium_vector: bool = True
     gymnasium_sync: bool = True
-    # Module that must be importable (and is imported) for gymnasium to know the id.
+    # Module that must be importable (and is imported) for gymnasium to know and make the id,
+    # and what to pip install when it is not.
     gymnasium_needs: str | None = None
+    gymnasium_install: str = ""
     # The emulator or physics alone ("ale" or "mujoco"), measured as the task's raw limit.
     raw_limit: str | None = None
     # ale-py's name of the game (Atari tasks): AtariVectorEnv and the raw limit load it.
@@ -38,6 +40,7 @@ def _atari(task_id: str, game: str, num_envs: tuple[int, ...] = (8,)) -> Task:
         gymnasium_vector=False,
         gymnasium_sync=False,
         gymnasium_needs="ale_py",
+        gymnasium_install="ale-py",
         raw_limit="ale",
         ale_game=game,
     )
@@ -51,7 +54,10 @@ def _mujoco(task_id: str, num_envs: tuple[int, ...] = (8,)) -> Task:
         task_id,
         task_id,
         gymnasium_vector=False,
-        gymnasium_needs="mujoco",
+        # Gymnasium's MuJoCo envs import the `mujoco` bindings and glfw (the `mujoco` package's
+        # dependency; envfleet itself needs only `mujoco-core`).
+        gymnasium_needs="gymnasium.envs.mujoco.mujoco_env",
+        gymnasium_install='"gymnasium[mujoco]" mujoco==4.0.0',
         raw_limit="mujoco",
     )
 

@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         library.name,
         threads=args.threads,
         limit=library.limit,
+        processes=library.processes,
     )
     measure_into(result, workload, library, args.seconds, args.repeats)
     print(json.dumps(dataclasses.asdict(result)))
