@@ -2,3 +2,4 @@
 from envfleet._classic_control import Pool as Pool
 from envfleet._classic_control import describe as describe
 from envfleet._classic_control import env_ids as env_ids
+from envfleet._classic_control import xla_handlers as xla_handlers
