@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import envfleet.envpool
+from envfleet import registry
 
 CLASSIC = [
     "CartPole-v0",
@@ -23,23 +24,7 @@ CLASSIC = [
     "Pendulum-v1",
     "Acrobot-v1",
 ]
-MUJOCO = [
-    f"{task}-{version}"
-    for task in (
-        "Ant",
-        "HalfCheetah",
-        "Hopper",
-        "Humanoid",
-        "HumanoidStandup",
-        "InvertedDoublePendulum",
-        "InvertedPendulum",
-        "Pusher",
-        "Reacher",
-        "Swimmer",
-        "Walker2d",
-    )
-    for version in ("v4", "v5")
-]
+MUJOCO = list(registry.families()["mujoco"])
 SAMPLE = [*CLASSIC, "Pong-v5", "Breakout-v5", "HalfCheetah-v5", "Hopper-v4", "Ant-v5"]
 # Info keys EnvPool reports and envfleet does not (docs/from_envpool.md): Acrobot's
 # raw state; MuJoCo's per-term info follows Gymnasium's names in envfleet.
