@@ -47,9 +47,15 @@ class EnvPoolLayer:
     def __init__(self, task_id: str, **kwargs: Any) -> None:
         render = {name: kwargs.pop(name) for name in _RENDER_KEYWORDS if name in kwargs}
         if kwargs.pop("from_pixels", False):
-            raise ValueError("from_pixels=True is not supported: envfleet's tasks do not render")
+            raise ValueError(
+                "from_pixels=True is not supported by envfleet.envpool: MuJoCo pixel observations "
+                "are envfleet.make_gymnasium(task_id, from_pixels=True)"
+            )
         if kwargs.pop("render_camera_id", -1) != -1:
-            raise ValueError("render_camera_id is not supported: only Atari renders, one view")
+            raise ValueError(
+                "render_camera_id is not supported by envfleet.envpool: MuJoCo cameras are "
+                "envfleet.make_gymnasium(task_id, camera_id=...)"
+            )
         if render.get("render_mode") not in (None, "rgb_array"):
             raise ValueError(
                 f"render_mode={render['render_mode']!r}: only 'rgb_array' is supported"
