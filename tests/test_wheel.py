@@ -73,11 +73,33 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(built.stdout.splitlines()[-1])
 
 
-def fresh_venv(path: Path) -> Path:
-    """A new virtualenv whose dependencies are the running interpreter's (appended to its path by
-    a .pth file, after its own site-packages); its python."""
+def venv_with_wheel(path: Path, wheel: Path) -> Path:
+    """A new virtualenv with `wheel` installed, whose dependencies are then the running
+    interpreter's (appended to its path by a .pth file, after its own site-packages); its python.
+
+    The wheel goes in first: with the .pth in place, pip would take the envfleet it finds through
+    it for the wheel's and install nothing."""
     venv.EnvBuilder(with_pip=False).create(path)
     python = path / "bin" / "python"
+    # --only-binary :all: --no-index: pip may build nothing and fetch nothing.
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--only-binary",
+            ":all:",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     site = Path(
         subprocess.check_output(
             [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True
@@ -105,26 +127,7 @@ def test_the_wheel_is_manylinux_and_leaves_libmujoco_out(wheel: Path) -> None:
 def test_the_wheel_installs_without_building_and_steps_each_family(
     wheel: Path, tmp_path: Path
 ) -> None:
-    python = fresh_venv(tmp_path / "venv")
-    # --only-binary :all: --no-index: pip may build nothing and fetch nothing.
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--no-deps",
-            "--no-index",
-            "--only-binary",
-            ":all:",
-            "--disable-pip-version-check",
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    python = venv_with_wheel(tmp_path / "venv", wheel)
     installed = step_each_family(python, tmp_path)
     assert Path(installed["file"]).is_relative_to(tmp_path / "venv")
     assert installed["sums"] == step_each_family(sys.executable, tmp_path)["sums"]
