@@ -241,6 +241,25 @@ def test_bench_says_why_a_gymnasium_peer_and_the_raw_limit_cannot_run(
     assert rows["envfleet"][3] != "-"
 
 
+def test_a_module_that_failed_to_import_once_stays_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As gymnasium.envs.mujoco.mujoco_env without glfw: the first import fails, and a second one
+    # would find the half-imported package and succeed.
+    (tmp_path / "half_imported.py").write_text(
+        "import sys\n"
+        "if not getattr(sys, '_half_imported_seen', False):\n"
+        "    sys._half_imported_seen = True\n"
+        "    raise ModuleNotFoundError('No module named glfw', name='glfw')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "_half_imported_seen", False, raising=False)
+    task = dataclasses.replace(benchmark.TASKS["HalfCheetah-v5"], gymnasium_needs="half_imported")
+    why = f"needs glfw, not installed: pip install {task.gymnasium_install}"
+    for peer in ("gymnasium-sync", "gymnasium-async", "raw limit"):
+        assert benchmark.PEERS[peer].applies(task, 8, 8) == why
+
+
 def test_bench_counts_subprocess_peers_as_processes(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["bench", "CartPole-v1", "--num-envs", "2", "--peers", "gymnasium-async,gymnasium-sync"]
     assert main([*argv, "--no-progress", *TINY]) == 0

@@ -162,15 +162,26 @@ def _envpool_applies(task: Task, num_envs: int, batch_size: int) -> str | None:
     return None
 
 
+# Modules that failed to import in this process, and the package each lacked. A failed import is
+# remembered: Python can leave a package half-imported, and a second import of the same module
+# then succeeds (gymnasium.envs.mujoco.mujoco_env without glfw does), hiding what is missing.
+_FAILED_IMPORTS: dict[str, str] = {}
+
+
 def _missing_module(task: Task) -> str | None:
     """Which package gymnasium's version of the task lacks and how to install it, or None."""
-    if task.gymnasium_needs is None:
+    module = task.gymnasium_needs
+    if module is None:
         return None
-    try:
-        importlib.import_module(task.gymnasium_needs)
-    except ImportError as error:
-        missing = getattr(error, "name", None) or task.gymnasium_needs
-        return f"needs {missing}, not installed: pip install {task.gymnasium_install}"
+    if module not in _FAILED_IMPORTS:
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            _FAILED_IMPORTS[module] = getattr(error, "name", None) or module
+    if module in _FAILED_IMPORTS:
+        return (
+            f"needs {_FAILED_IMPORTS[module]}, not installed: pip install {task.gymnasium_install}"
+        )
     return None
 
 
