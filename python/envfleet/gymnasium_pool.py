@@ -243,13 +243,22 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
 
 
 def _expand_info(info: dict[str, Any], ids: np.ndarray, num_envs: int) -> dict[str, Any]:
-    """Info arrays of `ids`' rows as full-length arrays with Gymnasium's `_key` masks."""
+    """Info arrays of `ids`' rows as full-length arrays with Gymnasium's `_key` masks.
+
+    A key's own mask (same_step's `_final_obs`, `_final_info`) is kept, False on the rows not
+    reset; a nested dict (`final_info`) is expanded the same way.
+    """
     mask = np.zeros(num_envs, dtype=np.bool_)
     mask[ids] = True
     full: dict[str, Any] = {}
     for key, value in info.items():
-        expanded = np.zeros((num_envs, *value.shape[1:]), dtype=value.dtype)
-        expanded[ids] = value
-        full[key] = expanded
-        full[f"_{key}"] = mask
+        if isinstance(value, dict):
+            full[key] = _expand_info(value, ids, num_envs)
+        else:
+            expanded = np.zeros((num_envs, *value.shape[1:]), dtype=value.dtype)
+            expanded[ids] = value
+            full[key] = expanded
+        is_mask = key.startswith("_") and key[1:] in info
+        if not is_mask and f"_{key}" not in info:
+            full[f"_{key}"] = mask
     return full
