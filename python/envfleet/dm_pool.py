@@ -34,6 +34,8 @@ def _array_spec(space: Any, name: str) -> Any:
     """A dm_env spec for one env's Gymnasium space (a tuple of specs for a Tuple space)."""
     if isinstance(space, gymnasium.spaces.Tuple):
         return tuple(_array_spec(part, f"{name}[{k}]") for k, part in enumerate(space.spaces))
+    if isinstance(space, gymnasium.spaces.Dict):
+        return {key: _array_spec(part, key) for key, part in space.spaces.items()}
     if hasattr(space, "n"):
         return specs.DiscreteArray(num_values=int(space.n), dtype=space.dtype, name=name)
     return specs.BoundedArray(
@@ -107,9 +109,11 @@ class DmEnvPool:
         return self.num_envs
 
     def _observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
-        # Tuple observations (Blackjack) as one column per element, as their spec says.
+        # Tuple observations (Blackjack) as one column per element, as their spec says; Dict
+        # observations (MuJoCo's pixels with the state) as a dict of arrays.
         if isinstance(self.envfleet_spec.observation_space, gymnasium.spaces.Tuple):
             obs = split_observation(obs)
+        obs = self.envfleet_spec.observation(obs, info)
         return self._observation_type(obs, *(info[k] for k in self._fields[1:]))
 
     def _timestep_of(self, call: Any, *args: Any) -> dm_env.TimeStep:
