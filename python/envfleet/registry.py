@@ -35,6 +35,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "LunarLanderContinuous-v3",
         "BipedalWalker-v3",
         "BipedalWalkerHardcore-v3",
+        "CarRacing-v3",
     ),
     "atari": ATARI_TASK_IDS,
     "mujoco": tuple(
