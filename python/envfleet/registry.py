@@ -78,6 +78,11 @@ def families() -> dict[str, tuple[str, ...]]:
     return dict(_FAMILIES)
 
 
+def internal_families() -> dict[str, tuple[str, ...]]:
+    """Family name -> its task ids, for the families that exist to test the engine."""
+    return dict(_INTERNAL)
+
+
 def family_of(task_id: str) -> str:
     """The family implementing `task_id`; ValueError with close matches if there is none."""
     try:
