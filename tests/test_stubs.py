@@ -21,6 +21,7 @@ def test_stubs_match_the_extension_modules():
             "envfleet._testing",
             "envfleet._atari",
             "envfleet._mujoco",
+            "envfleet._dm_control",
             "--allowlist",
             str(ALLOWLIST),
         ],

@@ -1,7 +1,9 @@
 """DmEnvPool: an envfleet pool with dm_env's API, returning batched `dm_env.TimeStep`s.
 
 The layout follows EnvPool's dm API so ACME-style code ports unchanged: `timestep.observation` is
-a namedtuple with `obs`, `env_id`, `elapsed_step` and the env's info arrays; `step_type` is FIRST
+a namedtuple with `obs`, `env_id`, `elapsed_step` and the env's info arrays (for the Control
+Suite's dict observations, one field per key in place of `obs`, named and shaped as
+dm_control's); `step_type` is FIRST
 for a reset row, LAST where the episode ended and MID otherwise; `discount` is 0 where the episode
 terminated, else the env's `info["discount"]` where it has one (Atari: 0 on a lost life with
 zero_discount_on_life_loss), else 1 (a time-limit end keeps discount 1).
@@ -50,7 +52,12 @@ class DmEnvPool:
         self.envfleet_spec = spec
         self.num_envs = native.num_envs
         self.batch_size = native.batch_size
-        self._fields = ("obs", "env_id", "elapsed_step", *spec.info_spaces)
+        space = spec.observation_space
+        # Dict observations (the Control Suite): one field per key, as EnvPool's dm layout.
+        self._obs_keys = (
+            tuple(space.spaces) if isinstance(space, gymnasium.spaces.Dict) else ("obs",)
+        )
+        self._fields = (*self._obs_keys, "env_id", "elapsed_step", *spec.info_spaces)
         self._observation_type = collections.namedtuple("Observation", self._fields)
 
     def observation_spec(self) -> Any:
@@ -60,9 +67,13 @@ class DmEnvPool:
             "elapsed_step": specs.Array((), np.int32, "elapsed_step"),
         }
         info = {k: _array_spec(s, k) for k, s in self.envfleet_spec.info_spaces.items()}
-        return self._observation_type(
-            obs=_array_spec(self.envfleet_spec.observation_space, "obs"), **engine, **info
-        )
+        space = self.envfleet_spec.observation_space
+        if isinstance(space, gymnasium.spaces.Dict):
+            # dm_control's observation specs: unbounded float64 Arrays named by their keys.
+            obs = {k: specs.Array(s.shape, s.dtype, k) for k, s in space.spaces.items()}
+        else:
+            obs = {"obs": _array_spec(space, "obs")}
+        return self._observation_type(**obs, **engine, **info)
 
     def action_spec(self) -> specs.Array:
         return _array_spec(self.envfleet_spec.action_space, "action")
@@ -107,9 +118,15 @@ class DmEnvPool:
         return self.num_envs
 
     def _observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
-        # Tuple observations (Blackjack) as one column per element, as their spec says.
-        if isinstance(self.envfleet_spec.observation_space, gymnasium.spaces.Tuple):
-            obs = split_observation(obs)
+        # Tuple observations (Blackjack) as one column per element, as their spec says; Dict
+        # observations (the Control Suite) as one field per key.
+        space = self.envfleet_spec.observation_space
+        if isinstance(space, gymnasium.spaces.Dict):
+            parts = split_observation(obs, space)
+            rest = (info[k] for k in self._fields[len(self._obs_keys) :])
+            return self._observation_type(*parts.values(), *rest)
+        if isinstance(space, gymnasium.spaces.Tuple):
+            obs = split_observation(obs, space)
         return self._observation_type(obs, *(info[k] for k in self._fields[1:]))
 
     def _timestep_of(self, call: Any, *args: Any) -> dm_env.TimeStep:

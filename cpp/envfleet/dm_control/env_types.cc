@@ -1,0 +1,15 @@
+#include "envfleet/dm_control/env_types.h"
+
+#include "envfleet/dm_control/registration.h"
+
+namespace envfleet::dm_control {
+
+std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
+  std::vector<EnvType> types;
+  AddCartpole(types, suite_dir);
+  AddPendulum(types, suite_dir);
+  AddAcrobot(types, suite_dir);
+  return types;
+}
+
+}  // namespace envfleet::dm_control
