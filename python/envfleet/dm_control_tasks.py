@@ -22,6 +22,7 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("cartpole", "balance_sparse"),
     ("cartpole", "swingup"),
     ("cartpole", "swingup_sparse"),
+    ("cheetah", "run"),
     ("pendulum", "swingup"),
 )
 

@@ -9,6 +9,7 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddCartpole(types, suite_dir);
   AddPendulum(types, suite_dir);
   AddAcrobot(types, suite_dir);
+  AddCheetah(types, suite_dir);
   return types;
 }
 

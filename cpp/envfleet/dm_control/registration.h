@@ -36,6 +36,7 @@ void RegisterTask(std::vector<EnvType>& types, const std::string& id, const Vari
 void AddCartpole(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddPendulum(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddAcrobot(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddCheetah(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 
