@@ -24,6 +24,9 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("cartpole", "swingup_sparse"),
     ("cheetah", "run"),
     ("pendulum", "swingup"),
+    ("walker", "stand"),
+    ("walker", "walk"),
+    ("walker", "run"),
 )
 
 TASK_IDS: tuple[str, ...] = tuple(envpool_id(domain, task) for domain, task in SUITE_TASKS)

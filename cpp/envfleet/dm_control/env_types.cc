@@ -10,6 +10,7 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddPendulum(types, suite_dir);
   AddAcrobot(types, suite_dir);
   AddCheetah(types, suite_dir);
+  AddWalker(types, suite_dir);
   return types;
 }
 

@@ -37,6 +37,7 @@ void AddCartpole(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddPendulum(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddAcrobot(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddCheetah(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddWalker(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 
