@@ -23,6 +23,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("cartpole", "swingup"),
     ("cartpole", "swingup_sparse"),
     ("cheetah", "run"),
+    ("hopper", "stand"),
+    ("hopper", "hop"),
     ("pendulum", "swingup"),
     ("walker", "stand"),
     ("walker", "walk"),

@@ -11,6 +11,7 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddAcrobot(types, suite_dir);
   AddCheetah(types, suite_dir);
   AddWalker(types, suite_dir);
+  AddHopper(types, suite_dir);
   return types;
 }
 

@@ -38,6 +38,7 @@ void AddPendulum(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddAcrobot(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddCheetah(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddWalker(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddHopper(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 
