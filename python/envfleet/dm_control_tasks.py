@@ -26,6 +26,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("hopper", "stand"),
     ("hopper", "hop"),
     ("pendulum", "swingup"),
+    ("reacher", "easy"),
+    ("reacher", "hard"),
     ("walker", "stand"),
     ("walker", "walk"),
     ("walker", "run"),

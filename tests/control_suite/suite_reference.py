@@ -37,8 +37,14 @@ def load(task_id: str, seed: int = 0, **environment_kwargs: Any) -> Any:
 
 def task_state(task_id: str, env: Any) -> np.ndarray:
     """The task's per-episode values, as envfleet's "task" state part holds them."""
-    del env
-    domain, _ = DOMAIN_TASK[task_id]
+    domain, task = DOMAIN_TASK[task_id]
+    model = env.physics.model
+    if domain == "reacher":  # the target's (x, y)
+        return np.array(env.physics.named.model.geom_pos["target"][:2])
+    if domain == "finger" and task != "spin":  # the target's (x, z)
+        return np.array(env.physics.named.model.site_pos["target"][[0, 2]])
+    if domain == "point_mass" and task == "hard":  # the controls' directions
+        return np.array(model.wrap_prm[:4])
     return np.zeros(0)
 
 

@@ -12,6 +12,7 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddCheetah(types, suite_dir);
   AddWalker(types, suite_dir);
   AddHopper(types, suite_dir);
+  AddReacher(types, suite_dir);
   return types;
 }
 

@@ -39,6 +39,7 @@ void AddAcrobot(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddCheetah(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddWalker(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddHopper(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddReacher(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 
