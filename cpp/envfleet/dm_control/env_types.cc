@@ -13,6 +13,9 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddWalker(types, suite_dir);
   AddHopper(types, suite_dir);
   AddReacher(types, suite_dir);
+  AddFinger(types, suite_dir);
+  AddBallInCup(types, suite_dir);
+  AddPointMass(types, suite_dir);
   return types;
 }
 

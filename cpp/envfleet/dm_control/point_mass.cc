@@ -51,7 +51,7 @@ class PointMass final : public SuiteEnv {
     std::copy_n(model().wrap_prm, TaskStateSize(), state);
   }
   void SetTaskState(const double* state) override {
-    std::copy_n(state, TaskStateSize(), mutable_model().wrap_prm);
+    if (randomize_gains_) std::copy_n(state, 4, mutable_model().wrap_prm);
   }
 
   double* Observe(double* obs) const override {

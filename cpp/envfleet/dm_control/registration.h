@@ -40,6 +40,9 @@ void AddCheetah(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddWalker(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddHopper(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddReacher(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddFinger(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddBallInCup(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddPointMass(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 
