@@ -16,6 +16,7 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddFinger(types, suite_dir);
   AddBallInCup(types, suite_dir);
   AddPointMass(types, suite_dir);
+  AddHumanoid(types, suite_dir);
   return types;
 }
 

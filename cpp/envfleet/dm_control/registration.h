@@ -43,6 +43,7 @@ void AddReacher(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddFinger(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddBallInCup(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddPointMass(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddHumanoid(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 
