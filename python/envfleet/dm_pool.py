@@ -19,7 +19,7 @@ import numpy as np
 
 from envfleet.errors import EnvError
 from envfleet.native import make_pool
-from envfleet.spec import split_observation
+from envfleet.spec import observation_parts, split_observation
 
 try:
     import dm_env
@@ -58,6 +58,9 @@ class DmEnvPool:
             tuple(space.spaces) if isinstance(space, gymnasium.spaces.Dict) else ("obs",)
         )
         self._fields = (*self._obs_keys, "env_id", "elapsed_step", *spec.info_spaces)
+        self._obs_parts = (
+            observation_parts(space) if isinstance(space, gymnasium.spaces.Dict) else None
+        )
         self._observation_type = collections.namedtuple("Observation", self._fields)
 
     def observation_spec(self) -> Any:
@@ -122,7 +125,7 @@ class DmEnvPool:
         # observations (the Control Suite) as one field per key.
         space = self.envfleet_spec.observation_space
         if isinstance(space, gymnasium.spaces.Dict):
-            parts = split_observation(obs, space)
+            parts = split_observation(obs, space, self._obs_parts)
             rest = (info[k] for k in self._fields[len(self._obs_keys) :])
             return self._observation_type(*parts.values(), *rest)
         if isinstance(space, gymnasium.spaces.Tuple):

@@ -10,7 +10,7 @@ import numpy as np
 from gymnasium.vector.utils import batch_space
 
 from envfleet.native import make_pool
-from envfleet.spec import EnvSpec, split_observation
+from envfleet.spec import EnvSpec, observation_parts, split_observation
 
 
 class Pictures(np.ndarray):
@@ -58,6 +58,11 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         # observations (the Control Suite) as a dict of views of the engine's flat rows.
         self._split_obs = isinstance(
             spec.observation_space, (gymnasium.spaces.Tuple, gymnasium.spaces.Dict)
+        )
+        self._obs_parts = (
+            observation_parts(spec.observation_space)
+            if isinstance(spec.observation_space, gymnasium.spaces.Dict)
+            else None
         )
         self.closed = False
         # The last full-batch observation, for reset(options={"reset_mask": ...}) (sync mode).
@@ -235,7 +240,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         """The engine's observation batch in the single observation space's batched form."""
         if not self._split_obs:
             return obs
-        return split_observation(obs, self.single_observation_space)
+        return split_observation(obs, self.single_observation_space, self._obs_parts)
 
     def _step_result(self, result: tuple[Any, ...]) -> Any:
         """A native step result with observations (final_obs included) in the space's form."""

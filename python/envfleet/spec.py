@@ -52,20 +52,32 @@ def _dict_space(layout: list[tuple[str, tuple[int, ...]]]) -> gymnasium.spaces.D
     )
 
 
-def split_observation(obs: np.ndarray, space: gymnasium.Space) -> Any:
+def observation_parts(space: gymnasium.Space) -> tuple[tuple[str, int, int, tuple[int, ...]], ...]:
+    """(key, start, stop, shape) of each part of a Dict space's flat rows, in its key order."""
+    parts = []
+    start = 0
+    for name, part in space.spaces.items():
+        size = int(np.prod(part.shape, dtype=np.int64))
+        parts.append((name, start, start + size, tuple(part.shape)))
+        start += size
+    return tuple(parts)
+
+
+def split_observation(obs: np.ndarray, space: gymnasium.Space, parts: Any = None) -> Any:
     """A batch of observation vectors (rows, k) in the batched form of one env's `space`.
 
     A Tuple space (Blackjack): k column views. A Dict space (the Control Suite): a dict of views,
-    each part reshaped to (rows, *its shape), in the space's key order.
+    each part reshaped to (rows, *its shape), in the space's key order; `parts` is
+    observation_parts(space), passed by callers that split every step.
     """
     if isinstance(space, gymnasium.spaces.Dict):
-        parts = {}
-        start = 0
-        for name, part in space.spaces.items():
-            size = int(np.prod(part.shape, dtype=np.int64))
-            parts[name] = obs[:, start : start + size].reshape(obs.shape[0], *part.shape)
-            start += size
-        return parts
+        rows = obs.shape[0]
+        return {
+            name: obs[:, start:stop]
+            if len(shape) == 1
+            else obs[:, start:stop].reshape(rows, *shape)
+            for name, start, stop, shape in parts or observation_parts(space)
+        }
     return tuple(obs[:, k] for k in range(obs.shape[1]))
 
 
