@@ -43,6 +43,8 @@ def task_state(task_id: str, env: Any) -> np.ndarray:
         return np.array(env.physics.named.model.geom_pos["target"][:2])
     if domain == "finger" and task != "spin":  # the target's (x, z)
         return np.array(env.physics.named.model.site_pos["target"][[0, 2]])
+    if domain == "fish" and task == "swim":  # the target's (x, y, z)
+        return np.array(env.physics.named.model.geom_pos["target"])
     if domain == "point_mass" and task == "hard":  # the controls' directions
         return np.array(model.wrap_prm[:4])
     return np.zeros(0)

@@ -17,6 +17,8 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddBallInCup(types, suite_dir);
   AddPointMass(types, suite_dir);
   AddHumanoid(types, suite_dir);
+  AddFish(types, suite_dir);
+  AddHumanoidCmu(types, suite_dir);
   return types;
 }
 

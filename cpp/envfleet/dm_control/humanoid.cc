@@ -1,4 +1,6 @@
-// Humanoid (dm_control/suite/humanoid.py): stand, walk, run, run_pure_state.
+// Humanoid (dm_control/suite/humanoid.py): stand, walk, run, run_pure_state; and the CMU
+// humanoid (humanoid_CMU.py): stand, walk, run, the same task on another body (its torso is the
+// "thorax", uprightness is read from xmat's zy rather than zz).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,17 +12,31 @@
 namespace envfleet::dm_control {
 namespace {
 
+// The names a body's task reads.
+struct Body {
+  const char* torso;
+  const char* limbs[4];  // left hand, left foot, right hand, right foot
+  const char* com_velocity_sensor;
+  XmatEntry upright;  // the torso's xmat entry that is 1 when upright
+};
+constexpr Body kHumanoid{
+    "torso", {"left_hand", "left_foot", "right_hand", "right_foot"}, "torso_subtreelinvel", kZZ};
+constexpr Body kHumanoidCmu{
+    "thorax", {"lhand", "lfoot", "rhand", "rfoot"}, "thorax_subtreelinvel", kZY};
+
 class Humanoid final : public SuiteEnv {
  public:
-  Humanoid(const Config& config, const Variant& variant, double move_speed, bool pure_state)
+  Humanoid(const Config& config, const Variant& variant, const Body& body, double move_speed,
+           bool pure_state)
       : SuiteEnv(config, variant),
         move_speed_(move_speed),
         pure_state_(pure_state),
-        torso_(Id(mjOBJ_BODY, "torso")),
+        upright_(body.upright),
+        torso_(Id(mjOBJ_BODY, body.torso)),
         head_(Id(mjOBJ_BODY, "head")),
-        limbs_{Id(mjOBJ_BODY, "left_hand"), Id(mjOBJ_BODY, "left_foot"),
-               Id(mjOBJ_BODY, "right_hand"), Id(mjOBJ_BODY, "right_foot")},
-        com_velocity_(SensorAdr("torso_subtreelinvel")) {
+        limbs_{Id(mjOBJ_BODY, body.limbs[0]), Id(mjOBJ_BODY, body.limbs[1]),
+               Id(mjOBJ_BODY, body.limbs[2]), Id(mjOBJ_BODY, body.limbs[3])},
+        com_velocity_(SensorAdr(body.com_velocity_sensor)) {
     if (pure_state_) {
       AddObservation("position", {model().nq});
       AddObservation("velocity", {model().nv});
@@ -75,7 +91,7 @@ class Humanoid final : public SuiteEnv {
     const double standing =
         Tolerance(d.xpos[3 * head_ + 2], {kStandHeight, kInf}, kStandHeight / 4);
     const double upright =
-        Tolerance(BodyXmat(d, torso_, kZZ), {0.9, kInf}, 1.9, Sigmoid::kLinear, 0);
+        Tolerance(BodyXmat(d, torso_, upright_), {0.9, kInf}, 1.9, Sigmoid::kLinear, 0);
     const double stand_reward = standing * upright;
     double small_control = 0.0;
     for (int i = 0; i < model().nu; ++i) {
@@ -96,6 +112,7 @@ class Humanoid final : public SuiteEnv {
 
   double move_speed_;
   bool pure_state_;
+  XmatEntry upright_;
   int torso_;
   int head_;
   int limbs_[4];
@@ -106,10 +123,17 @@ class Humanoid final : public SuiteEnv {
 
 void AddHumanoid(std::vector<EnvType>& types, const std::string& suite_dir) {
   const Variant variant{suite_dir, "humanoid.xml", 25.0, 0.025, false};
-  RegisterTask<Humanoid>(types, "HumanoidStand-v1", variant, 0.0, false);
-  RegisterTask<Humanoid>(types, "HumanoidWalk-v1", variant, 1.0, false);
-  RegisterTask<Humanoid>(types, "HumanoidRun-v1", variant, 10.0, false);
-  RegisterTask<Humanoid>(types, "HumanoidRunPureState-v1", variant, 10.0, true);
+  RegisterTask<Humanoid>(types, "HumanoidStand-v1", variant, kHumanoid, 0.0, false);
+  RegisterTask<Humanoid>(types, "HumanoidWalk-v1", variant, kHumanoid, 1.0, false);
+  RegisterTask<Humanoid>(types, "HumanoidRun-v1", variant, kHumanoid, 10.0, false);
+  RegisterTask<Humanoid>(types, "HumanoidRunPureState-v1", variant, kHumanoid, 10.0, true);
+}
+
+void AddHumanoidCmu(std::vector<EnvType>& types, const std::string& suite_dir) {
+  const Variant variant{suite_dir, "humanoid_CMU.xml", 20.0, 0.02, false};
+  RegisterTask<Humanoid>(types, "HumanoidCMUStand-v1", variant, kHumanoidCmu, 0.0, false);
+  RegisterTask<Humanoid>(types, "HumanoidCMUWalk-v1", variant, kHumanoidCmu, 1.0, false);
+  RegisterTask<Humanoid>(types, "HumanoidCMURun-v1", variant, kHumanoidCmu, 10.0, false);
 }
 
 }  // namespace envfleet::dm_control

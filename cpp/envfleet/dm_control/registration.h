@@ -44,6 +44,8 @@ void AddFinger(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddBallInCup(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddPointMass(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddHumanoid(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddFish(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddHumanoidCmu(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 
