@@ -64,12 +64,12 @@ class SingleEnv(gymnasium.Env):
         """The first observation of a new episode; `seed` as envfleet's (stream (seed, 0))."""
         super().reset(seed=seed)
         obs, info = self._pool.reset(seed=seed)
-        return obs[0], _row(info)
+        return _first(obs), _row(info)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """One step: (observation, reward, terminated, truncated, info) of the env."""
         obs, reward, terminated, truncated, info = self._pool.step(np.asarray(action)[None])
-        return obs[0], float(reward[0]), bool(terminated[0]), bool(truncated[0]), _row(info)
+        return _first(obs), float(reward[0]), bool(terminated[0]), bool(truncated[0]), _row(info)
 
     def render(self) -> np.ndarray | None:  # type: ignore[override]
         """The env's RGB picture (h, w, 3) with render_mode "rgb_array"; None without one."""
@@ -87,3 +87,10 @@ class SingleEnv(gymnasium.Env):
 def _row(info: dict[str, Any]) -> dict[str, Any]:
     """The info of a batch of one env as the env's own: each value's only row."""
     return {key: value[0] for key, value in info.items()}
+
+
+def _first(obs: Any) -> Any:
+    """The first row of a batch of observations (a dict of arrays: each key's first row)."""
+    if isinstance(obs, dict):
+        return {key: value[0] for key, value in obs.items()}
+    return obs[0]

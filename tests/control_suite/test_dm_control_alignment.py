@@ -244,3 +244,14 @@ def test_same_step_autoreset_returns_the_final_observation_as_a_dict():
     assert info["final_obs"]["position"].shape == (2, 3)
     assert not np.array_equal(info["final_obs"]["position"], obs["position"])
     pool.close()
+
+
+def test_gymnasium_make_gives_one_env_with_dict_observations():
+    import gymnasium
+
+    env = gymnasium.make("envfleet/WalkerWalk-v1")
+    obs, _ = env.reset(seed=0)
+    assert env.observation_space.contains(obs)
+    obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+    assert env.observation_space.contains(obs) and obs["height"].shape == ()
+    env.close()
