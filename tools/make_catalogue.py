@@ -28,12 +28,14 @@ FAMILY_TITLES = {
     "box2d": "Box2D",
     "atari": "Atari",
     "mujoco": "MuJoCo",
+    "dm_control": "DeepMind Control Suite",
 }
 FAMILY_PAGES = {
     "toy_text": "toy_text.md",
     "box2d": "box2d.md",
     "atari": "atari.md",
     "mujoco": "mujoco.md",
+    "dm_control": "dm_control.md",
 }
 NONE = "—"
 
@@ -59,6 +61,16 @@ def format_space(space: gymnasium.Space) -> str:
         return f"Discrete({int(space.n)})"
     if isinstance(space, gymnasium.spaces.Tuple):
         return f"Tuple({', '.join(format_space(part) for part in space.spaces)})"
+    if isinstance(space, gymnasium.spaces.Dict):
+        # The Control Suite's keys: unbounded float64 arrays, named with their shapes.
+        return (
+            "Dict("
+            + ", ".join(
+                f"{name}: ({', '.join(map(str, part.shape))}{',' if len(part.shape) == 1 else ''})"
+                for name, part in space.spaces.items()
+            )
+            + ") float64"
+        )
     integral = space.dtype.kind in "iub"
     shape = f"({', '.join(str(d) for d in space.shape)}{',' if len(space.shape) == 1 else ''})"
     low, high = np.ravel(space.low), np.ravel(space.high)

@@ -1,7 +1,9 @@
 """DmEnvPool: an envfleet pool with dm_env's API, returning batched `dm_env.TimeStep`s.
 
 The layout follows EnvPool's dm API so ACME-style code ports unchanged: `timestep.observation` is
-a namedtuple with `obs`, `env_id`, `elapsed_step` and the env's info arrays; `step_type` is FIRST
+a namedtuple with `obs`, `env_id`, `elapsed_step` and the env's info arrays (for the Control
+Suite's dict observations, one field per key in place of `obs`, named and shaped as
+dm_control's); `step_type` is FIRST
 for a reset row, LAST where the episode ended and MID otherwise; `discount` is 0 where the episode
 terminated, else the env's `info["discount"]` where it has one (Atari: 0 on a lost life with
 zero_discount_on_life_loss), else 1 (a time-limit end keeps discount 1).
@@ -17,7 +19,7 @@ import numpy as np
 
 from envfleet.errors import EnvError
 from envfleet.native import make_pool
-from envfleet.spec import split_observation
+from envfleet.spec import observation_parts, split_observation
 
 try:
     import dm_env
@@ -52,7 +54,19 @@ class DmEnvPool:
         self.envfleet_spec = spec
         self.num_envs = native.num_envs
         self.batch_size = native.batch_size
-        self._fields = ("obs", "env_id", "elapsed_step", *spec.info_spaces)
+        space = spec.observation_space
+        # Dict observations (the Control Suite; MuJoCo's pixels with the state): one field per
+        # key, as EnvPool's dm layout has them.
+        self._obs_keys = (
+            tuple(space.spaces) if isinstance(space, gymnasium.spaces.Dict) else ("obs",)
+        )
+        self._fields = (*self._obs_keys, "env_id", "elapsed_step", *spec.info_spaces)
+        # Where each key's columns sit in the engine's observation rows (the Control Suite).
+        self._obs_parts = (
+            observation_parts(space)
+            if isinstance(space, gymnasium.spaces.Dict) and spec.observation_key is None
+            else None
+        )
         self._observation_type = collections.namedtuple("Observation", self._fields)
 
     def observation_spec(self) -> Any:
@@ -62,9 +76,13 @@ class DmEnvPool:
             "elapsed_step": specs.Array((), np.int32, "elapsed_step"),
         }
         info = {k: _array_spec(s, k) for k, s in self.envfleet_spec.info_spaces.items()}
-        return self._observation_type(
-            obs=_array_spec(self.envfleet_spec.observation_space, "obs"), **engine, **info
-        )
+        space = self.envfleet_spec.observation_space
+        if isinstance(space, gymnasium.spaces.Dict):
+            # dm_control's observation specs: unbounded float64 Arrays named by their keys.
+            obs = {k: specs.Array(s.shape, s.dtype, k) for k, s in space.spaces.items()}
+        else:
+            obs = {"obs": _array_spec(space, "obs")}
+        return self._observation_type(**obs, **engine, **info)
 
     def action_spec(self) -> specs.Array:
         return _array_spec(self.envfleet_spec.action_space, "action")
@@ -110,10 +128,19 @@ class DmEnvPool:
 
     def _observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
         # Tuple observations (Blackjack) as one column per element, as their spec says; Dict
-        # observations (MuJoCo's pixels with the state) as a dict of arrays.
-        if isinstance(self.envfleet_spec.observation_space, gymnasium.spaces.Tuple):
-            obs = split_observation(obs)
-        obs = self.envfleet_spec.observation(obs, info)
+        # observations as one field per key: the Control Suite's named parts of the engine's
+        # observation rows, or MuJoCo's pixels with the state (info arrays joining the pixels).
+        space = self.envfleet_spec.observation_space
+        if isinstance(space, gymnasium.spaces.Dict):
+            parts = (
+                self.envfleet_spec.observation(obs, info)
+                if self.envfleet_spec.observation_key
+                else split_observation(obs, space, self._obs_parts)
+            )
+            rest = (info[k] for k in self._fields[len(self._obs_keys) :])
+            return self._observation_type(*(parts[k] for k in self._obs_keys), *rest)
+        if isinstance(space, gymnasium.spaces.Tuple):
+            obs = split_observation(obs, space)
         return self._observation_type(obs, *(info[k] for k in self._fields[1:]))
 
     def _timestep_of(self, call: Any, *args: Any) -> dm_env.TimeStep:

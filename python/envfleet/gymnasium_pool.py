@@ -10,7 +10,7 @@ import numpy as np
 from gymnasium.vector.utils import batch_space
 
 from envfleet.native import make_pool
-from envfleet.spec import EnvSpec, split_observation
+from envfleet.spec import EnvSpec, observation_parts, split_observation
 
 
 class Pictures(np.ndarray):
@@ -54,8 +54,16 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
             "render_fps": spec.render_fps,
         }
         self.render_mode = "rgb_array" if can_render else None
-        # Tuple observations (Blackjack) leave the pool as one column view per element.
-        self._tuple_obs = isinstance(spec.observation_space, gymnasium.spaces.Tuple)
+        # Tuple observations (Blackjack) leave the pool as one column view per element, Dict
+        # observations (the Control Suite) as a dict of views of the engine's flat rows.
+        self._split_obs = isinstance(
+            spec.observation_space, (gymnasium.spaces.Tuple, gymnasium.spaces.Dict)
+        )
+        self._obs_parts = (
+            observation_parts(spec.observation_space)
+            if isinstance(spec.observation_space, gymnasium.spaces.Dict)
+            else None
+        )
         self.closed = False
         # The last full-batch observation, for reset(options={"reset_mask": ...}) (sync mode).
         self._last_obs: Any = None
@@ -233,15 +241,17 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
 
     def _observation(self, obs: np.ndarray) -> Any:
         """The engine's observation batch in the single observation space's batched form."""
-        return split_observation(obs) if self._tuple_obs else obs
+        if not self._split_obs:
+            return obs
+        return split_observation(obs, self.single_observation_space, self._obs_parts)
 
     def _step_result(self, result: tuple[Any, ...]) -> Any:
         """A native step result with observations (final_obs included) in the space's form."""
-        if not self._tuple_obs:
+        if not self._split_obs:
             return result
         obs, reward, terminated, truncated, info = result
         if "final_obs" in info:
-            info["final_obs"] = split_observation(info["final_obs"])
+            info["final_obs"] = self._observation(info["final_obs"])
         return self._observation(obs), reward, terminated, truncated, info
 
 

@@ -11,6 +11,7 @@ from types import ModuleType
 
 from envfleet import mujoco_library, suggest
 from envfleet.atari_games import TASK_IDS as ATARI_TASK_IDS
+from envfleet.dm_control_tasks import TASK_IDS as DM_CONTROL_TASK_IDS
 
 # Family name -> the task ids its extension module `envfleet._<family>` defines.
 _FAMILIES: dict[str, tuple[str, ...]] = {
@@ -55,6 +56,8 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         )
         for version in ("v4", "v5")
     ),
+    # The DeepMind Control Suite (dm_control.suite), with EnvPool's ids; docs/dm_control.md.
+    "dm_control": DM_CONTROL_TASK_IDS,
 }
 
 # Envs that exist to test the engine: makeable, never listed.
@@ -101,7 +104,7 @@ def unknown_task_hint(task_id: str) -> str:
 
 
 # Families whose modules use libmujoco, which `mujoco_library.load` opens before their import.
-_NEEDS_LIBMUJOCO = frozenset({"mujoco"})
+_NEEDS_LIBMUJOCO = frozenset({"mujoco", "dm_control"})
 
 
 def family_module(task_id: str) -> ModuleType:

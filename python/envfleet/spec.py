@@ -6,6 +6,7 @@ bounds are declared once, in C++, and never typed twice.
 
 from __future__ import annotations
 
+import collections
 import functools
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -41,8 +42,42 @@ def _tuple_space(description: dict[str, Any]) -> gymnasium.spaces.Tuple:
     )
 
 
-def split_observation(obs: np.ndarray) -> tuple[np.ndarray, ...]:
-    """A batch of observation vectors (rows, k) as Gymnasium's batched Tuple: k column views."""
+def _dict_space(layout: list[tuple[str, tuple[int, ...]]]) -> gymnasium.spaces.Dict:
+    """A Dict of unbounded float64 Boxes, one per named part of the observation, in order."""
+    return gymnasium.spaces.Dict(
+        collections.OrderedDict(
+            (name, gymnasium.spaces.Box(-np.inf, np.inf, shape=tuple(shape), dtype=np.float64))
+            for name, shape in layout
+        )
+    )
+
+
+def observation_parts(space: gymnasium.Space) -> tuple[tuple[str, int, int, tuple[int, ...]], ...]:
+    """(key, start, stop, shape) of each part of a Dict space's flat rows, in its key order."""
+    parts = []
+    start = 0
+    for name, part in space.spaces.items():
+        size = int(np.prod(part.shape, dtype=np.int64))
+        parts.append((name, start, start + size, tuple(part.shape)))
+        start += size
+    return tuple(parts)
+
+
+def split_observation(obs: np.ndarray, space: gymnasium.Space, parts: Any = None) -> Any:
+    """A batch of observation vectors (rows, k) in the batched form of one env's `space`.
+
+    A Tuple space (Blackjack): k column views. A Dict space (the Control Suite): a dict of views,
+    each part reshaped to (rows, *its shape), in the space's key order; `parts` is
+    observation_parts(space), passed by callers that split every step.
+    """
+    if isinstance(space, gymnasium.spaces.Dict):
+        rows = obs.shape[0]
+        return {
+            name: obs[:, start:stop]
+            if len(shape) == 1
+            else obs[:, start:stop].reshape(rows, *shape)
+            for name, start, stop, shape in parts or observation_parts(space)
+        }
     return tuple(obs[:, k] for k in range(obs.shape[1]))
 
 
@@ -89,6 +124,8 @@ class EnvSpec:
         observation = (
             _tuple_space(description["observation"])
             if description["id"] in TUPLE_OBSERVATIONS
+            else _dict_space(description["observation_layout"])
+            if description["observation_layout"]
             else _space(description["observation"])
         )
         key = description["observation_key"] or None

@@ -27,8 +27,18 @@ struct StatePart {
   int size = 0;
 };
 
+// One named slice of the flat observation: a key of a dict observation (the DeepMind Control
+// Suite's), with its per-env shape ({} for a scalar).
+struct ObservationPart {
+  std::string name;
+  std::vector<std::int64_t> shape;
+};
+
 struct EnvSpec {
   ArraySpec observation;
+  // How the observation splits into named arrays, in order; empty when it is one array. The
+  // parts cover the flat observation exactly; Python gives a dict of views of them.
+  std::vector<ObservationPart> observation_layout;
   ArraySpec action;
   // Extra per-env arrays an env writes on every reset and step, in this order.
   std::vector<InfoSpec> info;

@@ -211,6 +211,10 @@ py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
   for (const StatePart& part : spec.state_layout)
     state_layout.append(py::make_tuple(part.name, part.size));
   d["state_layout"] = state_layout;
+  py::list observation_layout;
+  for (const ObservationPart& part : spec.observation_layout)
+    observation_layout.append(py::make_tuple(part.name, ShapeTuple(part.shape)));
+  d["observation_layout"] = observation_layout;
   d["render_shape"] = ShapeTuple(spec.render_shape);
   d["render_fps"] = spec.render_fps;
   py::dict options;

@@ -1,0 +1,72 @@
+"""dm_control's side of the Control Suite tests: its environments and their state in envfleet's
+layout (qpos, qvel, act, qacc_warmstart, then the task's per-episode values)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+# dm_control's suite imports its renderer; the tests never draw.
+os.environ.setdefault("MUJOCO_GL", "disable")
+
+from dm_control import suite
+
+from envfleet.dm_control_tasks import DOMAIN_TASK
+
+try:
+    suite.load("pendulum", "swingup").reset()
+except AttributeError as error:  # dm-control 1.0.50's named indexing on MuJoCo 4's bindings
+    raise RuntimeError(
+        "the installed dm_control cannot run on the installed MuJoCo (dm-control 1.0.50 reads "
+        "MjModel fields MuJoCo 4 no longer has): the Control Suite tests need dm-control >= "
+        f"1.0.52 as the reference ({error})"
+    ) from error
+
+
+def load(task_id: str, seed: int = 0, **environment_kwargs: Any) -> Any:
+    """dm_control's environment of `task_id`; `time_limit` goes to the task, the rest to
+    environment_kwargs."""
+    domain, task = DOMAIN_TASK[task_id]
+    task_kwargs: dict[str, Any] = {"random": seed}
+    if "time_limit" in environment_kwargs:
+        task_kwargs["time_limit"] = environment_kwargs.pop("time_limit")
+    return suite.load(domain, task, task_kwargs=task_kwargs, environment_kwargs=environment_kwargs)
+
+
+def task_state(task_id: str, env: Any) -> np.ndarray:
+    """The task's per-episode values, as envfleet's "task" state part holds them."""
+    domain, task = DOMAIN_TASK[task_id]
+    model = env.physics.model
+    if domain == "reacher":  # the target's (x, y)
+        return np.array(env.physics.named.model.geom_pos["target"][:2])
+    if domain == "finger" and task != "spin":  # the target's (x, z)
+        return np.array(env.physics.named.model.site_pos["target"][[0, 2]])
+    if domain == "fish" and task == "swim":  # the target's (x, y, z)
+        return np.array(env.physics.named.model.geom_pos["target"])
+    if domain == "point_mass" and task == "hard":  # the controls' directions
+        return np.array(model.wrap_prm[:4])
+    return np.zeros(0)
+
+
+def state(task_id: str, env: Any) -> dict[str, np.ndarray]:
+    """dm_control's current state, by envfleet's state part names, each of shape (1, size)."""
+    data = env.physics.data
+    parts = {
+        "qpos": data.qpos,
+        "qvel": data.qvel,
+        "act": data.act,
+        "qacc_warmstart": data.qacc_warmstart,
+    }
+    extra = task_state(task_id, env)
+    if extra.size:
+        parts["task"] = extra
+    return {name: np.array(value, dtype=np.float64).reshape(1, -1) for name, value in parts.items()}
+
+
+def random_action(spec: Any, rng: np.random.Generator) -> np.ndarray:
+    """An action within the spec's bounds (a normal draw where a bound is MuJoCo's 1e10)."""
+    low, high = spec.minimum, spec.maximum
+    bounded = (np.abs(low) < 1e9) & (np.abs(high) < 1e9)
+    return np.where(bounded, rng.uniform(low, high), rng.normal(size=spec.shape))
