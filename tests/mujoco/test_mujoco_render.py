@@ -295,12 +295,18 @@ def test_pixel_observations_match_gymnasiums_wrappers(
     assert autoresets >= NUM_ENVS
 
 
+def _dm_dict(observation):
+    """The pixels and state fields of a dm_env observation, as the Gymnasium pool's dict."""
+    return {"pixels": observation.pixels, "state": observation.state}
+
+
 def test_pixels_with_the_state_in_every_facade(make_pool, make_reference):
     """from_pixels with pixels_only=False in each facade, against the Gymnasium pool (whose
-    observations match Gymnasium's wrappers above): dm_env's observation.obs is the same dict of
-    named arrays with dict specs; gymnasium.make's single env has AddRenderObservation's space and
-    the pool's env-0 observations; same_step's final_obs and SB3's terminal_observation are the
-    dicts of the last step, equal to the next_step pool's."""
+    observations match Gymnasium's wrappers above): dm_env's observation has one field per key,
+    "pixels" and "state" (as for the Control Suite's dicts), with their specs; gymnasium.make's
+    single env has AddRenderObservation's space and the pool's env-0 observations; same_step's
+    final_obs and SB3's terminal_observation are the dicts of the last step, equal to the
+    next_step pool's."""
     options = dict(seed=3, from_pixels=True, pixels_only=False, max_episode_steps=2, **SIZE)
     actions = np.full((NUM_ENVS, 6), 0.3, dtype=np.float32)
     gym_pool = make_pool("HalfCheetah-v5", num_envs=NUM_ENVS, **options)
@@ -316,22 +322,22 @@ def test_pixels_with_the_state_in_every_facade(make_pool, make_reference):
         )
         assert single.observation_space == reference.observation_space
         assert gym_pool.single_observation_space == reference.observation_space
-        spec = dm_pool.observation_spec().obs
-        assert sorted(spec) == ["pixels", "state"]
-        assert spec["pixels"].shape == (SIZE["height"], SIZE["width"], 3)
-        assert spec["state"].shape == reference.observation_space["state"].shape
-        assert "state" not in dm_pool.observation_spec()._fields
+        spec = dm_pool.observation_spec()
+        assert spec._fields[:3] == ("pixels", "state", "env_id")
+        assert spec.pixels.shape == (SIZE["height"], SIZE["width"], 3)
+        assert spec.pixels.dtype == np.uint8
+        assert spec.state.shape == reference.observation_space["state"].shape
 
         obs, info = gym_pool.reset()
         assert "state" not in info
-        _assert_observations_equal(dm_pool.reset().observation.obs, obs, "dm reset")
+        _assert_observations_equal(_dm_dict(dm_pool.reset().observation), obs, "dm reset")
         _assert_observations_equal(same_step.reset()[0], obs, "same_step reset")
         _assert_observations_equal(sb3.reset(), obs, "sb3 reset")
         _assert_observations_equal(single.reset()[0], _row(obs, 0), "single reset")
         for step in range(2):
             obs, _, _, truncated, info = gym_pool.step(actions)
             assert "state" not in info
-            dm_obs = dm_pool.step(actions).observation.obs
+            dm_obs = _dm_dict(dm_pool.step(actions).observation)
             _assert_observations_equal(dm_obs, obs, f"dm step {step}")
             _assert_observations_equal(
                 single.step(actions[0])[0], _row(obs, 0), f"single step {step}"
