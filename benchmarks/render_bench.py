@@ -139,35 +139,37 @@ def _make_pixel_stepper(library: str) -> tuple[Any, Any]:
 
 
 def _worker(workload: str, library: str, task_id: str, seconds: float) -> dict[str, Any]:
-    """Times `workload` for `seconds` after a warm-up; returns {"rate": per second}."""
+    """Times `workload` for `seconds` after a warm-up; returns {"rate": per second, "cpu_ms":
+    the process's CPU time (all its threads) per env or picture, in ms}."""
     if workload == "render":
         call, close = _make_renderer(library, task_id)
     else:
         call, close = _make_pixel_stepper(library)
     for _ in range(3):
         call()
-    calls, start = 0, time.perf_counter()
+    calls, start, cpu_start = 0, time.perf_counter(), time.process_time()
     while (elapsed := time.perf_counter() - start) < seconds:
         call()
         calls += 1
+    cpu = time.process_time() - cpu_start
     close()
-    return {"rate": NUM_ENVS * calls / elapsed}
+    return {"rate": NUM_ENVS * calls / elapsed, "cpu_ms": 1000 * cpu / (NUM_ENVS * calls)}
 
 
 # ---- Driver ------------------------------------------------------------------------------------
 
 
-def _measure(workload: str, library: str, task_id: str, seconds: float) -> float | None:
+def _measure(workload: str, library: str, task_id: str, seconds: float) -> dict[str, float]:
     command = [
         sys.executable, __file__, "--worker", workload, library, task_id, "--seconds", str(seconds)
     ]  # fmt: skip
     env = dict(os.environ, MUJOCO_GL="egl")
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     try:
-        return float(json.loads(done.stdout.strip().splitlines()[-1])["rate"])
+        return {k: float(v) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
     except (IndexError, KeyError, ValueError):
         print(f"{workload} {library} {task_id}: failed: {done.stderr.strip()[-300:]}", flush=True)
-        return None
+        return {}
 
 
 def _uptime() -> str:
@@ -201,14 +203,18 @@ def main() -> None:
     before = _uptime()
     workloads = [("render", task) for task in RENDER_TASKS] + [("pixels", "HalfCheetah-v5")]
     runs: dict[tuple[str, str, str], list[float | None]] = {}
+    cpu_runs: dict[str, list[float | None]] = {}
     for repeat in range(args.repeats):
         for workload, task_id in workloads:
             for library in LIBRARIES:
-                rate = _measure(workload, library, task_id, args.seconds)
-                runs.setdefault((workload, task_id, library), []).append(rate)
-                print(f"run {repeat}: {workload} {task_id} {library}: {rate}", flush=True)
+                result = _measure(workload, library, task_id, args.seconds)
+                runs.setdefault((workload, task_id, library), []).append(result.get("rate"))
+                if workload == "pixels":
+                    cpu_runs.setdefault(library, []).append(result.get("cpu_ms"))
+                print(f"run {repeat}: {workload} {task_id} {library}: {result}", flush=True)
     after = _uptime()
     medians = {key: _median(values) for key, values in runs.items()}
+    cpu_ms = {library: _median(values) for library, values in cpu_runs.items()}
 
     lines = [
         "## Rendering",
@@ -249,6 +255,15 @@ def main() -> None:
         "Gymnasium `AddRenderObservation` |",
         "|---|---|---|",
         "| " + " | ".join(cells) + " |",
+        "| "
+        + " | ".join(
+            "failed" if cpu_ms.get(lib) is None else f"{cpu_ms[lib]:.1f} CPU ms / step"
+            for lib in LIBRARIES
+        )
+        + " |",
+        "",
+        "The second row is the process's CPU time (all its threads: Mesa's included) per env "
+        "step, less sensitive to the machine's other load than the rate.",
         "",
         "Targets on 2 cores: "
         + ", ".join(f"{ratio}x {lib}" for lib, ratio in TARGETS.items())
