@@ -185,7 +185,7 @@ def _cell(value: float | None, reference: float | None) -> str:
     if value is None:
         return "failed"
     ratio = "" if reference is None or value == reference else f" ({reference / value:.2f}x)"
-    return f"{value:,.0f}{ratio}"
+    return f"{value:,.1f}{ratio}" if value < 100 else f"{value:,.0f}{ratio}"
 
 
 def main() -> None:
