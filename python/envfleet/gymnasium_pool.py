@@ -55,15 +55,12 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         }
         self.render_mode = "rgb_array" if can_render else None
         # Tuple observations (Blackjack) leave the pool as one column view per element, Dict
-        # observations (the Control Suite) as a dict of views of the engine's flat rows.
-        self._split_obs = isinstance(
-            spec.observation_space, (gymnasium.spaces.Tuple, gymnasium.spaces.Dict)
-        )
-        self._obs_parts = (
-            observation_parts(spec.observation_space)
-            if isinstance(spec.observation_space, gymnasium.spaces.Dict)
-            else None
-        )
+        # observations of named parts of the engine's flat rows (the Control Suite) as a dict of
+        # views. (MuJoCo's pixels with the state are a dict already: spec.observation makes it.)
+        space = spec.observation_space
+        flat_dict = isinstance(space, gymnasium.spaces.Dict) and spec.observation_key is None
+        self._split_obs = isinstance(space, gymnasium.spaces.Tuple) or flat_dict
+        self._obs_parts = observation_parts(space) if flat_dict else None
         self.closed = False
         # The last full-batch observation, for reset(options={"reset_mask": ...}) (sync mode).
         self._last_obs: Any = None
