@@ -68,10 +68,10 @@ def workloads(tasks: list[str]) -> list[Workload]:
     return sync + asynchronous
 
 
-def target_rows(report: benchmark.Report) -> list[list[str]]:
-    """One row per target: what, envfleet over the best measured peer, met or not."""
+def target_rows(report: benchmark.Report, tasks: list[str]) -> list[list[str]]:
+    """One row per target of `tasks`: what, envfleet over the best measured peer, met or not."""
     rows = []
-    for target in TARGETS:
+    for target in (t for t in TARGETS if t.task in tasks):
         ours = report.find(target.task, target.num_envs, None, "envfleet")
         peers = [report.find(target.task, target.num_envs, None, p) for p in target.peers]
         rates = [p.steps_per_s for p in peers if p is not None and p.steps_per_s]
@@ -85,12 +85,19 @@ def target_rows(report: benchmark.Report) -> list[list[str]]:
 
 
 def render_page(
-    report: benchmark.Report, machine: dict[str, object], uptime: str, title: str
+    report: benchmark.Report,
+    machine: dict[str, object],
+    uptime: str,
+    title: str,
+    tasks: list[str],
 ) -> str:
     """The toy text and Box2D section of the page: method, results, targets, command, machine."""
     settings = report.settings
-    targets = benchmark.markdown_table(
-        ["target", "envfleet/best peer", "verdict"], target_rows(report), right={1}
+    rows = target_rows(report, tasks)
+    targets = (
+        benchmark.markdown_table(["target", "envfleet/best peer", "verdict"], rows, right={1})
+        if rows
+        else "None of the issue's targets is about these tasks."
     )
     notes = "".join(f"\n- {note}" for note in report.notes)
     return f"""## {title}
@@ -154,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     machine = benchmark.describe_machine(command)
 
-    page = render_page(report, machine, uptime, title)
+    page = render_page(report, machine, uptime, title, tasks)
     benchmark.write_page_section(args.out, section, page)
     print(page)
     print(f"wrote {args.out}", file=sys.stderr)

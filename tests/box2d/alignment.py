@@ -60,3 +60,31 @@ def assert_episodes_match(
         outcomes["finished"] += int((terminated & (reward != -100)).sum())
         outcomes["truncated"] += int(truncated.sum())
     return outcomes
+
+
+def assert_threads_do_not_matter(
+    make_pool: Callable[..., Any],
+    task_id: str,
+    num_envs: int,
+    num_steps: int,
+    actions: Callable[[np.random.Generator], np.ndarray],
+    render: bool = False,
+    **options: Any,
+) -> None:
+    """Runs `task_id` with 1 and with 2 threads from the same seed with the same actions
+    (`actions(rng)` each step) and requires identical observations, rewards and flags (and
+    pictures, with `render`)."""
+    pools = [
+        make_pool(task_id, num_envs=num_envs, num_threads=n, seed=5, **options) for n in (1, 2)
+    ]
+    results = [[pool.reset()[0]] for pool in pools]
+    rng = np.random.default_rng(0)
+    for _ in range(num_steps):
+        step_actions = actions(rng)
+        for pool, result in zip(pools, results, strict=True):
+            obs, reward, terminated, truncated, _ = pool.step(step_actions)
+            result.extend([obs, reward, terminated, truncated])
+            if render:
+                result.append(pool.render())
+    for one, two in zip(*results, strict=True):
+        np.testing.assert_array_equal(one, two)

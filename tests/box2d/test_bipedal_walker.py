@@ -14,7 +14,7 @@ import gymnasium
 import numpy as np
 import pytest
 
-from .alignment import assert_episodes_match, references
+from .alignment import assert_episodes_match, assert_threads_do_not_matter, references
 
 ALIGNMENT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("BipedalWalker-v3", {}),
@@ -62,15 +62,10 @@ def test_spaces_and_limits_are_gymnasiums(make_pool, task_id):
 
 
 def test_trajectories_do_not_depend_on_num_threads(make_pool):
-    pools = [
-        make_pool("BipedalWalkerHardcore-v3", num_envs=16, num_threads=n, seed=5) for n in (1, 2)
-    ]
-    results = [[pool.reset()[0]] for pool in pools]
-    rng = np.random.default_rng(0)
-    for _ in range(150):
-        actions = rng.uniform(-1, 1, size=(16, 4)).astype(np.float32)
-        for pool, result in zip(pools, results, strict=True):
-            obs, reward, terminated, truncated, _ = pool.step(actions)
-            result.extend([obs, reward, terminated, truncated])
-    for one, two in zip(*results, strict=True):
-        np.testing.assert_array_equal(one, two)
+    assert_threads_do_not_matter(
+        make_pool,
+        "BipedalWalkerHardcore-v3",
+        16,
+        150,
+        lambda rng: rng.uniform(-1, 1, size=(16, 4)).astype(np.float32),
+    )

@@ -24,7 +24,7 @@ import pytest
 
 import envfleet
 
-from .alignment import references
+from .alignment import assert_threads_do_not_matter, references
 
 # (rows, columns) of the score text in the 96x96 observation and in the 600x400 render():
 # pygame centres it at (60, 750) of the 1000x800 picture, 42 pixels high and at most about 120
@@ -153,16 +153,12 @@ def test_spaces_and_limits_are_gymnasiums(make_pool, continuous):
 
 
 def test_trajectories_do_not_depend_on_num_threads(make_pool):
-    pools = [
-        make_pool("CarRacing-v3", num_envs=4, num_threads=n, seed=5, domain_randomize=True)
-        for n in (1, 2)
-    ]
-    results = [[pool.reset()[0]] for pool in pools]
-    rng = np.random.default_rng(0)
-    for _ in range(40):
-        actions = rng.uniform([-1, 0, 0], [1, 1, 1], size=(4, 3)).astype(np.float32)
-        for pool, result in zip(pools, results, strict=True):
-            obs, reward, terminated, truncated, _ = pool.step(actions)
-            result.extend([obs, reward, terminated, truncated, pool.render()])
-    for one, two in zip(*results, strict=True):
-        np.testing.assert_array_equal(one, two)
+    assert_threads_do_not_matter(
+        make_pool,
+        "CarRacing-v3",
+        4,
+        40,
+        lambda rng: rng.uniform([-1, 0, 0], [1, 1, 1], size=(4, 3)).astype(np.float32),
+        render=True,
+        domain_randomize=True,
+    )

@@ -12,7 +12,7 @@ from gymnasium.envs.box2d.lunar_lander import heuristic
 
 import envfleet
 
-from .alignment import assert_episodes_match, references
+from .alignment import assert_episodes_match, assert_threads_do_not_matter, references
 
 ALIGNMENT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("LunarLander-v3", {}),
@@ -79,16 +79,11 @@ def test_gravity_outside_gymnasiums_range_is_rejected(gravity):
 
 
 def test_trajectories_do_not_depend_on_num_threads(make_pool):
-    pools = [
-        make_pool("LunarLander-v3", num_envs=32, num_threads=n, seed=5, enable_wind=True)
-        for n in (1, 2)
-    ]
-    results = [[pool.reset()[0]] for pool in pools]
-    rng = np.random.default_rng(0)
-    for _ in range(200):
-        actions = rng.integers(0, 4, size=32)
-        for pool, result in zip(pools, results, strict=True):
-            obs, reward, terminated, truncated, _ = pool.step(actions)
-            result.extend([obs, reward, terminated, truncated])
-    for one, two in zip(*results, strict=True):
-        np.testing.assert_array_equal(one, two)
+    assert_threads_do_not_matter(
+        make_pool,
+        "LunarLander-v3",
+        32,
+        200,
+        lambda rng: rng.integers(0, 4, size=32),
+        enable_wind=True,
+    )

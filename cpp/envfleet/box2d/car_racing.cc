@@ -607,7 +607,7 @@ void CarRacing::Render(std::uint8_t* rgb) const { Draw(rgb, kVideoW, kVideoH, tr
 void CarRacing::Draw(std::uint8_t* rgb, int width, int height, bool skid_marks) const {
   thread_local std::vector<std::uint8_t> surface;
   thread_local std::vector<std::uint8_t> scratch;
-  surface.assign(static_cast<std::size_t>(3) * kWindowW * kWindowH, 0);
+  surface.resize(static_cast<std::size_t>(3) * kWindowW * kWindowH);
   Canvas canvas(surface.data(), kWindowW, kWindowH, raster::Rows::kUpsideDown);
 
   // The camera follows the car, zooming in during the first second.
@@ -638,11 +638,30 @@ void CarRacing::Draw(std::uint8_t* rgb, int width, int height, bool skid_marks) 
     canvas.FilledPolygon(points, color);
   };
 
-  // Background, grass patches, road.
+  // Background, grass patches, road. pygame's new Surface is black; where the background covers
+  // the whole window with a margin (after the first second's zoom), no black shows and the
+  // clearing is skipped.
   const std::array<std::array<double, 2>, 4> field = {{{kPlayfield, kPlayfield},
                                                        {kPlayfield, -kPlayfield},
                                                        {-kPlayfield, -kPlayfield},
                                                        {-kPlayfield, kPlayfield}}};
+  Point field_screen[4];
+  for (int k = 0; k < 4; ++k) field_screen[k] = to_screen(field[k][0], field[k][1]);
+  auto inside_field = [&](double x, double y) {
+    int positive = 0;
+    for (int k = 0; k < 4; ++k) {
+      const Point& a = field_screen[k];
+      const Point& b = field_screen[(k + 1) % 4];
+      positive += (b.x - a.x) * (y - a.y) - (b.y - a.y) * (x - a.x) > 0 ? 1 : 0;
+    }
+    return positive == 0 || positive == 4;
+  };
+  constexpr double kMargin = 4;
+  if (!(inside_field(-kMargin, -kMargin) && inside_field(kWindowW + kMargin, -kMargin) &&
+        inside_field(kWindowW + kMargin, kWindowH + kMargin) &&
+        inside_field(-kMargin, kWindowH + kMargin))) {
+    std::fill(surface.begin(), surface.end(), 0);
+  }
   colored_polygon(field, ToRgb(bg_color_), false);
   const Rgb grass_color = ToRgb(grass_color_);
   for (int x = -20; x < 20; x += 2) {

@@ -300,8 +300,8 @@ void Canvas::LineWidth(int x1, int y1, int x2, int y2, int width, Rgb color) {
   };
   int low = (thick_in_x ? x1 : y1) - (width - 1) / 2;
   int high = (thick_in_x ? x1 : y1) + width / 2;
-  while (sign(x1 - x2, sx) != sx || sign(y1 - y2, sy) != sy) {
-    across(x1, y1, low, high);
+  // One Bresenham step; the thickness moves with the line's minor axis.
+  auto advance = [&] {
     const int e2 = error;
     if (e2 > -dx) {
       error -= dy;
@@ -313,37 +313,18 @@ void Canvas::LineWidth(int x1, int y1, int x2, int y2, int width, Rgb color) {
       y1 += sy;
       if (!thick_in_x) low += sy, high += sy;
     }
+  };
+  while (sign(x1 - x2, sx) != sx || sign(y1 - y2, sy) != sy) {
+    across(x1, y1, low, high);
+    advance();
   }
-  if (thick_in_x) {
-    while (y1 != end_y && (Inside(low, y1) || Inside(high, y1))) {
-      across(x1, y1, low, high);
-      const int e2 = error;
-      if (e2 > -dx) {
-        error -= dy;
-        x1 += sx;
-        low += sx;
-        high += sx;
-      }
-      if (e2 < dy) {
-        error += dx;
-        y1 += sy;
-      }
-    }
-  } else {
-    while (x1 != end_x && (Inside(x1, low) || Inside(x1, high))) {
-      across(x1, y1, low, high);
-      const int e2 = error;
-      if (e2 > -dx) {
-        error -= dy;
-        x1 += sx;
-      }
-      if (e2 < dy) {
-        error += dx;
-        y1 += sy;
-        low += sy;
-        high += sy;
-      }
-    }
+  // Past the clipped end, towards the unclipped one while the thickness still shows.
+  auto shows = [&] {
+    return thick_in_x ? Inside(low, y1) || Inside(high, y1) : Inside(x1, low) || Inside(x1, high);
+  };
+  while ((thick_in_x ? y1 != end_y : x1 != end_x) && shows()) {
+    across(x1, y1, low, high);
+    advance();
   }
   across(x1, y1, low, high);
 }

@@ -1,6 +1,8 @@
 #include "envfleet/raster/smooth_scale.h"
 
+#if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <cstring>
@@ -60,6 +62,7 @@ inline std::uint8_t Output(std::uint16_t accumulated, std::uint8_t edge, std::ui
       MulHigh(static_cast<std::uint16_t>(accumulated + MulHigh(sample, weight)), recip));
 }
 
+#if defined(__SSE2__)
 // Byte masks selecting channel c of up to kMaxRun interleaved RGB pixels, in 16-byte vectors:
 // for a run of `count` pixels, vector v of channel c keeps byte b when 16 v + b < 3 count and
 // (16 v + b) % 3 == c.
@@ -101,12 +104,16 @@ inline void SumRun(const std::uint8_t* pixel, int count, const RunMasks& masks,
   }
 }
 
+#endif  // __SSE2__
+
 // Along x: each row of `height` rows of `src_width` RGB pixels into `dst_width` pixels. Per row,
 // the whole-pixel sums and edge samples are gathered first; the fixed-point outputs are then one
 // loop over the row's channel values, which the compiler vectorises (pmulhuw, as pygame).
 void ShrinkRows(const std::uint8_t* src, int src_width, int height, std::uint8_t* dst,
                 int dst_width) {
+#if defined(__SSE2__)
   static const RunMasks masks;
+#endif
   const std::vector<Share> plan = Plan(src_width, dst_width);
   const auto recip = static_cast<std::uint16_t>(0x40000000 / (kOne * src_width / dst_width));
   const std::uint8_t* src_end = src + static_cast<std::size_t>(height) * src_width * 3;
@@ -128,9 +135,18 @@ void ShrinkRows(const std::uint8_t* src, int src_width, int height, std::uint8_t
       std::uint16_t* sum = &run[3 * j];
       sum[0] = sum[1] = sum[2] = 0;
       const std::uint8_t* pixel = in + 3 * share.first;
-      if (share.count <= kMaxRun && pixel + 48 <= src_end) {
+#if defined(__SSE2__)
+      const bool vector_run = share.count <= kMaxRun && pixel + 48 <= src_end;
+#else
+      // Without SSE2 (not x86-64), every run is summed a pixel at a time.
+      const bool vector_run = false;
+      (void)src_end;
+#endif
+      if (vector_run) {
+#if defined(__SSE2__)
         SumRun(pixel, share.count, masks, sum);
         pixel += 3 * share.count;
+#endif
       } else {
         for (int k = 0; k < share.count; ++k, pixel += 3) {
           sum[0] = static_cast<std::uint16_t>(sum[0] + pixel[0]);
