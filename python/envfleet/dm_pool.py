@@ -5,6 +5,10 @@ a namedtuple with `obs`, `env_id`, `elapsed_step` and the env's info arrays; `st
 for a reset row, LAST where the episode ended and MID otherwise; `discount` is 0 where the episode
 terminated, else the env's `info["discount"]` where it has one (Atari: 0 on a lost life with
 zero_discount_on_life_loss), else 1 (a time-limit end keeps discount 1).
+
+With `episode_stats=True` the observation also holds the engine's episode statistics as four
+arrays: `episode_r`, `episode_l`, `episode_t` (Gymnasium's RecordEpisodeStatistics `r`, `l`, `t`)
+and `episode_done` (its `_episode` mask), zero where no episode ended.
 """
 
 from __future__ import annotations
@@ -41,6 +45,29 @@ def _array_spec(space: Any, name: str) -> Any:
     )
 
 
+# The episode statistics in the observation (episode_stats=True): name -> dtype.
+_STATS_FIELDS = {
+    "episode_r": np.float64,
+    "episode_l": np.int64,
+    "episode_t": np.float64,
+    "episode_done": np.bool_,
+}
+
+
+def _flat_stats(info: dict[str, Any], rows: int) -> dict[str, Any]:
+    """`info` with the episode statistics as the four flat arrays of _STATS_FIELDS (zeros when
+    no episode ended on this batch, where the engine adds no "episode" entry)."""
+    flat = dict(info)
+    episode = info.get("episode")
+    if episode is None:
+        for key, dtype in _STATS_FIELDS.items():
+            flat[key] = np.zeros(rows, dtype=dtype)
+    else:
+        flat["episode_r"], flat["episode_l"], flat["episode_t"] = (episode[k] for k in "rlt")
+        flat["episode_done"] = info["_episode"]
+    return flat
+
+
 class DmEnvPool:
     """`num_envs` envs stepped by envfleet's C++ pool, with dm_env's TimeStep API."""
 
@@ -50,7 +77,9 @@ class DmEnvPool:
         self.envfleet_spec = spec
         self.num_envs = native.num_envs
         self.batch_size = native.batch_size
-        self._fields = ("obs", "env_id", "elapsed_step", *spec.info_spaces)
+        self._stats = bool(native.episode_stats)
+        stats = _STATS_FIELDS if self._stats else ()
+        self._fields = ("obs", "env_id", "elapsed_step", *spec.info_spaces, *stats)
         self._observation_type = collections.namedtuple("Observation", self._fields)
 
     def observation_spec(self) -> Any:
@@ -60,6 +89,8 @@ class DmEnvPool:
             "elapsed_step": specs.Array((), np.int32, "elapsed_step"),
         }
         info = {k: _array_spec(s, k) for k, s in self.envfleet_spec.info_spaces.items()}
+        if self._stats:
+            info.update({k: specs.Array((), dtype, k) for k, dtype in _STATS_FIELDS.items()})
         return self._observation_type(
             obs=_array_spec(self.envfleet_spec.observation_space, "obs"), **engine, **info
         )
@@ -110,6 +141,8 @@ class DmEnvPool:
         # Tuple observations (Blackjack) as one column per element, as their spec says.
         if isinstance(self.envfleet_spec.observation_space, gymnasium.spaces.Tuple):
             obs = split_observation(obs)
+        if self._stats:
+            info = _flat_stats(info, len(info["env_id"]))
         return self._observation_type(obs, *(info[k] for k in self._fields[1:]))
 
     def _timestep_of(self, call: Any, *args: Any) -> dm_env.TimeStep:

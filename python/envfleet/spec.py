@@ -26,6 +26,9 @@ POOL_KEYWORDS: dict[str, Any] = {
     "thread_affinity_offset": -1,
     # None: the ENVFLEET_WAIT_POLICY environment variable, else "auto".
     "wait_policy": None,
+    # Episode statistics computed by the engine: info["episode"] / info["_episode"] when an
+    # episode ends (Gymnasium's RecordEpisodeStatistics layout).
+    "episode_stats": False,
 }
 
 

@@ -240,5 +240,66 @@ TEST(CallsAfterCloseThrowAndCloseIsIdempotent) {
   CHECK_EQ(Obs(*kept, 1, 0), 0.0);  // a held batch outlives the pool's close
 }
 
+// Episode statistics: (return, length, mask) of row `row`.
+struct Stats {
+  double r;
+  std::int64_t l;
+  bool ended;
+};
+Stats StatsOf(Batch& b, int row) {
+  const BatchLayout& layout = b.layout();
+  return {*b.At<double>(layout.episode_return(), row),
+          *b.At<std::int64_t>(layout.episode_length(), row),
+          *b.At<bool>(layout.episode_mask(), row)};
+}
+
+TEST(EpisodeStatsCoverTheWholeGameWithUnclippedRewards) {
+  // Two lives of 3 steps, rewards clipped to 1: the game returns 2 x (1 + 2 + 3) = 12 in 6 steps,
+  // reported on the end of the second life; NEXT_STEP's reset steps count for nothing.
+  PoolOptions options = SyncOptions(2, AutoresetMode::kNextStep);
+  options.episode_stats = true;
+  auto pool = MakeCountingPool(
+      options,
+      {{"episode_length", std::int64_t{3}}, {"lives", std::int64_t{2}}, {"reward_clip", true}});
+  CHECK(pool->layout().with_stats());
+  const std::vector<int> ids = AllIds(2);
+  const std::vector<std::int64_t> actions = {1, 2};
+  BatchHandle b = pool->Reset(ids.data(), 2, nullptr);
+  CHECK(!StatsOf(*b, 0).ended);
+  for (int step = 1; step <= 15; ++step) {
+    b = pool->Step(actions.data(), ids.data(), 2);
+    const Stats stats = StatsOf(*b, 1);
+    CHECK_EQ(Reward(*b, 1), Elapsed(*b, 1) == 0 ? 0.0 : 1.0);
+    CHECK_EQ(stats.ended, step == 7 || step == 15);
+    CHECK_EQ(stats.r, stats.ended ? 12.0 : 0.0);
+    CHECK_EQ(stats.l, stats.ended ? 6 : 0);
+  }
+}
+
+TEST(EpisodeStatsWithManyThreadsMatchOneThread) {
+  // The statistics are per-env state: the same under any sharding (and race-free under TSan).
+  std::vector<double> returns[2];
+  for (int threads : {1, 4}) {
+    PoolOptions options = SyncOptions(16, AutoresetMode::kSameStep);
+    options.num_threads = threads;
+    options.episode_stats = true;
+    auto pool = MakeCountingPool(options,
+                                 {{"episode_length", std::int64_t{4}}, {"lives", std::int64_t{3}}});
+    const std::vector<int> ids = AllIds(16);
+    const std::vector<std::int64_t> actions(16, 1);
+    pool->Reset(ids.data(), 16, nullptr);
+    for (int step = 1; step <= 30; ++step) {
+      BatchHandle b = pool->Step(actions.data(), ids.data(), 16);
+      for (int row = 0; row < 16; ++row) {
+        const Stats stats = StatsOf(*b, row);
+        CHECK_EQ(stats.ended, step % 12 == 0);
+        returns[threads == 4].push_back(stats.r);
+        if (stats.ended) CHECK_EQ(stats.l, 12);
+      }
+    }
+  }
+  CHECK(returns[0] == returns[1]);
+}
+
 }  // namespace
 }  // namespace envfleet::test

@@ -257,6 +257,7 @@ void AtariEnv::Step(const void* action, const EnvOutput& out) {
   continue_game_ = settings_.episodic_life && life_lost && !game_over;
   *out.terminated = game_over || continue_game_;
   const double raw_reward = reward;
+  raw_reward_ = raw_reward;
   *out.reward =
       settings_.reward_clip ? static_cast<double>((reward > 0) - (reward < 0)) : raw_reward;
   WriteInfo(out, raw_reward, game_over, life_lost);

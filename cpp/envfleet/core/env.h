@@ -72,6 +72,15 @@ class Env {
     Step(action, out);
   }
 
+  // Episode statistics (PoolOptions::episode_stats). UnclippedReward(): the reward of the last
+  // Step() as the game scores it, given `reward`, what Step() wrote (default: `reward`; an env that
+  // clips rewards returns the value before clipping). EpisodeEndsGame(): whether the episode the
+  // last Step() ended also ends what the statistics cover, i.e. whether the next Reset() starts
+  // over (default true; false for Atari's lost life under episodic_life, whose next Reset()
+  // continues the game). Called on the env's thread right after Step().
+  virtual double UnclippedReward(double reward) const { return reward; }
+  virtual bool EpisodeEndsGame() const { return true; }
+
   // The simulator state as a flat vector of doubles (for tests and snapshots), and its inverse.
   // SetState() takes a vector of the length GetState() returns. Envs without state access keep
   // these defaults, which throw std::logic_error.

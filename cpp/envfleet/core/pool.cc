@@ -145,7 +145,7 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
 
   // Output batches: a whole request in sync mode, batch_size rows in async mode.
   const bool same_step = o.autoreset_mode == AutoresetMode::kSameStep;
-  layout_ = std::make_shared<BatchLayout>(spec_, same_step, o.batch_size);
+  layout_ = std::make_shared<BatchLayout>(spec_, same_step, o.batch_size, o.episode_stats);
   recycler_ = std::make_shared<BatchRecycler>(layout_);
 
   if (!is_async()) {
@@ -309,6 +309,40 @@ void Pool::WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row) {
   *batch->At<std::int32_t>(BatchLayout::kElapsedStep, row) = slot.elapsed_step;
 }
 
+// Starts the episode statistics of a new game (PoolOptions::episode_stats).
+static void StartGame(double* game_return, std::int64_t* game_length,
+                      std::chrono::steady_clock::time_point* game_start) {
+  *game_return = 0.0;
+  *game_length = 0;
+  *game_start = std::chrono::steady_clock::now();
+}
+
+void Pool::ClearStats(Batch* batch, int row) {
+  const BatchLayout& layout = batch->layout();
+  *batch->At<double>(layout.episode_return(), row) = 0.0;
+  *batch->At<std::int64_t>(layout.episode_length(), row) = 0;
+  *batch->At<double>(layout.episode_time(), row) = 0.0;
+  *batch->At<bool>(layout.episode_mask(), row) = false;
+}
+
+void Pool::RecordStats(EnvSlot& slot, double reward, bool done, Batch* batch, int row) {
+  slot.game_return += slot.env->UnclippedReward(reward);
+  ++slot.game_length;
+  if (!done || !slot.env->EpisodeEndsGame()) {
+    ClearStats(batch, row);
+    return;
+  }
+  // The game is over: report it; the next reset starts a new one.
+  const BatchLayout& layout = batch->layout();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.game_start).count();
+  *batch->At<double>(layout.episode_return(), row) = slot.game_return;
+  *batch->At<std::int64_t>(layout.episode_length(), row) = slot.game_length;
+  *batch->At<double>(layout.episode_time(), row) = std::round(seconds * 1e6) / 1e6;
+  *batch->At<bool>(layout.episode_mask(), row) = true;
+  slot.game_over = true;
+}
+
 // Clears the SAME_STEP final fields of a row whose episode did not end.
 static void ClearFinal(Batch* batch, int row) {
   const BatchLayout& layout = batch->layout();
@@ -330,10 +364,17 @@ void Pool::RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool r
     if (requested) slot.env->OnResetRequested();
     slot.env->Reset(out);
     slot.episode_over = false;
+    // A reset the caller asks for, or one after a game ended, starts a new game.
+    if (requested || slot.game_over) {
+      StartGame(&slot.game_return, &slot.game_length, &slot.game_start);
+      slot.game_over = false;
+    }
   } catch (const std::exception& e) {
     errors->Record(row, env_id, EnvError(env_id, e.what(), "reset"));
     slot.episode_over = true;
+    slot.game_over = true;
   }
+  if (options_.episode_stats) ClearStats(batch, row);
   // A reset row: reward 0, both flags false, step count 0.
   slot.elapsed_step = 0;
   *out.reward = 0.0;
@@ -373,6 +414,7 @@ bool Pool::RunStepPart(int env_id, const void* action, Batch* batch, int row, En
     ++slot.elapsed_step;
     *truncated = options_.max_episode_steps > 0 && slot.elapsed_step >= options_.max_episode_steps;
     const bool done = *out.terminated || *truncated;
+    if (options_.episode_stats) RecordStats(slot, *out.reward, done, batch, row);
 
     if (!batch->layout().with_final()) {
       slot.episode_over = done;
@@ -391,11 +433,17 @@ bool Pool::RunStepPart(int env_id, const void* action, Batch* batch, int row, En
       *batch->At<std::int32_t>(layout.final_elapsed_step(), row) = slot.elapsed_step;
       slot.env->Reset(out);
       slot.elapsed_step = 0;
+      if (slot.game_over) {
+        StartGame(&slot.game_return, &slot.game_length, &slot.game_start);
+        slot.game_over = false;
+      }
     }
   } catch (const std::exception& e) {
     errors->Record(row, env_id, EnvError(env_id, e.what(), "step"));
     slot.episode_over = true;
+    slot.game_over = true;
     if (batch->layout().with_final()) ClearFinal(batch, row);
+    if (options_.episode_stats) ClearStats(batch, row);
     WriteFaultedRow(batch, row);
   }
   WriteCommon(slot, env_id, batch, row);

@@ -67,6 +67,16 @@
 // is left in flight. The env that threw is reset on its next step (NEXT_STEP and SAME_STEP) or
 // must be reset first (DISABLED). The pool stays usable: an env fault never closes it.
 //
+// Episode statistics (PoolOptions::episode_stats). Each env's slot accumulates, on the thread
+// that runs the env, the unclipped reward (Env::UnclippedReward) and the step count of the
+// current game, from the reset that started it: a reset the caller asked for, or an autoreset
+// after an end with Env::EpisodeEndsGame() (an autoreset after a lost life under episodic_life
+// continues the game and its statistics). The row of the step that ends a game gets its return
+// (episode_r), its length in steps (episode_l; NEXT_STEP's reset steps are not steps) and its
+// wall time in seconds since that reset, rounded to the microsecond (episode_t), with _episode
+// true; every other row (resets, steps that end no game, faulted envs) gets zeros and false. No
+// lock and no shared state: the statistics are per-env state like elapsed_step.
+//
 // Fork. A pool belongs to the process that made it: after fork() the child's copy refuses every
 // call (std::runtime_error naming fork()) and its Close() abandons the parent's threads and envs
 // without touching them; the child can make pools of its own. The parent's pool is unaffected.
@@ -149,6 +159,9 @@ struct PoolOptions {
   WaitPolicy wait_policy = WaitPolicy::kAuto;
   // The seed of each env's stream (see StreamSeed); empty: StreamSeed(42, i).
   std::vector<std::uint64_t> stream_seeds;
+  // Episode statistics (see "Episode statistics" above): the batches get the fields episode_r,
+  // episode_l, episode_t and _episode.
+  bool episode_stats = false;
 };
 
 class Pool {
@@ -213,6 +226,11 @@ class Pool {
   struct EnvSlot {
     std::unique_ptr<Env> env;
     int elapsed_step = 0;
+    // Episode statistics of the current game (PoolOptions::episode_stats).
+    double game_return = 0.0;
+    std::int64_t game_length = 0;
+    std::chrono::steady_clock::time_point game_start;
+    bool game_over = true;      // the next reset starts a new game
     bool was_reset = false;     // a reset was requested at least once (caller thread)
     bool episode_over = false;  // the last step ended the episode (or the env threw)
     bool in_flight = false;     // async: sent, not yet returned by Recv()
@@ -263,6 +281,10 @@ class Pool {
   bool RunStepPart(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors,
                    int part);
   void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
+  // Episode statistics: a row with no finished game, and a step's update (after its last part;
+  // `done`: the step ended the episode) that reports a finished game into the row.
+  static void ClearStats(Batch* batch, int row);
+  void RecordStats(EnvSlot& slot, double reward, bool done, Batch* batch, int row);
 
   // Sync mode: runs fn(thread, begin, end) over [0, n), inline (thread 0, one chunk) or over the
   // thread team (ShardedRunner), by the measured cost.

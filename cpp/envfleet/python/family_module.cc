@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -258,7 +259,8 @@ class PyPool {
  public:
   PyPool(const EnvType& type, const py::dict& options, int num_envs, int batch_size,
          int num_threads, int max_episode_steps, const std::string& autoreset_mode,
-         int thread_affinity_offset, const std::string& wait_policy, const py::object& seed)
+         int thread_affinity_offset, const std::string& wait_policy, const py::object& seed,
+         bool episode_stats)
       : type_(type) {
     // Convert everything while holding the GIL.
     const Config config = Config::Make(type.options, ToOptionValues(options));
@@ -270,6 +272,7 @@ class PyPool {
     pool_options.autoreset_mode = ToAutoresetMode(autoreset_mode);
     pool_options.thread_affinity_offset = thread_affinity_offset;
     pool_options.wait_policy = ToWaitPolicy(wait_policy);
+    pool_options.episode_stats = episode_stats;
     if (num_envs < 1) {
       throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
     }
@@ -296,6 +299,7 @@ class PyPool {
   const char* wait_policy() const { return WaitPolicyName(pool_->options().wait_policy); }
   int max_episode_steps() const { return pool_->max_episode_steps(); }
   bool is_async() const { return pool_->is_async(); }
+  bool episode_stats() const { return pool_->options().episode_stats; }
   bool closed() const { return pool_->closed(); }
   int in_flight() const { return pool_->in_flight(); }
 
@@ -592,6 +596,19 @@ class PyPool {
       info["final_info"] = final_info;
       info["_final_info"] = mask;
     }
+
+    // Episode statistics, in gymnasium's RecordEpisodeStatistics layout, when a game ended.
+    if (layout.with_stats()) {
+      const bool* ended = raw->At<bool>(layout.episode_mask(), 0);
+      if (std::find(ended, ended + rows, true) != ended + rows) {
+        py::dict episode;
+        episode["r"] = view(layout.episode_return());
+        episode["l"] = view(layout.episode_length());
+        episode["t"] = view(layout.episode_time());
+        info["episode"] = episode;
+        info["_episode"] = view(layout.episode_mask());
+      }
+    }
     return py::make_tuple(view(BatchLayout::kObs), view(BatchLayout::kReward),
                           view(BatchLayout::kTerminated), view(BatchLayout::kTruncated), info);
   }
@@ -652,14 +669,16 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def(py::init([find](const std::string& task_id, const py::dict& options, int num_envs,
                            int batch_size, int num_threads, int max_episode_steps,
                            const std::string& autoreset_mode, int thread_affinity_offset,
-                           const std::string& wait_policy, const py::object& seed) {
-             return std::make_unique<PyPool>(find(task_id), options, num_envs, batch_size,
-                                             num_threads, max_episode_steps, autoreset_mode,
-                                             thread_affinity_offset, wait_policy, seed);
+                           const std::string& wait_policy, const py::object& seed,
+                           bool episode_stats) {
+             return std::make_unique<PyPool>(
+                 find(task_id), options, num_envs, batch_size, num_threads, max_episode_steps,
+                 autoreset_mode, thread_affinity_offset, wait_policy, seed, episode_stats);
            }),
            py::arg("task_id"), py::arg("options"), py::arg("num_envs"), py::arg("batch_size"),
            py::arg("num_threads"), py::arg("max_episode_steps"), py::arg("autoreset_mode"),
-           py::arg("thread_affinity_offset"), py::arg("wait_policy"), py::arg("seed"))
+           py::arg("thread_affinity_offset"), py::arg("wait_policy"), py::arg("seed"),
+           py::arg("episode_stats") = false)
       .def_property_readonly("spec", &PyPool::spec)
       .def_property_readonly("num_envs", &PyPool::num_envs)
       .def_property_readonly("batch_size", &PyPool::batch_size)
@@ -667,6 +686,7 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def_property_readonly("wait_policy", &PyPool::wait_policy)
       .def_property_readonly("max_episode_steps", &PyPool::max_episode_steps)
       .def_property_readonly("is_async", &PyPool::is_async)
+      .def_property_readonly("episode_stats", &PyPool::episode_stats)
       .def_property_readonly("closed", &PyPool::closed)
       .def_property_readonly("in_flight", &PyPool::in_flight)
       .def_property_readonly("batch_fields", &PyPool::batch_fields)
