@@ -270,4 +270,23 @@ void AtariEnv::Render(std::uint8_t* rgb) const {
   std::copy(screen.begin(), screen.end(), rgb);
 }
 
+void AtariEnv::SaveState(StateWriter& out) const {
+  out.PutString(ale_->cloneState(/*include_rng=*/true).serialize());
+  out.Put(previous_action_);
+  out.Put(lives_);
+  out.Put(continue_game_);
+  out.Put(raw_reward_);
+  stack_.Save(out);
+}
+
+void AtariEnv::LoadState(StateReader& in) {
+  const ale::ALEState state(in.GetString());
+  ale_->restoreState(state);
+  previous_action_ = in.Get<int>();
+  lives_ = in.Get<int>();
+  continue_game_ = in.Get<bool>();
+  raw_reward_ = in.Get<double>();
+  stack_.Load(in);
+}
+
 }  // namespace envfleet::atari

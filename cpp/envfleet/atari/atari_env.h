@@ -84,6 +84,10 @@ class AtariEnv : public Env {
   // episodic_life as no end of the game.
   double UnclippedReward(double /*reward*/) const override { return raw_reward_; }
   bool EpisodeEndsGame() const override { return !continue_game_; }
+  // Snapshots: ALE's whole system state with its random stream (cloneState(true), serialised),
+  // the sticky action, lives, the episodic-life flag, the last raw reward and the frame stack.
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   // One emulator frame of `action`, sticky with repeat_action_probability; returns its reward.

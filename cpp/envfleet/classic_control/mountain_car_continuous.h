@@ -35,6 +35,9 @@ class MountainCarContinuous : public Env {
   // reset() leaves, so GetState() / SetState() round-trip exactly.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Snapshots: the state above is the env's whole state.
+  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
+  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
   // Gymnasium's rgb_array picture of the current state (600 x 400), drawn in float32 after a
   // step, as Gymnasium holds the state then.

@@ -36,6 +36,9 @@ class Pendulum : public Env {
   // [theta, theta_dot], as Gymnasium's `state`.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Snapshots: the state above and the torque of the last step (for the picture).
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   // Gymnasium's rgb_array picture of the current state (500 x 500), with the torque arrow of the
   // last step (none after a reset).

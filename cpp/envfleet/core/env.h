@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "envfleet/core/rng.h"
+#include "envfleet/core/snapshot.h"
 
 namespace envfleet {
 
@@ -90,6 +91,23 @@ class Env {
   virtual void SetState(const std::vector<double>& /*state*/) {
     throw std::logic_error("this env does not support state access");
   }
+
+  // Snapshots (Pool::Snapshot, Pool::Restore). SaveState() writes everything this env needs to
+  // continue exactly as it would have: simulator state, preprocessing buffers, counters, but not
+  // its random stream or the engine's bookkeeping (elapsed_step, flags), which the engine saves
+  // itself. LoadState() reads the same values back, in the same order, into an env made with the
+  // same config (throwing std::invalid_argument for bytes that do not fit, via StateReader).
+  // Envs without snapshots keep these defaults, which throw std::logic_error.
+  virtual void SaveState(StateWriter& /*out*/) const {
+    throw std::logic_error("this env does not support snapshots");
+  }
+  virtual void LoadState(StateReader& /*in*/) {
+    throw std::logic_error("this env does not support snapshots");
+  }
+
+  // The env's random stream, for snapshots.
+  const Rng& random_stream() const { return rng_; }
+  void set_random_stream(const Rng& rng) { rng_ = rng; }
 
   // Writes the current picture as RGB bytes shaped as the EnvSpec's render_shape (height, width,
   // 3). Envs that cannot render keep this default, which throws std::logic_error.

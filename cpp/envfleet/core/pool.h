@@ -77,6 +77,19 @@
 // true; every other row (resets, steps that end no game, faulted envs) gets zeros and false. No
 // lock and no shared state: the statistics are per-env state like elapsed_step.
 //
+// Snapshots. Snapshot() returns, per env, opaque bytes: a header (format, byte order, the task
+// id and the env options it was made with), the engine's bookkeeping of the env (elapsed_step,
+// whether it was reset, whether its episode is over, the episode statistics of its game), its
+// random stream and the env's own state (Env::SaveState). Restore() checks every header before it
+// touches any env (std::invalid_argument naming the task or the options that differ), then loads
+// the envs, which continue exactly as the envs the snapshots were taken from: the same actions
+// give bit-identical results. Fork() is Snapshot() of one env and Restore() of that snapshot into
+// others. The envs must not be in flight. In sync mode the envs are saved and loaded in parallel on
+// the thread team (as RenderBatch); in async mode, on the calling thread. A failure of one env's
+// Env::LoadState leaves that env to be reset on its next step and propagates after the others are
+// loaded. An env's snapshot holds its random stream: envs forked from one continue with the same
+// random numbers (reset them with a seed to separate them).
+//
 // Fork. A pool belongs to the process that made it: after fork() the child's copy refuses every
 // call (std::runtime_error naming fork()) and its Close() abandons the parent's threads and envs
 // without touching them; the child can make pools of its own. The parent's pool is unaffected.
@@ -214,6 +227,13 @@ class Pool {
   // the lowest row propagates.
   void RenderBatch(const int* env_ids, int n, std::uint8_t* rgb);
 
+  // Snapshots of envs env_ids[0..n) (see "Snapshots" above), in that order.
+  std::vector<std::string> Snapshot(const int* env_ids, int n);
+  // Loads snapshots[r] into env_ids[r], for r in [0, n).
+  void Restore(const std::string* snapshots, const int* env_ids, int n);
+  // Copies env `source` into env_ids[0..n) (a snapshot of it restored into each).
+  void Fork(int source, const int* env_ids, int n);
+
   // Stops the threads and frees the envs (see "Shutdown"); throws std::logic_error while another
   // thread is inside a call.
   void Close();
@@ -256,6 +276,14 @@ class Pool {
     // Throws EnvFault carrying `batch` if any env threw, naming them in row order; clears this.
     void ThrowIfAny(BatchHandle& batch);
   };
+
+  // Snapshots: one env's bytes, the header check (throws std::invalid_argument), and one load.
+  std::string SnapshotOf(int env_id) const;
+  void CheckSnapshot(StateReader& in) const;
+  void LoadSnapshot(int env_id, const std::string& snapshot);
+  // Runs fn(row) for rows [0, n): over the thread team in sync mode, else on the caller; every
+  // row runs even if some throw, then the lowest row's exception propagates.
+  void ForEachRow(int n, const FunctionRef<void(int)>& fn);
 
   // Makes and seeds every env, on up to num_threads_ threads; rethrows the first env's failure.
   void MakeEnvs(const EnvType& type, const Config& config);
@@ -312,6 +340,12 @@ class Pool {
 
   EnvSpec spec_;
   PoolOptions options_;
+  // What a snapshot's header must match: the task id and the env options, (name, value) in
+  // order, each value as text.
+  std::string type_id_;
+  std::vector<std::pair<std::string, std::string>> option_texts_;
+  // The header every snapshot of this pool starts with (written once, compared as bytes).
+  std::string snapshot_header_;
   int num_threads_ = 1;
   std::size_t action_bytes_ = 0;
   // Env::StepParts() of the pool's envs.

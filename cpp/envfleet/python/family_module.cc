@@ -373,6 +373,55 @@ class PyPool {
     DoSetState(states, env_id);
   }
 
+  // Snapshots (pool.h): one bytes object per env, saved and loaded without the GIL.
+  py::list Snapshot(const py::object& env_id) {
+    const CallScope scope(busy_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    std::vector<std::string> snapshots;
+    {
+      py::gil_scoped_release release;
+      snapshots = pool_->Snapshot(ids.data, ids.size);
+    }
+    py::list result;
+    for (const std::string& snapshot : snapshots) result.append(py::bytes(snapshot));
+    return result;
+  }
+
+  void Restore(const py::object& snapshots, const py::object& env_id) {
+    const CallScope scope(busy_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    if (!py::isinstance<py::sequence>(snapshots) || py::isinstance<py::bytes>(snapshots)) {
+      throw py::type_error("snapshots must be a sequence of bytes (what snapshot() returns)");
+    }
+    const py::sequence items = snapshots.cast<py::sequence>();
+    if (items.size() != static_cast<std::size_t>(ids.size)) {
+      throw py::value_error("expected " + std::to_string(ids.size) +
+                            " snapshots (one per env), got " + std::to_string(items.size()));
+    }
+    std::vector<std::string> data;
+    data.reserve(items.size());
+    for (const py::handle item : items) {
+      if (!py::isinstance<py::bytes>(item)) {
+        throw py::type_error("a snapshot must be bytes, got " +
+                             std::string(py::str(py::type::of(item).attr("__name__"))));
+      }
+      data.push_back(item.cast<std::string>());
+    }
+    py::gil_scoped_release release;
+    pool_->Restore(data.data(), ids.data, ids.size);
+  }
+
+  void Fork(int source, const py::object& env_id) {
+    const CallScope scope(busy_);
+    if (source < 0 || source >= pool_->num_envs()) {
+      throw py::index_error("source env " + std::to_string(source) + " is out of range [0, " +
+                            std::to_string(pool_->num_envs()) + ")");
+    }
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    py::gil_scoped_release release;
+    pool_->Fork(source, ids.data, ids.size);
+  }
+
   void Close() {
     const CallScope scope(busy_);
     py::gil_scoped_release release;
@@ -700,6 +749,9 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def("get_state", &PyPool::GetState, py::arg("env_id") = py::none())
       .def("set_state", &PyPool::SetState, py::arg("states"), py::arg("env_id") = py::none())
       .def("render", &PyPool::Render, py::arg("env_id") = py::none())
+      .def("snapshot", &PyPool::Snapshot, py::arg("env_id") = py::none())
+      .def("restore", &PyPool::Restore, py::arg("snapshots"), py::arg("env_id") = py::none())
+      .def("fork", &PyPool::Fork, py::arg("source_env"), py::arg("env_id"))
       .def("close", &PyPool::Close);
 }
 

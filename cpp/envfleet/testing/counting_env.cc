@@ -64,6 +64,21 @@ class CountingEnv : public Env {
   }
 
   void OnResetRequested() override { lives_left_ = 0; }
+
+  void SaveState(StateWriter& out) const override {
+    out.Put(count_);
+    out.Put(next_part_);
+    out.Put(reset_draw_);
+    out.Put(reset_count_);
+    out.Put(lives_left_);
+  }
+  void LoadState(StateReader& in) override {
+    count_ = in.Get<std::int64_t>();
+    next_part_ = in.Get<int>();
+    reset_draw_ = in.Get<double>();
+    reset_count_ = in.Get<std::int32_t>();
+    lives_left_ = in.Get<std::int64_t>();
+  }
   double UnclippedReward(double /*reward*/) const override { return static_cast<double>(count_); }
   bool EpisodeEndsGame() const override { return lives_left_ <= 1; }
 
