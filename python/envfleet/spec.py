@@ -82,6 +82,8 @@ class EnvSpec:
     render_fps: int | None
     options: dict[str, Any] = field(repr=False)
     config: dict[str, Any] = field(repr=False)
+    # The options each env takes anew at reset: reset(env_id=..., options={name: value}).
+    reset_options: tuple[str, ...] = ()
 
     @classmethod
     def from_description(cls, description: dict[str, Any], config: dict[str, Any]) -> EnvSpec:
@@ -101,6 +103,7 @@ class EnvSpec:
             render_fps=description["render_fps"] or None,
             options=dict(description["options"]),
             config=dict(config),
+            reset_options=tuple(description["reset_options"]),
         )
 
 

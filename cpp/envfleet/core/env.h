@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "envfleet/core/config.h"
 #include "envfleet/core/rng.h"
 #include "envfleet/core/snapshot.h"
 
@@ -90,6 +91,15 @@ class Env {
   }
   virtual void SetState(const std::vector<double>& /*state*/) {
     throw std::logic_error("this env does not support state access");
+  }
+
+  // Takes up new values of the type's reset options (EnvType::reset_options): `config` is the
+  // env's whole config, the pool's with this env's own values. Called on the env's thread just
+  // before the Reset() that starts the episode they hold for. An env whose type declares reset
+  // options implements it (and saves those values in its snapshots); the default throws
+  // std::logic_error.
+  virtual void Reconfigure(const Config& /*config*/) {
+    throw std::logic_error("this env has no options that change at reset");
   }
 
   // Snapshots (Pool::Snapshot, Pool::Restore). SaveState() writes everything this env needs to

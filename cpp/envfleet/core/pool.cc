@@ -163,6 +163,9 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
   // The spec, and the pool-level defaults it supplies.
   spec_ = type.make_spec(config);
   type_id_ = type.id;
+  type_options_ = type.options;
+  config_values_ = config.values();
+  reset_options_ = type.reset_options;
   for (const auto& [name, value] : config.values()) {
     option_texts_.emplace_back(name, OptionText(value));
   }
@@ -412,6 +415,12 @@ void Pool::RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool r
       slot.reseed = false;
     }
     if (requested) slot.env->OnResetRequested();
+    if (slot.reconfigure) {
+      std::map<std::string, OptionValue> values = config_values_;
+      for (const auto& [name, value] : slot.own_options) values[name] = value;
+      slot.env->Reconfigure(Config::Make(type_options_, values));
+      slot.reconfigure = false;
+    }
     slot.env->Reset(out);
     slot.episode_over = false;
     // A reset the caller asks for, or one after a game ended, starts a new game.
@@ -905,6 +914,9 @@ void Pool::LoadSnapshot(int env_id, const std::string& snapshot) {
                           std::chrono::duration<double>(in.Get<double>()));
     slot.game_over = in.Get<bool>();
     slot.env->set_random_stream(in.Get<Rng>());
+    // The env's options travel in its own state; values set for a reset not yet done are dropped.
+    slot.own_options.clear();
+    slot.reconfigure = false;
     slot.env->LoadState(in);
     in.ExpectDone();
   } catch (...) {
@@ -912,6 +924,42 @@ void Pool::LoadSnapshot(int env_id, const std::string& snapshot) {
     slot.episode_over = true;
     slot.game_over = true;
     throw;
+  }
+}
+
+void Pool::SetEnvOptions(const int* env_ids, int n,
+                         const std::vector<std::map<std::string, OptionValue>>& values) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(env_ids, n);
+  if (static_cast<int>(values.size()) != n) {
+    throw std::invalid_argument("expected one set of options per env");
+  }
+  // Every name and value is checked (Config::Make checks types) before any env changes.
+  std::vector<std::map<std::string, OptionValue>> merged(static_cast<std::size_t>(n));
+  for (int r = 0; r < n; ++r) {
+    for (const auto& [name, value] : values[r]) {
+      if (std::find(reset_options_.begin(), reset_options_.end(), name) == reset_options_.end()) {
+        std::string allowed;
+        for (const std::string& option : reset_options_) {
+          allowed += (allowed.empty() ? "" : ", ") + option;
+        }
+        throw std::invalid_argument(
+            "option '" + name + "' of " + type_id_ + " cannot change at reset; " +
+            (allowed.empty() ? "it has no options that can" : "those that can: " + allowed));
+      }
+    }
+    merged[r] = slots_[env_ids[r]].own_options;
+    for (const auto& [name, value] : values[r]) merged[r][name] = value;
+    std::map<std::string, OptionValue> all = config_values_;
+    for (const auto& [name, value] : merged[r]) all[name] = value;
+    const Config checked = Config::Make(type_options_, all);
+    for (auto& [name, value] : merged[r]) value = checked.values().at(name);
+  }
+  for (int r = 0; r < n; ++r) {
+    EnvSlot& slot = slots_[env_ids[r]];
+    slot.own_options = std::move(merged[r]);
+    slot.reconfigure = true;
   }
 }
 

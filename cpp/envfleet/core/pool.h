@@ -106,6 +106,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -227,6 +228,13 @@ class Pool {
   // the lowest row propagates.
   void RenderBatch(const int* env_ids, int n, std::uint8_t* rgb);
 
+  // Per-env options (EnvType::reset_options): env_ids[r] takes `values[r]` (option name -> value)
+  // at its next reset, on top of the pool's config and its own earlier values. Checked before any
+  // env changes: std::invalid_argument naming an option that is not one of the type's reset
+  // options (and listing those), or a value of the wrong type. The envs must not be in flight.
+  void SetEnvOptions(const int* env_ids, int n,
+                     const std::vector<std::map<std::string, OptionValue>>& values);
+
   // Snapshots of envs env_ids[0..n) (see "Snapshots" above), in that order.
   std::vector<std::string> Snapshot(const int* env_ids, int n);
   // Loads snapshots[r] into env_ids[r], for r in [0, n).
@@ -257,6 +265,10 @@ class Pool {
     Request request = Request::kStep;
     bool reseed = false;
     std::uint64_t stream_seed = 0;
+    // Per-env options (SetEnvOptions): the env's own values, and whether its next reset must
+    // reconfigure it with them.
+    std::map<std::string, OptionValue> own_options;
+    bool reconfigure = false;
   };
 
   class CallGuard;
@@ -346,6 +358,10 @@ class Pool {
   std::vector<std::pair<std::string, std::string>> option_texts_;
   // The header every snapshot of this pool starts with (written once, compared as bytes).
   std::string snapshot_header_;
+  // The config the pool was made with, and the type's reset options (SetEnvOptions).
+  OptionList type_options_;
+  std::map<std::string, OptionValue> config_values_;
+  std::vector<std::string> reset_options_;
   int num_threads_ = 1;
   std::size_t action_bytes_ = 0;
   // Env::StepParts() of the pool's envs.

@@ -217,6 +217,7 @@ py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
     options[py::str(option.name)] = FromOptionValue(option.default_value);
   }
   d["options"] = options;
+  d["reset_options"] = type.reset_options;
   return d;
 }
 
@@ -409,6 +410,20 @@ class PyPool {
     }
     py::gil_scoped_release release;
     pool_->Restore(data.data(), ids.data, ids.size);
+  }
+
+  // Per-env options: env_ids[r] takes options[r] (a dict) at its next reset.
+  void SetEnvOptions(const py::object& env_id, const py::list& options) {
+    const CallScope scope(busy_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    if (options.size() != static_cast<std::size_t>(ids.size)) {
+      throw py::value_error("expected one dict of options per env (" + std::to_string(ids.size) +
+                            "), got " + std::to_string(options.size()));
+    }
+    std::vector<std::map<std::string, OptionValue>> values;
+    for (const py::handle item : options) values.push_back(ToOptionValues(item.cast<py::dict>()));
+    py::gil_scoped_release release;
+    pool_->SetEnvOptions(ids.data, ids.size, values);
   }
 
   void Fork(int source, const py::object& env_id) {
@@ -752,6 +767,7 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def("snapshot", &PyPool::Snapshot, py::arg("env_id") = py::none())
       .def("restore", &PyPool::Restore, py::arg("snapshots"), py::arg("env_id") = py::none())
       .def("fork", &PyPool::Fork, py::arg("source_env"), py::arg("env_id"))
+      .def("set_env_options", &PyPool::SetEnvOptions, py::arg("env_id"), py::arg("options"))
       .def("close", &PyPool::Close);
 }
 
