@@ -141,7 +141,7 @@ class Actor:
             )
         else:
             self.envs = envfleet.make_gymnasium(
-                ENV_ID, num_envs=num_envs, seed=seed, autoreset_mode="same_step"
+                ENV_ID, num_envs=num_envs, seed=seed, autoreset_mode="same_step", episode_stats=True
             )
         self.next_step_autoreset = envs_from == "envpool"
         self.resetting = np.zeros(num_envs, dtype=bool)
@@ -168,9 +168,12 @@ class Actor:
         done = terminated | truncated
         if done.any() and not self.next_step_autoreset:
             next_obs[done] = info["final_obs"][done]
-        self.episode_returns += rewards
-        self.finished_returns.extend(self.episode_returns[done].tolist())
-        self.episode_returns[done] = 0.0
+        if self.next_step_autoreset:  # EnvPool's returns are summed here
+            self.episode_returns += rewards
+            self.finished_returns.extend(self.episode_returns[done].tolist())
+            self.episode_returns[done] = 0.0
+        elif "episode" in info:  # envfleet's engine reports them (episode_stats=True)
+            self.finished_returns.extend(info["episode"]["r"][info["_episode"]].tolist())
         self.steps += n
         if self.next_step_autoreset:
             # Keep the transitions of the envs that stepped, not those that were being reset.

@@ -2,8 +2,9 @@
 
 The agent trains on envfleet's preprocessed frames (84x84 grey, 4 stacked) with `episodic_life`
 (a lost life ends the agent's episode) and `reward_clip` (rewards clipped to their sign). The
-returns it reports are the real game's: the unclipped `info["reward"]` summed until
-`info["terminated"]` says the game is over, whatever lives were lost on the way.
+returns it reports are the real game's, whatever lives were lost on the way: envfleet's engine
+computes them (`episode_stats=True`: `info["episode"]`, unclipped, over the whole game); for
+EnvPool, the unclipped `info["reward"]` is summed until `info["terminated"]` says the game is over.
 
 The pool runs in SAME_STEP autoreset mode: a finished env comes back already reset, so the
 rollout below is the textbook one (a done flag cuts the bootstrap, no extra reset step).
@@ -99,7 +100,7 @@ class Agent(nn.Module):
 
 
 class GameReturns:
-    """Real game returns: unclipped rewards summed until the game (not a life) is over."""
+    """EnvPool's real game returns: unclipped rewards summed until the game (not a life) is over."""
 
     def __init__(self, num_envs: int) -> None:
         self.returns = np.zeros(num_envs)
@@ -116,6 +117,20 @@ class GameReturns:
         return ended
 
 
+def finished_games(info: dict, games: GameReturns | None, *update_args) -> list[tuple[float, int]]:
+    """(return, length) of the games that ended: envfleet's engine reports them in
+    `info["episode"]` (episode_stats=True: unclipped, over every life); EnvPool's are summed by
+    GameReturns."""
+    if games is not None:
+        return games.update(*update_args)
+    if "episode" not in info:
+        return []
+    episode = info["episode"]
+    return [
+        (float(episode["r"][i]), int(episode["l"][i])) for i in np.flatnonzero(info["_episode"])
+    ]
+
+
 def make_envs(args: argparse.Namespace):
     """envfleet's pool in SAME_STEP mode; with `--envs envpool`, EnvPool's, which resets a
     finished env on its next step: that step is stored as an ordinary transition, as CleanRL's
@@ -126,7 +141,7 @@ def make_envs(args: argparse.Namespace):
 
         return envpool.make_gymnasium(args.env_id, reward_clip=True, **options)
     return envfleet.make_gymnasium(
-        args.env_id, reward_clip=True, autoreset_mode="same_step", **options
+        args.env_id, reward_clip=True, autoreset_mode="same_step", episode_stats=True, **options
     )
 
 
@@ -181,7 +196,7 @@ def main() -> None:
     logprobs_buf, rewards_buf, dones_buf, values_buf = (
         torch.zeros((steps, n), device=device) for _ in range(4)
     )
-    games = GameReturns(n)
+    games = GameReturns(n) if args.envs == "envpool" else None
     obs, _ = envs.reset(seed=args.seed)
     next_obs = torch.as_tensor(obs, dtype=torch.float32, device=device)
     next_done = torch.zeros(n, device=device)
@@ -201,7 +216,7 @@ def main() -> None:
             rewards_buf[t] = torch.as_tensor(reward, dtype=torch.float32, device=device)
             next_obs = torch.as_tensor(obs, dtype=torch.float32, device=device)
             next_done = torch.as_tensor(terminated | truncated, dtype=torch.float32, device=device)
-            for game_return, length in games.update(info, truncated):
+            for game_return, length in finished_games(info, games, info, truncated):
                 print(f"global_step={global_step} game_return={game_return:.0f} length={length}")
 
         # Generalised advantage estimation over the rollout.

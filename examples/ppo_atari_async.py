@@ -6,8 +6,9 @@ to finish their step (their ids in `info["env_id"]`); the agent picks their next
 network runs. Envs therefore advance at different rates: each transition is stored with its env
 id, and advantages are computed along each env's own sequence of transitions.
 
-As in `ppo_atari.py`: `episodic_life` and `reward_clip` for training, real game returns from
-`info["reward"]` / `info["terminated"]`, and SAME_STEP autoreset.
+As in `ppo_atari.py`: `episodic_life` and `reward_clip` for training, real game returns from the
+engine (`episode_stats=True`; for EnvPool, from `info["reward"]` / `info["terminated"]`), and
+SAME_STEP autoreset.
 
     python examples/ppo_atari_async.py --total-timesteps 10000000
 """
@@ -94,7 +95,7 @@ class Agent(nn.Module):
 
 
 class GameReturns:
-    """Real game returns: unclipped rewards summed until the game (not a life) is over."""
+    """EnvPool's real game returns: unclipped rewards summed until the game (not a life) is over."""
 
     def __init__(self, num_envs: int) -> None:
         self.returns = np.zeros(num_envs)
@@ -109,6 +110,20 @@ class GameReturns:
         self.returns[over] = 0.0
         self.lengths[over] = 0
         return ended
+
+
+def finished_games(info: dict, games: GameReturns | None, *update_args) -> list[tuple[float, int]]:
+    """(return, length) of the games that ended: envfleet's engine reports them in
+    `info["episode"]` (episode_stats=True: unclipped, over every life); EnvPool's are summed by
+    GameReturns."""
+    if games is not None:
+        return games.update(*update_args)
+    if "episode" not in info:
+        return []
+    episode = info["episode"]
+    return [
+        (float(episode["r"][i]), int(episode["l"][i])) for i in np.flatnonzero(info["_episode"])
+    ]
 
 
 def advantages_per_env(env_ids, rewards, dones, values, bootstrap, gamma, gae_lambda):
@@ -140,7 +155,12 @@ def make_envs(args: argparse.Namespace, num_envs: int):
 
         return envpool.make_gymnasium(args.env_id, episodic_life=True, reward_clip=True, **options)
     return envfleet.make_gymnasium(
-        args.env_id, episodic_life=True, reward_clip=True, autoreset_mode="same_step", **options
+        args.env_id,
+        episodic_life=True,
+        reward_clip=True,
+        autoreset_mode="same_step",
+        episode_stats=True,
+        **options,
     )
 
 
@@ -195,7 +215,7 @@ def main() -> None:
     pending_logprob, pending_value = np.zeros(num_envs), np.zeros(num_envs)
     in_flight = np.zeros(num_envs, dtype=bool)
 
-    games = GameReturns(num_envs)
+    games = GameReturns(num_envs) if args.envs == "envpool" else None
     envs.async_reset()
     rollout = args.num_steps * args.batch_size
     num_updates = max(1, args.total_timesteps // rollout)
@@ -222,8 +242,8 @@ def main() -> None:
                 stored["reward"].append(reward[finished])
                 stored["done"].append(done[finished])
                 global_step += len(ids)
-                for game_return, length in games.update(
-                    ids, info_rows(info, finished), truncated[finished]
+                for game_return, length in finished_games(
+                    info, games, ids, info_rows(info, finished), truncated[finished]
                 ):
                     print(
                         f"global_step={global_step} game_return={game_return:.0f} length={length}"

@@ -1,11 +1,12 @@
 """PPO on MuJoCo (HalfCheetah-v5 or Ant-v5) with envfleet, in one file (PyTorch).
 
 The envfleet pool is wrapped in Gymnasium's own vector wrappers, as CleanRL's continuous-action
-PPO wraps its envs: episode statistics, action clipping, observation and reward normalisation
-(each clipped to [-10, 10]). Gymnasium's observation wrappers need the NEXT_STEP autoreset mode
-(envfleet's default): the step after an episode's last one only resets the env. The rollout keeps
-that step's observation (the true last observation of the episode: a time-limit end bootstraps
-from its value) and leaves the reset step itself out of the update.
+PPO wraps its envs: action clipping, observation and reward normalisation (each clipped to
+[-10, 10]); the episode statistics come from envfleet's engine (`episode_stats=True`), not from a
+wrapper. Gymnasium's observation wrappers need the NEXT_STEP autoreset mode (envfleet's default):
+the step after an episode's last one only resets the env. The rollout keeps that step's
+observation (the true last observation of the episode: a time-limit end bootstraps from its value)
+and leaves the reset step itself out of the update.
 
     python examples/ppo_continuous.py --env-id HalfCheetah-v5 --total-timesteps 1000000
 """
@@ -53,11 +54,14 @@ def parse_args() -> argparse.Namespace:
 
 def make_envs(args: argparse.Namespace) -> gymnasium.vector.VectorEnv:
     """The envfleet pool inside Gymnasium's vector wrappers."""
-    envs = envfleet.make_gymnasium(args.env_id, num_envs=args.num_envs, seed=args.seed)
+    # episode_stats: the engine reports each episode's return (before the reward wrappers below)
+    # in info["episode"], Gymnasium's RecordEpisodeStatistics layout.
+    envs = envfleet.make_gymnasium(
+        args.env_id, num_envs=args.num_envs, seed=args.seed, episode_stats=True
+    )
     if args.capture_video:
         # CleanRL's --capture-video: the pool's pictures, before any wrapper changes the episodes.
         envs = vw.RecordVideo(envs, f"videos/{args.env_id}__{args.seed}")
-    envs = vw.RecordEpisodeStatistics(envs)
     envs = vw.ClipAction(envs)
     envs = vw.NormalizeObservation(envs)
     envs = vw.TransformObservation(envs, lambda obs: np.clip(obs, -10, 10))
@@ -177,7 +181,7 @@ def main() -> None:
             done_buf[t] = torch.as_tensor(terminated | truncated, device=device)
             next_obs = torch.as_tensor(obs, dtype=torch.float32, device=device)
             next_is_reset_step = done_buf[t]
-            if "episode" in info:  # RecordEpisodeStatistics: the unnormalised returns
+            if "episode" in info:  # the engine's episode statistics: the unnormalised returns
                 for i in np.flatnonzero(info["_episode"]):
                     episode_return = info["episode"]["r"][i]
                     print(f"global_step={global_step} episodic_return={episode_return:.1f}")

@@ -163,7 +163,25 @@ def family_section(family: str, task_ids: tuple[str, ...]) -> list[str]:
     rows = [[f"`{task_id}`"] + [c[n] for n in varying] for task_id, c in columns.items()]
     lines += [*_table(["id", *varying], rows), ""]
     lines += _options_section(specs)
+    lines += _reset_options_section(specs)
     return lines
+
+
+def _reset_options_section(specs: dict[str, EnvSpec]) -> list[str]:
+    """The options each id takes per env at reset (`reset(env_id=..., options={...})`)."""
+    rows = [
+        f"- `{task_id}`: " + ", ".join(f"`{name}`" for name in spec.reset_options)
+        for task_id, spec in specs.items()
+        if spec.reset_options
+    ]
+    if not rows:
+        return []
+    return [
+        "Options that change per env at reset (`reset(env_id=..., options={...})`):",
+        "",
+        *rows,
+        "",
+    ]
 
 
 def render_catalogue() -> str:

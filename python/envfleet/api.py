@@ -16,8 +16,9 @@ def make_gymnasium(task_id: str, **kwargs: Any) -> GymnasiumPool:
     at most num_envs), seed (42; an int or one int per env), max_episode_steps (the task's),
     autoreset_mode ("next_step", "same_step", "disabled" or a gymnasium AutoresetMode),
     thread_affinity_offset (-1: no pinning), wait_policy ("auto", "spin" or "block"; default the
-    ENVFLEET_WAIT_POLICY environment variable, else "auto"). Other keywords are the task's own
-    options (see `make_spec(task_id).options`); an unknown one raises TypeError.
+    ENVFLEET_WAIT_POLICY environment variable, else "auto"), episode_stats (False; True adds
+    Gymnasium's RecordEpisodeStatistics info, computed by the engine). Other keywords are the
+    task's own options (see `make_spec(task_id).options`); an unknown one raises TypeError.
     """
     return GymnasiumPool(task_id, **kwargs)
 

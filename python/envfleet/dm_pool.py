@@ -7,6 +7,10 @@ dm_control's); `step_type` is FIRST
 for a reset row, LAST where the episode ended and MID otherwise; `discount` is 0 where the episode
 terminated, else the env's `info["discount"]` where it has one (Atari: 0 on a lost life with
 zero_discount_on_life_loss), else 1 (a time-limit end keeps discount 1).
+
+With `episode_stats=True` the observation also holds the engine's episode statistics as four
+arrays: `episode_r`, `episode_l`, `episode_t` (Gymnasium's RecordEpisodeStatistics `r`, `l`, `t`)
+and `episode_done` (its `_episode` mask), zero where no episode ended.
 """
 
 from __future__ import annotations
@@ -45,6 +49,29 @@ def _array_spec(space: Any, name: str) -> Any:
     )
 
 
+# The episode statistics in the observation (episode_stats=True): name -> dtype.
+_STATS_FIELDS = {
+    "episode_r": np.float64,
+    "episode_l": np.int64,
+    "episode_t": np.float64,
+    "episode_done": np.bool_,
+}
+
+
+def _flat_stats(info: dict[str, Any], rows: int) -> dict[str, Any]:
+    """`info` with the episode statistics as the four flat arrays of _STATS_FIELDS (zeros when
+    no episode ended on this batch, where the engine adds no "episode" entry)."""
+    flat = dict(info)
+    episode = info.get("episode")
+    if episode is None:
+        for key, dtype in _STATS_FIELDS.items():
+            flat[key] = np.zeros(rows, dtype=dtype)
+    else:
+        flat["episode_r"], flat["episode_l"], flat["episode_t"] = (episode[k] for k in "rlt")
+        flat["episode_done"] = info["_episode"]
+    return flat
+
+
 class DmEnvPool:
     """`num_envs` envs stepped by envfleet's C++ pool, with dm_env's TimeStep API."""
 
@@ -60,7 +87,9 @@ class DmEnvPool:
         self._obs_keys = (
             tuple(space.spaces) if isinstance(space, gymnasium.spaces.Dict) else ("obs",)
         )
-        self._fields = (*self._obs_keys, "env_id", "elapsed_step", *spec.info_spaces)
+        self._stats = bool(native.episode_stats)
+        stats = _STATS_FIELDS if self._stats else ()
+        self._fields = (*self._obs_keys, "env_id", "elapsed_step", *spec.info_spaces, *stats)
         # Where each key's columns sit in the engine's observation rows (the Control Suite).
         self._obs_parts = (
             observation_parts(space)
@@ -76,6 +105,8 @@ class DmEnvPool:
             "elapsed_step": specs.Array((), np.int32, "elapsed_step"),
         }
         info = {k: _array_spec(s, k) for k, s in self.envfleet_spec.info_spaces.items()}
+        if self._stats:
+            info.update({k: specs.Array((), dtype, k) for k, dtype in _STATS_FIELDS.items()})
         space = self.envfleet_spec.observation_space
         if isinstance(space, gymnasium.spaces.Dict):
             # dm_control's observation specs: unbounded float64 Arrays named by their keys.
@@ -120,6 +151,24 @@ class DmEnvPool:
     def async_reset(self, env_id: Any = None, seed: Any = None) -> None:
         self._native.send_reset(env_id, seed)
 
+    def snapshot(self, env_id: Any = None) -> list[bytes]:
+        """One snapshot per env in `env_id` (all when None): opaque bytes holding everything the
+        env needs to continue exactly (simulator state, random stream, preprocessing buffers,
+        elapsed_step, episode flags and statistics). Plain bytes: pickle them, send them to
+        another process. See docs/api.md#snapshots-restores-and-forks."""
+        return self._native.snapshot(env_id)
+
+    def restore(self, snapshots: Any, env_id: Any = None) -> None:
+        """Loads `snapshots[r]` into env `env_id[r]` (all envs when None), in any pool of the same
+        task and options: from there the same actions give bit-identical results. A snapshot of
+        another task or options raises ValueError before any env changes."""
+        self._native.restore(list(snapshots), env_id)
+
+    def fork(self, source_env: int, env_id: Any) -> None:
+        """Copies env `source_env` into each env of `env_id` (a snapshot restored into each, in
+        C++ on the pool's threads). The copies share its random stream too."""
+        self._native.fork(int(source_env), env_id)
+
     def close(self) -> None:
         self._native.close()
 
@@ -130,6 +179,8 @@ class DmEnvPool:
         # Tuple observations (Blackjack) as one column per element, as their spec says; Dict
         # observations as one field per key: the Control Suite's named parts of the engine's
         # observation rows, or MuJoCo's pixels with the state (info arrays joining the pixels).
+        if self._stats:
+            info = _flat_stats(info, len(info["env_id"]))
         space = self.envfleet_spec.observation_space
         if isinstance(space, gymnasium.spaces.Dict):
             parts = (

@@ -76,15 +76,25 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
     ) -> tuple[np.ndarray, dict[str, Any]]:
         """Resets all envs, those in `env_id`, or those in `options["reset_mask"]`.
 
+        Other keys of `options` are per-env task options (`envfleet_spec.reset_options`), each a
+        scalar for every env reset or an array of one value per env reset: those envs run with
+        them from this reset on (the others keep theirs). Any other name raises ValueError
+        naming the options allowed.
+
         `seed` is an int (env i gets stream (seed, i)) or one int per env reset. With a reset mask
         (sync mode) the observation covers every env: reset rows are new, the others are the last
         observation; info arrays are full length with Gymnasium's `_key` masks.
         """
         mask = None if options is None else options.get("reset_mask")
+        env_options = {k: v for k, v in (options or {}).items() if k != "reset_mask"}
         if mask is not None:
             if env_id is not None:
                 raise ValueError("pass either env_id or options['reset_mask'], not both")
+            if env_options:
+                self._set_env_options(env_options, np.flatnonzero(np.asarray(mask)))
             return self._reset_masked(np.asarray(mask), seed)
+        if env_options:
+            self._set_env_options(env_options, env_id)
         obs, info = self._native.reset(env_id, seed)
         obs = self.envfleet_spec.observation(obs, info)
         if env_id is None and not self._native.is_async:
@@ -194,6 +204,24 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
             arrays.append(array)
         self._native.set_state(np.concatenate(arrays, axis=1), env_id)
 
+    def snapshot(self, env_id: Any = None) -> list[bytes]:
+        """One snapshot per env in `env_id` (all when None): opaque bytes holding everything the
+        env needs to continue exactly (simulator state, random stream, preprocessing buffers,
+        elapsed_step, episode flags and statistics). Plain bytes: pickle them, send them to
+        another process. See docs/api.md#snapshots-restores-and-forks."""
+        return self._native.snapshot(env_id)
+
+    def restore(self, snapshots: Any, env_id: Any = None) -> None:
+        """Loads `snapshots[r]` into env `env_id[r]` (all envs when None), in any pool of the same
+        task and options: from there the same actions give bit-identical results. A snapshot of
+        another task or options raises ValueError before any env changes."""
+        self._native.restore(list(snapshots), env_id)
+
+    def fork(self, source_env: int, env_id: Any) -> None:
+        """Copies env `source_env` into each env of `env_id` (a snapshot restored into each, in
+        C++ on the pool's threads). The copies share its random stream too."""
+        self._native.fork(int(source_env), env_id)
+
     @property
     def num_threads(self) -> int:
         return self._native.num_threads
@@ -235,6 +263,26 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         full_obs = obs if len(ids) == self.num_envs else _scatter(self._last_obs, obs, ids)
         self._last_obs = full_obs
         return self._observation(full_obs), _expand_info(info, ids, self.num_envs)
+
+    def _set_env_options(self, options: dict[str, Any], env_id: Any) -> None:
+        """Per-env options for the reset that follows: each value a scalar (every env reset) or
+        one value per env reset; the engine checks names and types (envfleet_spec.reset_options)."""
+        ids = np.arange(self.num_envs) if env_id is None else np.asarray(env_id).reshape(-1)
+        per_env: list[dict[str, Any]] = [{} for _ in ids]
+        for name, value in options.items():
+            array = np.asarray(value)
+            if array.ndim == 0:
+                values = [array.item()] * len(ids)
+            elif array.shape == (len(ids),):
+                values = array.tolist()
+            else:
+                raise ValueError(
+                    f"option {name!r}: one value for every env reset or one per env "
+                    f"({len(ids)}), got shape {array.shape}"
+                )
+            for row, item in zip(per_env, values, strict=True):
+                row[name] = item
+        self._native.set_env_options(None if env_id is None else ids, per_env)
 
     def _observation(self, obs: np.ndarray) -> Any:
         """The engine's observation batch in the single observation space's batched form."""

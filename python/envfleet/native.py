@@ -83,6 +83,11 @@ def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, Autor
     affinity = _int_keyword("thread_affinity_offset", pool["thread_affinity_offset"], -1)
     mode = autoreset_mode(pool["autoreset_mode"])
     policy, policy_source = wait_policy(pool["wait_policy"])
+    episode_stats = pool["episode_stats"]
+    if not isinstance(episode_stats, bool):
+        raise TypeError(
+            f"episode_stats must be a bool, got {type(episode_stats).__name__} ({episode_stats!r})"
+        )
 
     try:
         native = registry.family_module(task_id).Pool(
@@ -96,6 +101,7 @@ def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, Autor
             thread_affinity_offset=affinity,
             wait_policy=policy,
             seed=pool["seed"],
+            episode_stats=episode_stats,
         )
     except ValueError as exc:
         if policy_source == WAIT_POLICY_VARIABLE and str(exc).startswith("wait_policy"):

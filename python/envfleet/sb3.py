@@ -5,7 +5,9 @@ SB3's conventions, as its `DummyVecEnv` has them: `step` returns (obs, rewards, 
 SAME_STEP autoreset mode, so no extra round trip), its row of `obs` is the new episode's first
 observation, and its info dict is that of the episode's last step with `terminal_observation`
 added. Every info dict has `TimeLimit.truncated` (truncated and not terminated). The reset info of
-a new episode goes to `reset_infos`.
+a new episode goes to `reset_infos`. With `episode_stats=True` a finished episode's dict has
+SB3's Monitor entry `episode` = {"r", "l", "t"} (computed by the engine), which SB3 logs as
+ep_rew_mean / ep_len_mean.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from envfleet.gymnasium_pool import GymnasiumPool
 
 # Keys of the SAME_STEP info that describe the finished episode; the per-env dicts carry them as
 # `terminal_observation` and as the dict itself.
-_FINAL_KEYS = ("final_obs", "final_info")
+_FINAL_KEYS = ("final_obs", "final_info", "episode")
 
 
 def _is_per_env_key(key: str) -> bool:
@@ -118,6 +120,14 @@ class Sb3VecEnv(VecEnv):
                 if isinstance(final_obs, dict)
                 else final_obs[i]
             )
+        if "_episode" in info:
+            episode = info["episode"]
+            for i in np.flatnonzero(info["_episode"]):
+                infos[i]["episode"] = {
+                    "r": float(episode["r"][i]),
+                    "l": int(episode["l"][i]),
+                    "t": float(episode["t"][i]),
+                }
         for row, time_limit in zip(infos, (truncated & ~terminated).tolist(), strict=True):
             row["TimeLimit.truncated"] = time_limit
         return obs, reward.astype(np.float32), dones, infos

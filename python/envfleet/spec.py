@@ -27,6 +27,9 @@ POOL_KEYWORDS: dict[str, Any] = {
     "thread_affinity_offset": -1,
     # None: the ENVFLEET_WAIT_POLICY environment variable, else "auto".
     "wait_policy": None,
+    # Episode statistics computed by the engine: info["episode"] / info["_episode"] when an
+    # episode ends (Gymnasium's RecordEpisodeStatistics layout).
+    "episode_stats": False,
 }
 
 
@@ -118,6 +121,8 @@ class EnvSpec:
     # array's key, and the info arrays that join it under their own names. None and () otherwise.
     observation_key: str | None = None
     observation_info: tuple[str, ...] = ()
+    # The options each env takes anew at reset: reset(env_id=..., options={name: value}).
+    reset_options: tuple[str, ...] = ()
 
     @classmethod
     def from_description(cls, description: dict[str, Any], config: dict[str, Any]) -> EnvSpec:
@@ -149,6 +154,7 @@ class EnvSpec:
             config=dict(config),
             observation_key=key,
             observation_info=parts,
+            reset_options=tuple(description["reset_options"]),
         )
 
     def observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:

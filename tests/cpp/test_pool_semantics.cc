@@ -1,6 +1,8 @@
 // Single-threaded semantics of the Pool, as exact values of a CountingEnv (episode_length 3).
 #include <cstdint>
+#include <map>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "check.h"
@@ -238,6 +240,116 @@ TEST(CallsAfterCloseThrowAndCloseIsIdempotent) {
   pool->Close();
   CHECK_THROWS(std::runtime_error, pool->Reset(ids.data(), 2, nullptr));
   CHECK_EQ(Obs(*kept, 1, 0), 0.0);  // a held batch outlives the pool's close
+}
+
+// Episode statistics: (return, length, mask) of row `row`.
+struct Stats {
+  double r;
+  std::int64_t l;
+  bool ended;
+};
+Stats StatsOf(Batch& b, int row) {
+  const BatchLayout& layout = b.layout();
+  return {*b.At<double>(layout.episode_return(), row),
+          *b.At<std::int64_t>(layout.episode_length(), row),
+          *b.At<bool>(layout.episode_mask(), row)};
+}
+
+TEST(EpisodeStatsCoverTheWholeGameWithUnclippedRewards) {
+  // Two lives of 3 steps, rewards clipped to 1: the game returns 2 x (1 + 2 + 3) = 12 in 6 steps,
+  // reported on the end of the second life; NEXT_STEP's reset steps count for nothing.
+  PoolOptions options = SyncOptions(2, AutoresetMode::kNextStep);
+  options.episode_stats = true;
+  auto pool = MakeCountingPool(
+      options,
+      {{"episode_length", std::int64_t{3}}, {"lives", std::int64_t{2}}, {"reward_clip", true}});
+  CHECK(pool->layout().with_stats());
+  const std::vector<int> ids = AllIds(2);
+  const std::vector<std::int64_t> actions = {1, 2};
+  BatchHandle b = pool->Reset(ids.data(), 2, nullptr);
+  CHECK(!StatsOf(*b, 0).ended);
+  for (int step = 1; step <= 15; ++step) {
+    b = pool->Step(actions.data(), ids.data(), 2);
+    const Stats stats = StatsOf(*b, 1);
+    CHECK_EQ(Reward(*b, 1), Elapsed(*b, 1) == 0 ? 0.0 : 1.0);
+    CHECK_EQ(stats.ended, step == 7 || step == 15);
+    CHECK_EQ(stats.r, stats.ended ? 12.0 : 0.0);
+    CHECK_EQ(stats.l, stats.ended ? 6 : 0);
+  }
+}
+
+TEST(EpisodeStatsWithManyThreadsMatchOneThread) {
+  // The statistics are per-env state: the same under any sharding (and race-free under TSan).
+  std::vector<double> returns[2];
+  for (int threads : {1, 4}) {
+    PoolOptions options = SyncOptions(16, AutoresetMode::kSameStep);
+    options.num_threads = threads;
+    options.episode_stats = true;
+    auto pool = MakeCountingPool(options,
+                                 {{"episode_length", std::int64_t{4}}, {"lives", std::int64_t{3}}});
+    const std::vector<int> ids = AllIds(16);
+    const std::vector<std::int64_t> actions(16, 1);
+    pool->Reset(ids.data(), 16, nullptr);
+    for (int step = 1; step <= 30; ++step) {
+      BatchHandle b = pool->Step(actions.data(), ids.data(), 16);
+      for (int row = 0; row < 16; ++row) {
+        const Stats stats = StatsOf(*b, row);
+        CHECK_EQ(stats.ended, step % 12 == 0);
+        returns[threads == 4].push_back(stats.r);
+        if (stats.ended) CHECK_EQ(stats.l, 12);
+      }
+    }
+  }
+  CHECK(returns[0] == returns[1]);
+}
+
+TEST(SnapshotsRestoreForkAcrossPoolsAndThreads) {
+  // A pool of 8 envs on 4 threads steps, snapshots, steps on; a pool of another seed restores the
+  // snapshots in reverse order (env i gets a's env 7 - i) and must give the same rows for 40
+  // steps.
+  PoolOptions options = SyncOptions(8, AutoresetMode::kNextStep);
+  options.num_threads = 4;
+  options.episode_stats = true;
+  const std::map<std::string, OptionValue> env_options = {{"episode_length", std::int64_t{7}},
+                                                          {"lives", std::int64_t{2}}};
+  auto a = MakeCountingPool(options, env_options);
+  options.stream_seeds.assign(8, 12345);
+  auto b = MakeCountingPool(options, env_options);
+  const std::vector<int> ids = AllIds(8);
+  const std::vector<int> reversed(ids.rbegin(), ids.rend());
+  std::vector<std::int64_t> actions(8);
+  a->Reset(ids.data(), 8, nullptr);
+  for (int step = 0; step < 5; ++step) {
+    for (int i = 0; i < 8; ++i) actions[i] = (step + i) % 4;
+    a->Step(actions.data(), ids.data(), 8);
+  }
+  const std::vector<std::string> snapshots = a->Snapshot(ids.data(), 8);
+  const std::vector<std::string> backwards(snapshots.rbegin(), snapshots.rend());
+  b->Restore(backwards.data(), ids.data(), 8);
+  for (int step = 0; step < 40; ++step) {
+    for (int i = 0; i < 8; ++i) actions[i] = (3 * step + i) % 4;
+    BatchHandle x = a->Step(actions.data(), ids.data(), 8);
+    // Row r of b's request is env 7 - r, the copy of a's env r: it gets a's row r action.
+    BatchHandle y = b->Step(actions.data(), reversed.data(), 8);
+    for (int row = 0; row < 8; ++row) {
+      for (int k = 0; k < 3; ++k) CHECK_EQ(Obs(*x, row, k), Obs(*y, row, k));
+      CHECK_EQ(Reward(*x, row), Reward(*y, row));
+      CHECK_EQ(Elapsed(*x, row), Elapsed(*y, row));
+      CHECK_EQ(StatsOf(*x, row).l, StatsOf(*y, row).l);
+    }
+  }
+
+  // Fork: env 3 into all others; then every row equals env 3's.
+  a->Fork(3, ids.data(), 8);
+  const std::vector<std::int64_t> same(8, 2);
+  for (int step = 0; step < 10; ++step) {
+    BatchHandle x = a->Step(same.data(), ids.data(), 8);
+    for (int row = 0; row < 8; ++row) CHECK_EQ(Obs(*x, row, 2), Obs(*x, 3, 2));
+  }
+
+  // Another task's options are refused before any env changes.
+  auto other = MakeCountingPool(SyncOptions(8, AutoresetMode::kNextStep));
+  CHECK_THROWS(std::invalid_argument, other->Restore(snapshots.data(), ids.data(), 8));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 # The pages whose Python blocks are complete programs (adding_an_env.md shows fragments).
-PAGES = ("quickstart.md", "api.md", "from_envpool.md", "integrations.md")
+PAGES = ("quickstart.md", "api.md", "from_envpool.md", "integrations.md", "recipes.md")
 FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 

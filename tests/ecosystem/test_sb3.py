@@ -161,6 +161,30 @@ def test_vec_monitor_reports_the_summed_rewards(make_sb3):
     assert episodes > 0
 
 
+def test_engine_episode_stats_equal_sb3s_vec_monitor(make_sb3):
+    # episode_stats=True: each finished env's info dict has SB3's Monitor entry, equal to what
+    # SB3's own VecMonitor computes around a pool without it (same seed, same actions).
+    ours = make_sb3("CartPole-v1", num_envs=NUM_ENVS, seed=3, episode_stats=True)
+    monitored = VecMonitor(make_sb3("CartPole-v1", num_envs=NUM_ENVS, seed=3))
+    ours.reset()
+    monitored.reset()
+    rng = np.random.default_rng(0)
+    episodes = 0
+    for _ in range(300):
+        actions = rng.integers(2, size=NUM_ENVS)
+        _, _, dones, infos = ours.step(actions)
+        _, _, ref_dones, ref_infos = monitored.step(actions)
+        np.testing.assert_array_equal(dones, ref_dones)
+        for i in range(NUM_ENVS):
+            assert ("episode" in infos[i]) == bool(dones[i])
+            if dones[i]:
+                assert infos[i]["episode"]["r"] == ref_infos[i]["episode"]["r"]
+                assert infos[i]["episode"]["l"] == ref_infos[i]["episode"]["l"]
+                assert infos[i]["episode"]["t"] >= 0.0
+                episodes += 1
+    assert episodes >= 20
+
+
 def test_vec_normalize_normalizes_terminal_observations_and_round_trips(make_sb3, tmp_path):
     env = VecNormalize(make_sb3("CartPole-v1", num_envs=NUM_ENVS, seed=0))
     env.reset()

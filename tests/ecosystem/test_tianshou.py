@@ -82,3 +82,18 @@ def test_collector_with_box_actions_matches_the_pool_stepped_alone(make_pool):
     np.testing.assert_array_equal(stats.lens, np.full(NUM_ENVS, 200))
     # All envs end on the same step; Tianshou lists them in env order.
     np.testing.assert_allclose(stats.returns, expected, rtol=1e-12)
+
+
+def test_engine_episode_statistics_reach_the_replay_buffer(make_counting):
+    # episode_stats=True: the engine's info["episode"] passes through Tianshou's collector into
+    # the buffer, on the terminal transitions, equal to Tianshou's own episode statistics.
+    pool = make_counting(num_envs=NUM_ENVS, seed=0, episode_length=5, episode_stats=True)
+    buffer = VectorReplayBuffer(1000, NUM_ENVS)
+    collector = Collector(CountingPolicy(pool.single_action_space), pool, buffer)
+    stats = collector.collect(n_step=400, reset_before_collect=True)
+    data = buffer.sample(0)[0]
+    ended = data.info["_episode"].astype(bool)
+    np.testing.assert_array_equal(ended, data.terminated)
+    np.testing.assert_array_equal(data.info.episode.r[ended], stats.returns)
+    np.testing.assert_array_equal(data.info.episode.l[ended], stats.lens)
+    np.testing.assert_array_equal(data.info.episode.r[~ended], 0.0)

@@ -277,3 +277,24 @@ def test_a_refused_first_step_leaves_the_envs_unreset(make_ours):
         pool.step(np.ones(3, dtype=np.int32))
     _, reward, _, _, info = pool.step(np.ones(2, dtype=np.int32))
     assert info["elapsed_step"].tolist() == [0, 0] and reward.tolist() == [0.0, 0.0]
+
+
+def test_episode_stats_in_the_gym_api(make_ours):
+    # envfleet's own keyword: Gymnasium's RecordEpisodeStatistics keys, from the engine.
+    pool = make_ours("CartPole-v1", num_envs=3, seed=1, episode_stats=True)
+    pool.reset()
+    rng = np.random.default_rng(0)
+    returns, episodes = np.zeros(3), 0
+    for _ in range(200):
+        _, reward, term, trunc, info = pool.step(rng.integers(2, size=3))
+        returns += reward
+        assert ("episode" in info) == bool((term | trunc).any())
+        if "episode" in info:
+            np.testing.assert_array_equal(info["_episode"], term | trunc)
+            np.testing.assert_array_equal(info["episode"]["r"], np.where(term | trunc, returns, 0))
+            episodes += int(info["_episode"].sum())
+        returns[term | trunc] = 0
+        returns[info["elapsed_step"] == 0] = 0
+    assert episodes > 5
+    with pytest.raises(ValueError, match="episode_stats"):
+        make_ours("CartPole-v1", "dm", episode_stats=True)

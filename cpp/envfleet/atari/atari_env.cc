@@ -257,6 +257,7 @@ void AtariEnv::Step(const void* action, const EnvOutput& out) {
   continue_game_ = settings_.episodic_life && life_lost && !game_over;
   *out.terminated = game_over || continue_game_;
   const double raw_reward = reward;
+  raw_reward_ = raw_reward;
   *out.reward =
       settings_.reward_clip ? static_cast<double>((reward > 0) - (reward < 0)) : raw_reward;
   WriteInfo(out, raw_reward, game_over, life_lost);
@@ -267,6 +268,25 @@ void AtariEnv::Render(std::uint8_t* rgb) const {
   thread_local std::vector<unsigned char> screen;
   ale_->getScreenRGB(screen);
   std::copy(screen.begin(), screen.end(), rgb);
+}
+
+void AtariEnv::SaveState(StateWriter& out) const {
+  out.PutString(ale_->cloneState(/*include_rng=*/true).serialize());
+  out.Put(previous_action_);
+  out.Put(lives_);
+  out.Put(continue_game_);
+  out.Put(raw_reward_);
+  stack_.Save(out);
+}
+
+void AtariEnv::LoadState(StateReader& in) {
+  const ale::ALEState state(in.GetString());
+  ale_->restoreState(state);
+  previous_action_ = in.Get<int>();
+  lives_ = in.Get<int>();
+  continue_game_ = in.Get<bool>();
+  raw_reward_ = in.Get<double>();
+  stack_.Load(in);
 }
 
 }  // namespace envfleet::atari

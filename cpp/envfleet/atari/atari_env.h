@@ -80,6 +80,14 @@ class AtariEnv : public Env {
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
   void Render(std::uint8_t* rgb) const override;
+  // Episode statistics: the game's reward before reward_clip, and a lost life under
+  // episodic_life as no end of the game.
+  double UnclippedReward(double /*reward*/) const override { return raw_reward_; }
+  bool EpisodeEndsGame() const override { return !continue_game_; }
+  // Snapshots: ALE's whole system state with its random stream (cloneState(true), serialised),
+  // the sticky action, lives, the episodic-life flag, the last raw reward and the frame stack.
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   // One emulator frame of `action`, sticky with repeat_action_probability; returns its reward.
@@ -98,6 +106,7 @@ class AtariEnv : public Env {
   int previous_action_ = 0;  // the action of the last emulated frame (sticky actions)
   int lives_ = 0;
   bool continue_game_ = false;  // the last step lost a life under episodic_life
+  double raw_reward_ = 0.0;     // the last step's reward before clipping
 
   std::unique_ptr<ScreenProcessor> screen_;
   FrameStack stack_;

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "envfleet/core/snapshot.h"
+
 namespace envfleet::atari {
 
 class FrameStack {
@@ -30,6 +32,17 @@ class FrameStack {
     for (int k = 0; k < depth_; ++k) {
       if (k != newest_) std::memcpy(Slot(k), Slot(newest_), frame_bytes_);
     }
+  }
+
+  // Snapshots: the frames and which is the newest (a stack of the same depth and frame size).
+  void Save(StateWriter& out) const {
+    out.PutVector(frames_);
+    out.Put(newest_);
+  }
+  void Load(StateReader& in) {
+    in.GetArray(frames_.data(), frames_.size());
+    newest_ = in.Get<int>();
+    if (newest_ < 0 || newest_ >= depth_) StateReader::Corrupt();
   }
 
   // The whole stack, oldest frame first, into `observation` (depth * frame_bytes bytes).

@@ -36,6 +36,9 @@ class Acrobot : public Env {
   // state step() leaves.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Snapshots: the state above is the env's whole state.
+  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
+  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
   // Gymnasium's rgb_array picture of the current state (500 x 500), drawn in float32 after a
   // reset, as Gymnasium holds the state then.

@@ -31,6 +31,9 @@ class CartPole : public Env {
   // [x, x_dot, theta, theta_dot], as Gymnasium's `state`.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Snapshots: the state above is the env's whole state.
+  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
+  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
   // Gymnasium's rgb_array picture of the current state (600 x 400).
   void Render(std::uint8_t* rgb) const override;

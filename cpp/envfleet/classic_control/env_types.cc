@@ -23,6 +23,8 @@ EnvType MakeEnvType(std::string id, int max_episode_steps, std::optional<double>
   EnvType type;
   type.id = std::move(id);
   type.options = EnvClass::Options();
+  if constexpr (requires { EnvClass::ResetOptions(); })
+    type.reset_options = EnvClass::ResetOptions();
   type.make_spec = [max_episode_steps, reward_threshold](const Config& config) {
     EnvSpec spec = EnvClass::Spec(config);
     spec.max_episode_steps = max_episode_steps;

@@ -35,6 +35,21 @@ class MountainCarContinuous : public Env {
   // reset() leaves, so GetState() / SetState() round-trip exactly.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Options that change per env at reset (EnvType::reset_options): goal_velocity.
+  static std::vector<std::string> ResetOptions() { return {"goal_velocity"}; }
+  void Reconfigure(const Config& config) override {
+    goal_velocity_ = config.Get<double>("goal_velocity");
+  }
+
+  // Snapshots: the state above and the goal_velocity.
+  void SaveState(StateWriter& out) const override {
+    out.PutVector(GetState());
+    out.Put(goal_velocity_);
+  }
+  void LoadState(StateReader& in) override {
+    SetState(in.GetVector<double>());
+    goal_velocity_ = in.Get<double>();
+  }
 
   // Gymnasium's rgb_array picture of the current state (600 x 400), drawn in float32 after a
   // step, as Gymnasium holds the state then.

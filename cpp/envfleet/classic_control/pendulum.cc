@@ -96,4 +96,19 @@ void Pendulum::WriteObservation(const EnvOutput& out) const {
   observation[2] = static_cast<float>(theta_dot_);
 }
 
+void Pendulum::SaveState(StateWriter& out) const {
+  out.PutVector(GetState());
+  out.Put(gravity_);
+  out.Put(last_torque_.has_value());
+  out.Put(last_torque_.value_or(0.0f));
+}
+
+void Pendulum::LoadState(StateReader& in) {
+  SetState(in.GetVector<double>());
+  gravity_ = in.Get<double>();
+  const bool has_torque = in.Get<bool>();
+  const float torque = in.Get<float>();
+  last_torque_ = has_torque ? std::optional<float>(torque) : std::nullopt;
+}
+
 }  // namespace envfleet::classic_control

@@ -36,6 +36,13 @@ class Pendulum : public Env {
   // [theta, theta_dot], as Gymnasium's `state`.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Options that change per env at reset (EnvType::reset_options): g.
+  static std::vector<std::string> ResetOptions() { return {"g"}; }
+  void Reconfigure(const Config& config) override { gravity_ = config.Get<double>("g"); }
+
+  // Snapshots: the state above, g and the torque of the last step (for the picture).
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
   // Gymnasium's rgb_array picture of the current state (500 x 500), with the torque arrow of the
   // last step (none after a reset).

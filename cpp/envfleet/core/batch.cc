@@ -15,8 +15,11 @@ std::size_t AlignUp(std::size_t n) { return (n + kAlignment - 1) / kAlignment * 
 
 }  // namespace
 
-BatchLayout::BatchLayout(const EnvSpec& spec, bool with_final, int capacity)
-    : capacity_(capacity), num_info_(static_cast<int>(spec.info.size())), with_final_(with_final) {
+BatchLayout::BatchLayout(const EnvSpec& spec, bool with_final, int capacity, bool with_stats)
+    : capacity_(capacity),
+      num_info_(static_cast<int>(spec.info.size())),
+      with_final_(with_final),
+      with_stats_(with_stats) {
   auto add = [this](std::string name, const ArraySpec& array) {
     fields_.push_back({std::move(name), array.dtype, array.shape, array.NumBytes(), 0});
   };
@@ -39,6 +42,14 @@ BatchLayout::BatchLayout(const EnvSpec& spec, bool with_final, int capacity)
     add_scalar("_final_obs", DType::kBool);
     add_scalar("final_elapsed_step", DType::kInt32);
     for (const InfoSpec& info : spec.info) add("final_info:" + info.name, info.array);
+  }
+
+  // The statistics of the episodes that ended on this row's step (PoolOptions::episode_stats).
+  if (with_stats) {
+    add_scalar("episode_r", DType::kFloat64);
+    add_scalar("episode_l", DType::kInt64);
+    add_scalar("episode_t", DType::kFloat64);
+    add_scalar("_episode", DType::kBool);
   }
 
   // Field-major placement, each field aligned.

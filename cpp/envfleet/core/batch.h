@@ -2,7 +2,8 @@
 // the free list that batches return to when their last reader lets go.
 //
 // A batch holds `capacity` rows of each field of its BatchLayout (observation, reward, flags,
-// env_id, elapsed_step, each info array, and in SAME_STEP mode the final observation / info) in
+// env_id, elapsed_step, each info array, in SAME_STEP mode the final observation / info, and with
+// episode statistics the finished episodes' return, length and time) in
 // one aligned allocation. Fields are laid out field-major, so each field is one contiguous
 // [rows, *shape] array that numpy can view without a copy.
 //
@@ -43,8 +44,10 @@ class BatchLayout {
  public:
   // Field names: "obs", "reward", "terminated", "truncated", "env_id", "elapsed_step", then
   // "info:<name>" per InfoSpec; with `with_final` also "final_obs", "_final_obs" (the mask),
-  // "final_elapsed_step" and "final_info:<name>".
-  BatchLayout(const EnvSpec& spec, bool with_final, int capacity);
+  // "final_elapsed_step" and "final_info:<name>"; with `with_stats` then "episode_r" (float64),
+  // "episode_l" (int64), "episode_t" (float64) and "_episode" (the mask; see
+  // PoolOptions::episode_stats).
+  BatchLayout(const EnvSpec& spec, bool with_final, int capacity, bool with_stats = false);
 
   // Indices of the fixed fields.
   static constexpr int kObs = 0;
@@ -65,12 +68,21 @@ class BatchLayout {
   int final_mask() const { return final_obs() + 1; }
   int final_elapsed_step() const { return final_obs() + 2; }
   int first_final_info() const { return final_obs() + 3; }
+  bool with_stats() const { return with_stats_; }
+  // Indices of the episode statistics fields (valid when with_stats()).
+  int episode_return() const {
+    return with_final_ ? first_final_info() + num_info_ : kFirstInfo + num_info_;
+  }
+  int episode_length() const { return episode_return() + 1; }
+  int episode_time() const { return episode_return() + 2; }
+  int episode_mask() const { return episode_return() + 3; }
 
  private:
   std::vector<BatchField> fields_;
   int capacity_;
   int num_info_;
   bool with_final_;
+  bool with_stats_;
   std::size_t total_bytes_ = 0;
 };
 

@@ -17,7 +17,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "envfleet/core/config.h"
 #include "envfleet/core/rng.h"
+#include "envfleet/core/snapshot.h"
 
 namespace envfleet {
 
@@ -72,6 +74,15 @@ class Env {
     Step(action, out);
   }
 
+  // Episode statistics (PoolOptions::episode_stats). UnclippedReward(): the reward of the last
+  // Step() as the game scores it, given `reward`, what Step() wrote (default: `reward`; an env that
+  // clips rewards returns the value before clipping). EpisodeEndsGame(): whether the episode the
+  // last Step() ended also ends what the statistics cover, i.e. whether the next Reset() starts
+  // over (default true; false for Atari's lost life under episodic_life, whose next Reset()
+  // continues the game). Called on the env's thread right after Step().
+  virtual double UnclippedReward(double reward) const { return reward; }
+  virtual bool EpisodeEndsGame() const { return true; }
+
   // The simulator state as a flat vector of doubles (for tests and snapshots), and its inverse.
   // SetState() takes a vector of the length GetState() returns. Envs without state access keep
   // these defaults, which throw std::logic_error.
@@ -81,6 +92,32 @@ class Env {
   virtual void SetState(const std::vector<double>& /*state*/) {
     throw std::logic_error("this env does not support state access");
   }
+
+  // Takes up new values of the type's reset options (EnvType::reset_options): `config` is the
+  // env's whole config, the pool's with this env's own values. Called on the env's thread just
+  // before the Reset() that starts the episode they hold for. An env whose type declares reset
+  // options implements it (and saves those values in its snapshots); the default throws
+  // std::logic_error.
+  virtual void Reconfigure(const Config& /*config*/) {
+    throw std::logic_error("this env has no options that change at reset");
+  }
+
+  // Snapshots (Pool::Snapshot, Pool::Restore). SaveState() writes everything this env needs to
+  // continue exactly as it would have: simulator state, preprocessing buffers, counters, but not
+  // its random stream or the engine's bookkeeping (elapsed_step, flags), which the engine saves
+  // itself. LoadState() reads the same values back, in the same order, into an env made with the
+  // same config (throwing std::invalid_argument for bytes that do not fit, via StateReader).
+  // Envs without snapshots keep these defaults, which throw std::logic_error.
+  virtual void SaveState(StateWriter& /*out*/) const {
+    throw std::logic_error("this env does not support snapshots");
+  }
+  virtual void LoadState(StateReader& /*in*/) {
+    throw std::logic_error("this env does not support snapshots");
+  }
+
+  // The env's random stream, for snapshots.
+  const Rng& random_stream() const { return rng_; }
+  void set_random_stream(const Rng& rng) { rng_ = rng; }
 
   // Writes the current picture as RGB bytes shaped as the EnvSpec's render_shape (height, width,
   // 3). Envs that cannot render keep this default, which throws std::logic_error.

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
@@ -21,6 +22,10 @@ struct EnvType {
   std::string id;
   // The env's own keyword options (not the pool's: num_envs, seed, ... are the engine's).
   OptionList options;
+  // The options (names from `options`) whose value may change per env between episodes:
+  // reset(env_id, options={...}) gives an env new values, which its next reset takes up
+  // (Env::Reconfigure). Empty: none.
+  std::vector<std::string> reset_options;
   // The spec for a config; options may change shapes or bounds.
   std::function<EnvSpec(const Config&)> make_spec;
   // A new env for a config. Throws std::invalid_argument for a config it cannot honour.

@@ -5,13 +5,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "envfleet/core/affinity.h"
 #include "envfleet/core/futex.h"
@@ -51,6 +54,37 @@ void WriteFaultedRow(Batch* batch, int row) {
   *batch->At<double>(BatchLayout::kReward, row) = 0.0;
   *batch->At<bool>(BatchLayout::kTerminated, row) = false;
   *batch->At<bool>(BatchLayout::kTruncated, row) = true;
+}
+
+// Snapshot header: the format and the byte order of the values that follow.
+constexpr char kSnapshotMagic[8] = {'E', 'F', 'S', 'N', 'A', 'P', '0', '1'};
+constexpr std::uint32_t kByteOrderMark = 0x01020304;
+
+// An option's value as text, exact (reals with 17 significant digits).
+std::string OptionText(const OptionValue& value) {
+  auto real = [](double x) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.17g", x);
+    return std::string(text);
+  };
+  return std::visit(
+      [&](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          return v ? "True" : "False";
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          return std::to_string(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          return real(v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return "'" + v + "'";
+        } else {
+          std::string text = "[";
+          for (std::size_t i = 0; i < v.size(); ++i) text += (i ? ", " : "") + real(v[i]);
+          return text + "]";
+        }
+      },
+      value);
 }
 
 }  // namespace
@@ -128,6 +162,25 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
 
   // The spec, and the pool-level defaults it supplies.
   spec_ = type.make_spec(config);
+  type_id_ = type.id;
+  type_options_ = type.options;
+  config_values_ = config.values();
+  reset_options_ = type.reset_options;
+  for (const auto& [name, value] : config.values()) {
+    option_texts_.emplace_back(name, OptionText(value));
+  }
+  {
+    StateWriter header;
+    for (char c : kSnapshotMagic) header.Put(c);
+    header.Put(kByteOrderMark);
+    header.PutString(type_id_);
+    header.Put<std::uint64_t>(option_texts_.size());
+    for (const auto& [name, text] : option_texts_) {
+      header.PutString(name);
+      header.PutString(text);
+    }
+    snapshot_header_ = std::move(header.bytes());
+  }
   if (spec_.info.size() > kMaxInfo) throw std::invalid_argument("too many info arrays");
   if (o.max_episode_steps == 0) o.max_episode_steps = spec_.max_episode_steps;
   const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -145,7 +198,7 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
 
   // Output batches: a whole request in sync mode, batch_size rows in async mode.
   const bool same_step = o.autoreset_mode == AutoresetMode::kSameStep;
-  layout_ = std::make_shared<BatchLayout>(spec_, same_step, o.batch_size);
+  layout_ = std::make_shared<BatchLayout>(spec_, same_step, o.batch_size, o.episode_stats);
   recycler_ = std::make_shared<BatchRecycler>(layout_);
 
   if (!is_async()) {
@@ -309,6 +362,40 @@ void Pool::WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row) {
   *batch->At<std::int32_t>(BatchLayout::kElapsedStep, row) = slot.elapsed_step;
 }
 
+// Starts the episode statistics of a new game (PoolOptions::episode_stats).
+static void StartGame(double* game_return, std::int64_t* game_length,
+                      std::chrono::steady_clock::time_point* game_start) {
+  *game_return = 0.0;
+  *game_length = 0;
+  *game_start = std::chrono::steady_clock::now();
+}
+
+void Pool::ClearStats(Batch* batch, int row) {
+  const BatchLayout& layout = batch->layout();
+  *batch->At<double>(layout.episode_return(), row) = 0.0;
+  *batch->At<std::int64_t>(layout.episode_length(), row) = 0;
+  *batch->At<double>(layout.episode_time(), row) = 0.0;
+  *batch->At<bool>(layout.episode_mask(), row) = false;
+}
+
+void Pool::RecordStats(EnvSlot& slot, double reward, bool done, Batch* batch, int row) {
+  slot.game_return += slot.env->UnclippedReward(reward);
+  ++slot.game_length;
+  if (!done || !slot.env->EpisodeEndsGame()) {
+    ClearStats(batch, row);
+    return;
+  }
+  // The game is over: report it; the next reset starts a new one.
+  const BatchLayout& layout = batch->layout();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.game_start).count();
+  *batch->At<double>(layout.episode_return(), row) = slot.game_return;
+  *batch->At<std::int64_t>(layout.episode_length(), row) = slot.game_length;
+  *batch->At<double>(layout.episode_time(), row) = std::round(seconds * 1e6) / 1e6;
+  *batch->At<bool>(layout.episode_mask(), row) = true;
+  slot.game_over = true;
+}
+
 // Clears the SAME_STEP final fields of a row whose episode did not end.
 static void ClearFinal(Batch* batch, int row) {
   const BatchLayout& layout = batch->layout();
@@ -328,12 +415,25 @@ void Pool::RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool r
       slot.reseed = false;
     }
     if (requested) slot.env->OnResetRequested();
+    if (slot.reconfigure) {
+      std::map<std::string, OptionValue> values = config_values_;
+      for (const auto& [name, value] : slot.own_options) values[name] = value;
+      slot.env->Reconfigure(Config::Make(type_options_, values));
+      slot.reconfigure = false;
+    }
     slot.env->Reset(out);
     slot.episode_over = false;
+    // A reset the caller asks for, or one after a game ended, starts a new game.
+    if (requested || slot.game_over) {
+      StartGame(&slot.game_return, &slot.game_length, &slot.game_start);
+      slot.game_over = false;
+    }
   } catch (const std::exception& e) {
     errors->Record(row, env_id, EnvError(env_id, e.what(), "reset"));
     slot.episode_over = true;
+    slot.game_over = true;
   }
+  if (options_.episode_stats) ClearStats(batch, row);
   // A reset row: reward 0, both flags false, step count 0.
   slot.elapsed_step = 0;
   *out.reward = 0.0;
@@ -373,6 +473,7 @@ bool Pool::RunStepPart(int env_id, const void* action, Batch* batch, int row, En
     ++slot.elapsed_step;
     *truncated = options_.max_episode_steps > 0 && slot.elapsed_step >= options_.max_episode_steps;
     const bool done = *out.terminated || *truncated;
+    if (options_.episode_stats) RecordStats(slot, *out.reward, done, batch, row);
 
     if (!batch->layout().with_final()) {
       slot.episode_over = done;
@@ -391,11 +492,17 @@ bool Pool::RunStepPart(int env_id, const void* action, Batch* batch, int row, En
       *batch->At<std::int32_t>(layout.final_elapsed_step(), row) = slot.elapsed_step;
       slot.env->Reset(out);
       slot.elapsed_step = 0;
+      if (slot.game_over) {
+        StartGame(&slot.game_return, &slot.game_length, &slot.game_start);
+        slot.game_over = false;
+      }
     }
   } catch (const std::exception& e) {
     errors->Record(row, env_id, EnvError(env_id, e.what(), "step"));
     slot.episode_over = true;
+    slot.game_over = true;
     if (batch->layout().with_final()) ClearFinal(batch, row);
+    if (options_.episode_stats) ClearStats(batch, row);
     WriteFaultedRow(batch, row);
   }
   WriteCommon(slot, env_id, batch, row);
@@ -710,6 +817,213 @@ void Pool::RenderBatch(const int* env_ids, int n, std::uint8_t* rgb) {
   for (const std::exception_ptr& failure : failures) {
     if (failure) std::rethrow_exception(failure);
   }
+}
+
+void Pool::ForEachRow(int n, const FunctionRef<void(int)>& fn) {
+  std::vector<std::exception_ptr> failures(static_cast<std::size_t>(n));
+  auto rows = [&](int /*thread*/, int begin, int end) {
+    for (int row = begin; row < end; ++row) {
+      try {
+        fn(row);
+      } catch (...) {
+        failures[static_cast<std::size_t>(row)] = std::current_exception();
+      }
+    }
+  };
+  if (runner_ && num_threads_ > 1 && n > 1) {
+    runner_->Run(n, rows);
+  } else {
+    rows(0, 0, n);
+  }
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+}
+
+std::string Pool::SnapshotOf(int env_id) const {
+  const EnvSlot& slot = slots_[env_id];
+  StateWriter out;
+  // The header: what a pool must be to take it.
+  out.bytes() = snapshot_header_;
+  // The engine's bookkeeping of the env, its random stream, then the env's own state.
+  out.Put<std::int32_t>(slot.elapsed_step);
+  out.Put(slot.was_reset);
+  out.Put(slot.episode_over);
+  out.Put(slot.game_return);
+  out.Put(slot.game_length);
+  out.Put(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.game_start).count());
+  out.Put(slot.game_over);
+  out.Put(slot.env->random_stream());
+  slot.env->SaveState(out);
+  return std::move(out.bytes());
+}
+
+void Pool::CheckSnapshot(StateReader& in) const {
+  // The usual case: this pool's own header, byte for byte. Otherwise the fields say what differs.
+  if (in.SkipPrefix(snapshot_header_)) return;
+  char magic[sizeof(kSnapshotMagic)] = {};
+  const bool long_enough = in.remaining() >= sizeof(magic);
+  if (long_enough) {
+    for (char& c : magic) c = in.Get<char>();
+  }
+  if (!long_enough || std::memcmp(magic, kSnapshotMagic, sizeof(magic)) != 0) {
+    throw std::invalid_argument("not an envfleet snapshot (or one of another envfleet version)");
+  }
+  if (in.Get<std::uint32_t>() != kByteOrderMark) {
+    throw std::invalid_argument("the snapshot was taken on a machine of another byte order");
+  }
+  const std::string task = in.GetString();
+  if (task != type_id_) {
+    throw std::invalid_argument("the snapshot is of task '" + task + "', this pool's is '" +
+                                type_id_ + "'");
+  }
+  std::vector<std::pair<std::string, std::string>> options(in.Get<std::uint64_t>());
+  for (auto& [name, text] : options) {
+    name = in.GetString();
+    text = in.GetString();
+  }
+  if (options != option_texts_) {
+    std::string differences;
+    for (const auto& [name, text] : option_texts_) {
+      auto it = std::find_if(options.begin(), options.end(),
+                             [&](const auto& option) { return option.first == name; });
+      const std::string theirs = it == options.end() ? "(none)" : it->second;
+      if (theirs != text) {
+        differences += (differences.empty() ? "" : ", ") + name + "=" + theirs +
+                       " in the snapshot, " + text + " here";
+      }
+    }
+    throw std::invalid_argument("the snapshot of " + task +
+                                " was taken with other options: " + differences);
+  }
+}
+
+void Pool::LoadSnapshot(int env_id, const std::string& snapshot) {
+  EnvSlot& slot = slots_[env_id];
+  StateReader in(snapshot);
+  CheckSnapshot(in);
+  try {
+    slot.elapsed_step = in.Get<std::int32_t>();
+    in.Get<bool>();  // was_reset: set by Restore() on the caller's thread
+    slot.episode_over = in.Get<bool>();
+    slot.game_return = in.Get<double>();
+    slot.game_length = in.Get<std::int64_t>();
+    slot.game_start = std::chrono::steady_clock::now() -
+                      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          std::chrono::duration<double>(in.Get<double>()));
+    slot.game_over = in.Get<bool>();
+    slot.env->set_random_stream(in.Get<Rng>());
+    // The env's options travel in its own state; values set for a reset not yet done are dropped.
+    slot.own_options.clear();
+    slot.reconfigure = false;
+    slot.env->LoadState(in);
+    in.ExpectDone();
+  } catch (...) {
+    // Half loaded: the env starts over on its next step.
+    slot.episode_over = true;
+    slot.game_over = true;
+    throw;
+  }
+}
+
+void Pool::SetEnvOptions(const int* env_ids, int n,
+                         const std::vector<std::map<std::string, OptionValue>>& values) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(env_ids, n);
+  if (static_cast<int>(values.size()) != n) {
+    throw std::invalid_argument("expected one set of options per env");
+  }
+  // Every name and value is checked (Config::Make checks types) before any env changes.
+  std::vector<std::map<std::string, OptionValue>> merged(static_cast<std::size_t>(n));
+  for (int r = 0; r < n; ++r) {
+    for (const auto& [name, value] : values[r]) {
+      if (std::find(reset_options_.begin(), reset_options_.end(), name) == reset_options_.end()) {
+        std::string allowed;
+        for (const std::string& option : reset_options_) {
+          allowed += (allowed.empty() ? "" : ", ") + option;
+        }
+        throw std::invalid_argument(
+            "option '" + name + "' of " + type_id_ + " cannot change at reset; " +
+            (allowed.empty() ? "it has no options that can" : "those that can: " + allowed));
+      }
+    }
+    merged[r] = slots_[env_ids[r]].own_options;
+    for (const auto& [name, value] : values[r]) merged[r][name] = value;
+    std::map<std::string, OptionValue> all = config_values_;
+    for (const auto& [name, value] : merged[r]) all[name] = value;
+    const Config checked = Config::Make(type_options_, all);
+    for (auto& [name, value] : merged[r]) value = checked.values().at(name);
+  }
+  for (int r = 0; r < n; ++r) {
+    EnvSlot& slot = slots_[env_ids[r]];
+    slot.own_options = std::move(merged[r]);
+    slot.reconfigure = true;
+  }
+}
+
+std::vector<std::string> Pool::Snapshot(const int* env_ids, int n) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(env_ids, n);
+  std::vector<std::string> snapshots(static_cast<std::size_t>(n));
+  ForEachRow(n, [&](int row) { snapshots[row] = SnapshotOf(env_ids[row]); });
+  return snapshots;
+}
+
+void Pool::Restore(const std::string* snapshots, const int* env_ids, int n) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(env_ids, n);
+  // Every header first: a snapshot of another task or options changes no env.
+  std::vector<bool> was_reset(static_cast<std::size_t>(n));
+  for (int r = 0; r < n; ++r) {
+    StateReader in(snapshots[r]);
+    try {
+      CheckSnapshot(in);
+      in.Get<std::int32_t>();
+      was_reset[r] = in.Get<bool>();
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("snapshot " + std::to_string(r) + " (for env " +
+                                  std::to_string(env_ids[r]) + "): " + e.what());
+    }
+  }
+  for (int r = 0; r < n; ++r) {
+    EnvSlot& slot = slots_[env_ids[r]];
+    if (slot.was_reset != was_reset[r]) never_reset_ += slot.was_reset ? 1 : -1;
+    slot.was_reset = was_reset[r];
+  }
+  ForEachRow(n, [&](int row) {
+    try {
+      LoadSnapshot(env_ids[row], snapshots[row]);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument("env " + std::to_string(env_ids[row]) +
+                                  ": the snapshot cannot be loaded: " + e.what());
+    }
+  });
+}
+
+void Pool::Fork(int source, const int* env_ids, int n) {
+  CallGuard guard(in_call_);
+  CheckOpen();
+  CheckEnvIds(&source, 1);
+  CheckEnvIds(env_ids, n);
+  const std::string snapshot = SnapshotOf(source);
+  const bool was_reset = slots_[source].was_reset;
+  for (int r = 0; r < n; ++r) {
+    EnvSlot& slot = slots_[env_ids[r]];
+    if (slot.was_reset != was_reset) never_reset_ += slot.was_reset ? 1 : -1;
+    slot.was_reset = was_reset;
+  }
+  ForEachRow(n, [&](int row) {
+    try {
+      LoadSnapshot(env_ids[row], snapshot);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument("env " + std::to_string(env_ids[row]) + ": the fork of env " +
+                                  std::to_string(source) + " cannot be loaded: " + e.what());
+    }
+  });
 }
 
 void Pool::Close() {

@@ -67,6 +67,29 @@
 // is left in flight. The env that threw is reset on its next step (NEXT_STEP and SAME_STEP) or
 // must be reset first (DISABLED). The pool stays usable: an env fault never closes it.
 //
+// Episode statistics (PoolOptions::episode_stats). Each env's slot accumulates, on the thread
+// that runs the env, the unclipped reward (Env::UnclippedReward) and the step count of the
+// current game, from the reset that started it: a reset the caller asked for, or an autoreset
+// after an end with Env::EpisodeEndsGame() (an autoreset after a lost life under episodic_life
+// continues the game and its statistics). The row of the step that ends a game gets its return
+// (episode_r), its length in steps (episode_l; NEXT_STEP's reset steps are not steps) and its
+// wall time in seconds since that reset, rounded to the microsecond (episode_t), with _episode
+// true; every other row (resets, steps that end no game, faulted envs) gets zeros and false. No
+// lock and no shared state: the statistics are per-env state like elapsed_step.
+//
+// Snapshots. Snapshot() returns, per env, opaque bytes: a header (format, byte order, the task
+// id and the env options it was made with), the engine's bookkeeping of the env (elapsed_step,
+// whether it was reset, whether its episode is over, the episode statistics of its game), its
+// random stream and the env's own state (Env::SaveState). Restore() checks every header before it
+// touches any env (std::invalid_argument naming the task or the options that differ), then loads
+// the envs, which continue exactly as the envs the snapshots were taken from: the same actions
+// give bit-identical results. Fork() is Snapshot() of one env and Restore() of that snapshot into
+// others. The envs must not be in flight. In sync mode the envs are saved and loaded in parallel on
+// the thread team (as RenderBatch); in async mode, on the calling thread. A failure of one env's
+// Env::LoadState leaves that env to be reset on its next step and propagates after the others are
+// loaded. An env's snapshot holds its random stream: envs forked from one continue with the same
+// random numbers (reset them with a seed to separate them).
+//
 // Fork. A pool belongs to the process that made it: after fork() the child's copy refuses every
 // call (std::runtime_error naming fork()) and its Close() abandons the parent's threads and envs
 // without touching them; the child can make pools of its own. The parent's pool is unaffected.
@@ -83,6 +106,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -149,6 +173,9 @@ struct PoolOptions {
   WaitPolicy wait_policy = WaitPolicy::kAuto;
   // The seed of each env's stream (see StreamSeed); empty: StreamSeed(42, i).
   std::vector<std::uint64_t> stream_seeds;
+  // Episode statistics (see "Episode statistics" above): the batches get the fields episode_r,
+  // episode_l, episode_t and _episode.
+  bool episode_stats = false;
 };
 
 class Pool {
@@ -201,6 +228,20 @@ class Pool {
   // the lowest row propagates.
   void RenderBatch(const int* env_ids, int n, std::uint8_t* rgb);
 
+  // Per-env options (EnvType::reset_options): env_ids[r] takes `values[r]` (option name -> value)
+  // at its next reset, on top of the pool's config and its own earlier values. Checked before any
+  // env changes: std::invalid_argument naming an option that is not one of the type's reset
+  // options (and listing those), or a value of the wrong type. The envs must not be in flight.
+  void SetEnvOptions(const int* env_ids, int n,
+                     const std::vector<std::map<std::string, OptionValue>>& values);
+
+  // Snapshots of envs env_ids[0..n) (see "Snapshots" above), in that order.
+  std::vector<std::string> Snapshot(const int* env_ids, int n);
+  // Loads snapshots[r] into env_ids[r], for r in [0, n).
+  void Restore(const std::string* snapshots, const int* env_ids, int n);
+  // Copies env `source` into env_ids[0..n) (a snapshot of it restored into each).
+  void Fork(int source, const int* env_ids, int n);
+
   // Stops the threads and frees the envs (see "Shutdown"); throws std::logic_error while another
   // thread is inside a call.
   void Close();
@@ -213,12 +254,21 @@ class Pool {
   struct EnvSlot {
     std::unique_ptr<Env> env;
     int elapsed_step = 0;
+    // Episode statistics of the current game (PoolOptions::episode_stats).
+    double game_return = 0.0;
+    std::int64_t game_length = 0;
+    std::chrono::steady_clock::time_point game_start;
+    bool game_over = true;      // the next reset starts a new game
     bool was_reset = false;     // a reset was requested at least once (caller thread)
     bool episode_over = false;  // the last step ended the episode (or the env threw)
     bool in_flight = false;     // async: sent, not yet returned by Recv()
     Request request = Request::kStep;
     bool reseed = false;
     std::uint64_t stream_seed = 0;
+    // Per-env options (SetEnvOptions): the env's own values, and whether its next reset must
+    // reconfigure it with them.
+    std::map<std::string, OptionValue> own_options;
+    bool reconfigure = false;
   };
 
   class CallGuard;
@@ -238,6 +288,14 @@ class Pool {
     // Throws EnvFault carrying `batch` if any env threw, naming them in row order; clears this.
     void ThrowIfAny(BatchHandle& batch);
   };
+
+  // Snapshots: one env's bytes, the header check (throws std::invalid_argument), and one load.
+  std::string SnapshotOf(int env_id) const;
+  void CheckSnapshot(StateReader& in) const;
+  void LoadSnapshot(int env_id, const std::string& snapshot);
+  // Runs fn(row) for rows [0, n): over the thread team in sync mode, else on the caller; every
+  // row runs even if some throw, then the lowest row's exception propagates.
+  void ForEachRow(int n, const FunctionRef<void(int)>& fn);
 
   // Makes and seeds every env, on up to num_threads_ threads; rethrows the first env's failure.
   void MakeEnvs(const EnvType& type, const Config& config);
@@ -263,6 +321,10 @@ class Pool {
   bool RunStepPart(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors,
                    int part);
   void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
+  // Episode statistics: a row with no finished game, and a step's update (after its last part;
+  // `done`: the step ended the episode) that reports a finished game into the row.
+  static void ClearStats(Batch* batch, int row);
+  void RecordStats(EnvSlot& slot, double reward, bool done, Batch* batch, int row);
 
   // Sync mode: runs fn(thread, begin, end) over [0, n), inline (thread 0, one chunk) or over the
   // thread team (ShardedRunner), by the measured cost.
@@ -290,6 +352,16 @@ class Pool {
 
   EnvSpec spec_;
   PoolOptions options_;
+  // What a snapshot's header must match: the task id and the env options, (name, value) in
+  // order, each value as text.
+  std::string type_id_;
+  std::vector<std::pair<std::string, std::string>> option_texts_;
+  // The header every snapshot of this pool starts with (written once, compared as bytes).
+  std::string snapshot_header_;
+  // The config the pool was made with, and the type's reset options (SetEnvOptions).
+  OptionList type_options_;
+  std::map<std::string, OptionValue> config_values_;
+  std::vector<std::string> reset_options_;
   int num_threads_ = 1;
   std::size_t action_bytes_ = 0;
   // Env::StepParts() of the pool's envs.

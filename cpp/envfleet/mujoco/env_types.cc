@@ -43,6 +43,7 @@ EnvType MakeEnvType(const std::string& name, const Registration& registration, c
   EnvType type;
   type.id = name + "-v" + std::to_string(registration.version);
   type.options = Task::Options(variant);
+  if constexpr (requires { Task::ResetOptions(); }) type.reset_options = Task::ResetOptions();
   for (Option& option : RenderingOptions(variant.default_camera_config)) {
     type.options.push_back(std::move(option));
   }

@@ -239,4 +239,71 @@ double MujocoEnv::StandardNormal() {
   return radius * std::cos(2.0 * std::numbers::pi * rng().Uniform01());
 }
 
+namespace {
+
+// The mjData arrays computed by a step that a snapshot keeps as they are (see SaveState()), each
+// as (pointer to the array, number of values), for a model.
+template <typename Data>
+auto DerivedArrays(const mjModel& m, Data& d) {
+  return std::array{
+      std::pair{d.xpos, 3 * m.nbody},
+      std::pair{d.xquat, 4 * m.nbody},
+      std::pair{d.xmat, 9 * m.nbody},
+      std::pair{d.xipos, 3 * m.nbody},
+      std::pair{d.ximat, 9 * m.nbody},
+      std::pair{d.xanchor, 3 * m.njnt},
+      std::pair{d.xaxis, 3 * m.njnt},
+      std::pair{d.geom_xpos, 3 * m.ngeom},
+      std::pair{d.geom_xmat, 9 * m.ngeom},
+      std::pair{d.site_xpos, 3 * m.nsite},
+      std::pair{d.site_xmat, 9 * m.nsite},
+      std::pair{d.cam_xpos, 3 * m.ncam},
+      std::pair{d.cam_xmat, 9 * m.ncam},
+      std::pair{d.light_xpos, 3 * m.nlight},
+      std::pair{d.light_xdir, 3 * m.nlight},
+      std::pair{d.subtree_com, 3 * m.nbody},
+      std::pair{d.cinert, 10 * m.nbody},
+      std::pair{d.cvel, 6 * m.nbody},
+      std::pair{d.cacc, 6 * m.nbody},
+      std::pair{d.cfrc_int, 6 * m.nbody},
+      std::pair{d.cfrc_ext, 6 * m.nbody},
+      std::pair{d.qfrc_actuator, m.nv},
+      std::pair{d.actuator_force, m.nu},
+      std::pair{d.sensordata, m.nsensordata},
+      std::pair{d.qacc, m.nv},
+  };
+}
+
+}  // namespace
+
+void MujocoEnv::SaveState(StateWriter& out) const {
+  std::vector<mjtNum> state(
+      static_cast<std::size_t>(mj_stateSize(model_.get(), mjSTATE_INTEGRATION)));
+  mj_getState(model_.get(), data_, state.data(), mjSTATE_INTEGRATION);
+  out.PutVector(state);
+  for (const auto& [values, count] : DerivedArrays(*model_, *data_)) {
+    out.PutArray(values, static_cast<std::size_t>(count));
+  }
+  out.Put(camera_ready_);
+  out.Put(camera_);
+  out.PutVector(frames_);
+  out.Put(restart_stack_);
+}
+
+void MujocoEnv::LoadState(StateReader& in) {
+  std::vector<mjtNum> state(
+      static_cast<std::size_t>(mj_stateSize(model_.get(), mjSTATE_INTEGRATION)));
+  in.GetArray(state.data(), state.size());
+  mj_setState(model_.get(), data_, state.data(), mjSTATE_INTEGRATION);
+  for (const auto& [values, count] : DerivedArrays(*model_, *data_)) {
+    in.GetArray(values, static_cast<std::size_t>(count));
+  }
+  camera_ready_ = in.Get<bool>();
+  camera_ = in.Get<mjvCamera>();
+  std::vector<std::uint8_t> frames = in.GetVector<std::uint8_t>();
+  if (frames.size() != frames_.size()) StateReader::Corrupt();
+  frames_ = std::move(frames);
+  restart_stack_ = in.Get<bool>();
+}
+
 }  // namespace envfleet::mujoco

@@ -102,6 +102,14 @@ class MujocoEnv : public Env {
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
 
+  // Snapshots: MuJoCo's whole integration state (mj_getState with mjSTATE_INTEGRATION: time,
+  // qpos, qvel, act, warm start, controls, applied forces, mocap, user data), then the results of
+  // the last step's kinematics that the next step's reward reads before its physics recomputes
+  // them (body and geom poses, centres of mass, ...) and the pictures' camera and pixel stack.
+  // Loading writes them back without recomputing anything, so the next step is bit-identical.
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
+
   // Gymnasium's render() in rgb_array mode: MuJoCo's renderer, headless, at the `width` x
   // `height` of the options, from their camera (render_options.h). The camera is set up on the
   // first picture, from the state then, as Gymnasium's viewer sets it up.

@@ -113,4 +113,27 @@ void PlanarWalker::FinishStep(const float* action, const EnvOutput& out) {
   SetInfo(out, Info::kRewardSurvive, healthy_reward);
 }
 
+void PlanarWalker::Reconfigure(const Config& config) {
+  forward_reward_weight_ = config.Get<double>("forward_reward_weight");
+  ctrl_cost_weight_ = config.Get<double>("ctrl_cost_weight");
+  healthy_reward_ = config.Get<double>("healthy_reward");
+  reset_noise_scale_ = config.Get<double>("reset_noise_scale");
+}
+
+void PlanarWalker::SaveState(StateWriter& out) const {
+  MujocoEnv::SaveState(out);
+  out.Put(forward_reward_weight_);
+  out.Put(ctrl_cost_weight_);
+  out.Put(healthy_reward_);
+  out.Put(reset_noise_scale_);
+}
+
+void PlanarWalker::LoadState(StateReader& in) {
+  MujocoEnv::LoadState(in);
+  forward_reward_weight_ = in.Get<double>();
+  ctrl_cost_weight_ = in.Get<double>();
+  healthy_reward_ = in.Get<double>();
+  reset_noise_scale_ = in.Get<double>();
+}
+
 }  // namespace envfleet::mujoco

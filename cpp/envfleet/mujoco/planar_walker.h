@@ -13,6 +13,8 @@
 #define ENVFLEET_MUJOCO_PLANAR_WALKER_H_
 
 #include <array>
+#include <string>
+#include <vector>
 
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
@@ -24,6 +26,16 @@ class PlanarWalker : public MujocoEnv {
  protected:
   // `check_state_range`: the Hopper's extra healthy_state_range condition.
   PlanarWalker(const Config& config, const Variant& variant, bool check_state_range);
+
+ public:
+  // Options that change per env at reset (EnvType::reset_options): the reward weights, the
+  // healthy reward and the reset noise; snapshots keep them with the physics.
+  static std::vector<std::string> ResetOptions() {
+    return {"forward_reward_weight", "ctrl_cost_weight", "healthy_reward", "reset_noise_scale"};
+  }
+  void Reconfigure(const Config& config) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   void BeginStep(const float* action) override;

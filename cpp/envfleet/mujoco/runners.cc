@@ -90,4 +90,24 @@ void Runner::FinishStep(const float* action, const EnvOutput& out) {
   SetInfo(out, Info::kRewardCtrl, -ctrl_cost);
 }
 
+void Runner::Reconfigure(const Config& config) {
+  forward_reward_weight_ = config.Get<double>("forward_reward_weight");
+  ctrl_cost_weight_ = config.Get<double>("ctrl_cost_weight");
+  reset_noise_scale_ = config.Get<double>("reset_noise_scale");
+}
+
+void Runner::SaveState(StateWriter& out) const {
+  MujocoEnv::SaveState(out);
+  out.Put(forward_reward_weight_);
+  out.Put(ctrl_cost_weight_);
+  out.Put(reset_noise_scale_);
+}
+
+void Runner::LoadState(StateReader& in) {
+  MujocoEnv::LoadState(in);
+  forward_reward_weight_ = in.Get<double>();
+  ctrl_cost_weight_ = in.Get<double>();
+  reset_noise_scale_ = in.Get<double>();
+}
+
 }  // namespace envfleet::mujoco

@@ -12,6 +12,8 @@
 #define ENVFLEET_MUJOCO_RUNNERS_H_
 
 #include <array>
+#include <string>
+#include <vector>
 
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
@@ -27,6 +29,16 @@ class Runner : public MujocoEnv {
 
   // Gymnasium's keywords; `ctrl_cost_weight` is the task's default.
   static OptionList RunnerOptions(const Variant& variant, double ctrl_cost_weight);
+
+ public:
+  // Options that change per env at reset (EnvType::reset_options): the reward weights and the
+  // reset noise; snapshots keep them with the physics.
+  static std::vector<std::string> ResetOptions() {
+    return {"forward_reward_weight", "ctrl_cost_weight", "reset_noise_scale"};
+  }
+  void Reconfigure(const Config& config) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   void BeginStep(const float* action) override;

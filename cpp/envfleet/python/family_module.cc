@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -222,6 +223,7 @@ py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
     options[py::str(option.name)] = FromOptionValue(option.default_value);
   }
   d["options"] = options;
+  d["reset_options"] = type.reset_options;
   return d;
 }
 
@@ -264,7 +266,8 @@ class PyPool {
  public:
   PyPool(const EnvType& type, const py::dict& options, int num_envs, int batch_size,
          int num_threads, int max_episode_steps, const std::string& autoreset_mode,
-         int thread_affinity_offset, const std::string& wait_policy, const py::object& seed)
+         int thread_affinity_offset, const std::string& wait_policy, const py::object& seed,
+         bool episode_stats)
       : type_(type) {
     // Convert everything while holding the GIL.
     const Config config = Config::Make(type.options, ToOptionValues(options));
@@ -276,6 +279,7 @@ class PyPool {
     pool_options.autoreset_mode = ToAutoresetMode(autoreset_mode);
     pool_options.thread_affinity_offset = thread_affinity_offset;
     pool_options.wait_policy = ToWaitPolicy(wait_policy);
+    pool_options.episode_stats = episode_stats;
     if (num_envs < 1) {
       throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
     }
@@ -302,6 +306,7 @@ class PyPool {
   const char* wait_policy() const { return WaitPolicyName(pool_->options().wait_policy); }
   int max_episode_steps() const { return pool_->max_episode_steps(); }
   bool is_async() const { return pool_->is_async(); }
+  bool episode_stats() const { return pool_->options().episode_stats; }
   bool closed() const { return pool_->closed(); }
   int in_flight() const { return pool_->in_flight(); }
 
@@ -373,6 +378,69 @@ class PyPool {
                 const py::object& env_id) {
     const CallScope scope(busy_);
     DoSetState(states, env_id);
+  }
+
+  // Snapshots (pool.h): one bytes object per env, saved and loaded without the GIL.
+  py::list Snapshot(const py::object& env_id) {
+    const CallScope scope(busy_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    std::vector<std::string> snapshots;
+    {
+      py::gil_scoped_release release;
+      snapshots = pool_->Snapshot(ids.data, ids.size);
+    }
+    py::list result;
+    for (const std::string& snapshot : snapshots) result.append(py::bytes(snapshot));
+    return result;
+  }
+
+  void Restore(const py::object& snapshots, const py::object& env_id) {
+    const CallScope scope(busy_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    if (!py::isinstance<py::sequence>(snapshots) || py::isinstance<py::bytes>(snapshots)) {
+      throw py::type_error("snapshots must be a sequence of bytes (what snapshot() returns)");
+    }
+    const py::sequence items = snapshots.cast<py::sequence>();
+    if (items.size() != static_cast<std::size_t>(ids.size)) {
+      throw py::value_error("expected " + std::to_string(ids.size) +
+                            " snapshots (one per env), got " + std::to_string(items.size()));
+    }
+    std::vector<std::string> data;
+    data.reserve(items.size());
+    for (const py::handle item : items) {
+      if (!py::isinstance<py::bytes>(item)) {
+        throw py::type_error("a snapshot must be bytes, got " +
+                             std::string(py::str(py::type::of(item).attr("__name__"))));
+      }
+      data.push_back(item.cast<std::string>());
+    }
+    py::gil_scoped_release release;
+    pool_->Restore(data.data(), ids.data, ids.size);
+  }
+
+  // Per-env options: env_ids[r] takes options[r] (a dict) at its next reset.
+  void SetEnvOptions(const py::object& env_id, const py::list& options) {
+    const CallScope scope(busy_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    if (options.size() != static_cast<std::size_t>(ids.size)) {
+      throw py::value_error("expected one dict of options per env (" + std::to_string(ids.size) +
+                            "), got " + std::to_string(options.size()));
+    }
+    std::vector<std::map<std::string, OptionValue>> values;
+    for (const py::handle item : options) values.push_back(ToOptionValues(item.cast<py::dict>()));
+    py::gil_scoped_release release;
+    pool_->SetEnvOptions(ids.data, ids.size, values);
+  }
+
+  void Fork(int source, const py::object& env_id) {
+    const CallScope scope(busy_);
+    if (source < 0 || source >= pool_->num_envs()) {
+      throw py::index_error("source env " + std::to_string(source) + " is out of range [0, " +
+                            std::to_string(pool_->num_envs()) + ")");
+    }
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    py::gil_scoped_release release;
+    pool_->Fork(source, ids.data, ids.size);
   }
 
   void Close() {
@@ -598,6 +666,19 @@ class PyPool {
       info["final_info"] = final_info;
       info["_final_info"] = mask;
     }
+
+    // Episode statistics, in gymnasium's RecordEpisodeStatistics layout, when a game ended.
+    if (layout.with_stats()) {
+      const bool* ended = raw->At<bool>(layout.episode_mask(), 0);
+      if (std::find(ended, ended + rows, true) != ended + rows) {
+        py::dict episode;
+        episode["r"] = view(layout.episode_return());
+        episode["l"] = view(layout.episode_length());
+        episode["t"] = view(layout.episode_time());
+        info["episode"] = episode;
+        info["_episode"] = view(layout.episode_mask());
+      }
+    }
     return py::make_tuple(view(BatchLayout::kObs), view(BatchLayout::kReward),
                           view(BatchLayout::kTerminated), view(BatchLayout::kTruncated), info);
   }
@@ -658,14 +739,16 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def(py::init([find](const std::string& task_id, const py::dict& options, int num_envs,
                            int batch_size, int num_threads, int max_episode_steps,
                            const std::string& autoreset_mode, int thread_affinity_offset,
-                           const std::string& wait_policy, const py::object& seed) {
-             return std::make_unique<PyPool>(find(task_id), options, num_envs, batch_size,
-                                             num_threads, max_episode_steps, autoreset_mode,
-                                             thread_affinity_offset, wait_policy, seed);
+                           const std::string& wait_policy, const py::object& seed,
+                           bool episode_stats) {
+             return std::make_unique<PyPool>(
+                 find(task_id), options, num_envs, batch_size, num_threads, max_episode_steps,
+                 autoreset_mode, thread_affinity_offset, wait_policy, seed, episode_stats);
            }),
            py::arg("task_id"), py::arg("options"), py::arg("num_envs"), py::arg("batch_size"),
            py::arg("num_threads"), py::arg("max_episode_steps"), py::arg("autoreset_mode"),
-           py::arg("thread_affinity_offset"), py::arg("wait_policy"), py::arg("seed"))
+           py::arg("thread_affinity_offset"), py::arg("wait_policy"), py::arg("seed"),
+           py::arg("episode_stats") = false)
       .def_property_readonly("spec", &PyPool::spec)
       .def_property_readonly("num_envs", &PyPool::num_envs)
       .def_property_readonly("batch_size", &PyPool::batch_size)
@@ -673,6 +756,7 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def_property_readonly("wait_policy", &PyPool::wait_policy)
       .def_property_readonly("max_episode_steps", &PyPool::max_episode_steps)
       .def_property_readonly("is_async", &PyPool::is_async)
+      .def_property_readonly("episode_stats", &PyPool::episode_stats)
       .def_property_readonly("closed", &PyPool::closed)
       .def_property_readonly("in_flight", &PyPool::in_flight)
       .def_property_readonly("batch_fields", &PyPool::batch_fields)
@@ -686,6 +770,10 @@ void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
       .def("get_state", &PyPool::GetState, py::arg("env_id") = py::none())
       .def("set_state", &PyPool::SetState, py::arg("states"), py::arg("env_id") = py::none())
       .def("render", &PyPool::Render, py::arg("env_id") = py::none())
+      .def("snapshot", &PyPool::Snapshot, py::arg("env_id") = py::none())
+      .def("restore", &PyPool::Restore, py::arg("snapshots"), py::arg("env_id") = py::none())
+      .def("fork", &PyPool::Fork, py::arg("source_env"), py::arg("env_id"))
+      .def("set_env_options", &PyPool::SetEnvOptions, py::arg("env_id"), py::arg("options"))
       .def("close", &PyPool::Close);
 }
 

@@ -17,12 +17,16 @@ class CountingEnv : public Env {
         fail_at_step_(config.Get<std::int64_t>("fail_at_step")),
         fail_on_reset_(config.Get<bool>("fail_on_reset")),
         step_sleep_us_(config.Get<std::int64_t>("step_sleep_us")),
-        step_parts_(static_cast<int>(config.Get<std::int64_t>("step_parts"))) {}
+        step_parts_(static_cast<int>(config.Get<std::int64_t>("step_parts"))),
+        lives_(config.Get<std::int64_t>("lives")),
+        reward_clip_(config.Get<bool>("reward_clip")) {}
 
   void Reset(const EnvOutput& out) override {
     if (fail_on_reset_) throw std::runtime_error("CountingEnv was told to fail on reset");
     count_ = 0;
     next_part_ = 0;
+    // A new game after the last life (or a reset the caller asked for), else the next life.
+    lives_left_ = lives_left_ <= 1 ? lives_ : lives_left_ - 1;
     reset_draw_ = rng().Uniform01();
     ++reset_count_;
     Write(out, 0);
@@ -55,9 +59,28 @@ class CountingEnv : public Env {
     // Count, and end the episode at episode_length.
     ++count_;
     Write(out, *static_cast<const std::int64_t*>(action));
-    *out.reward = static_cast<double>(count_);
+    *out.reward = reward_clip_ ? 1.0 : static_cast<double>(count_);
     *out.terminated = count_ >= episode_length_;
   }
+
+  void OnResetRequested() override { lives_left_ = 0; }
+
+  void SaveState(StateWriter& out) const override {
+    out.Put(count_);
+    out.Put(next_part_);
+    out.Put(reset_draw_);
+    out.Put(reset_count_);
+    out.Put(lives_left_);
+  }
+  void LoadState(StateReader& in) override {
+    count_ = in.Get<std::int64_t>();
+    next_part_ = in.Get<int>();
+    reset_draw_ = in.Get<double>();
+    reset_count_ = in.Get<std::int32_t>();
+    lives_left_ = in.Get<std::int64_t>();
+  }
+  double UnclippedReward(double /*reward*/) const override { return static_cast<double>(count_); }
+  bool EpisodeEndsGame() const override { return lives_left_ <= 1; }
 
   std::vector<double> GetState() const override { return {static_cast<double>(count_)}; }
   void SetState(const std::vector<double>& state) override {
@@ -82,6 +105,9 @@ class CountingEnv : public Env {
   int next_part_ = 0;
   double reset_draw_ = 0.0;
   std::int32_t reset_count_ = 0;
+  const std::int64_t lives_;
+  const bool reward_clip_;
+  std::int64_t lives_left_ = 0;  // episodes left in this game, this one included
 };
 
 }  // namespace
@@ -95,11 +121,14 @@ EnvType CountingEnvType() {
       {"fail_on_reset", false, "Reset() throws"},
       {"step_sleep_us", std::int64_t{0}, "Step() sleeps this long, or twice it on odd counts"},
       {"step_parts", std::int64_t{1}, "parts of a step (Env::StepParts); each part sleeps"},
+      {"lives", std::int64_t{1}, "episodes per game (as Atari's episodic_life), for statistics"},
+      {"reward_clip", false, "the reward is 1 (Env::UnclippedReward: the step count)"},
   };
   type.make_spec = [](const Config& config) {
     if (config.Get<std::int64_t>("episode_length") < 1) {
       throw std::invalid_argument("episode_length must be >= 1");
     }
+    if (config.Get<std::int64_t>("lives") < 1) throw std::invalid_argument("lives must be >= 1");
     if (config.Get<std::int64_t>("step_parts") < 1) {
       throw std::invalid_argument("step_parts must be >= 1");
     }

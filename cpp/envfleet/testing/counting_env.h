@@ -7,7 +7,10 @@
 // `step_sleep_us` sleeps in Step() (scaled by the env's own counter parity) to shuffle async
 // completion order. `step_parts` splits each step into that many parts (Env::StepParts): every
 // part sleeps, the first misbehaves as told, the last counts, and a part out of order throws
-// std::logic_error. Info "reset_count" counts Reset() calls. It is internal: registered in the
+// std::logic_error. Info "reset_count" counts Reset() calls. For episode statistics, `lives`
+// makes a game of that many episodes (Env::EpisodeEndsGame is false but on the last; a reset the
+// caller asks for starts a new game), and `reward_clip` writes reward 1 while
+// Env::UnclippedReward reports the step count. It is internal: registered in the
 // `_testing` module only, never listed by envfleet.list_all_envs().
 // Thread-safety: as every Env, used by one thread at a time.
 #ifndef ENVFLEET_TESTING_COUNTING_ENV_H_

@@ -34,6 +34,15 @@ class Blackjack : public Env {
   // The player's and the dealer's cards in the order drawn, each padded with 0 to kMaxCards.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Snapshots: both hands as they are (a finished episode's too, which SetState() refuses).
+  void SaveState(StateWriter& out) const override {
+    out.PutVector(player_);
+    out.PutVector(dealer_);
+  }
+  void LoadState(StateReader& in) override {
+    player_ = in.GetVector<int>();
+    dealer_ = in.GetVector<int>();
+  }
 
  private:
   int DrawCard();

@@ -33,6 +33,9 @@ class CliffWalking : public Env {
   // [cell index], as Gymnasium's `s`.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Snapshots: the state above is the env's whole state.
+  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
+  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
  private:
   // The outcome of moving one cell in `direction` from the current cell.

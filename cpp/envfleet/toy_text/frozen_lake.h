@@ -39,6 +39,9 @@ class FrozenLake : public Env {
   // [tile index], as Gymnasium's `s`.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Snapshots: the state above is the env's whole state.
+  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
+  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
  private:
   // The outcomes of `action` from the current tile, as Gymnasium's P[s][action].

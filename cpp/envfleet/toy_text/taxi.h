@@ -35,6 +35,9 @@ class Taxi : public Env {
   // [encoded state, fickle step pending (0 or 1)], as Gymnasium's `s` and `fickle_step`.
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
+  // Snapshots: the state above is the env's whole state.
+  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
+  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
  private:
   // The outcomes of `action` from the current state, as Gymnasium's P[s][action].

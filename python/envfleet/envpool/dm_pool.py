@@ -19,6 +19,15 @@ class DMEnvPool(EnvPoolLayer, dm_env.Environment):
     `env_id`, `players`, `obs` and the task's info keys; step_type int32, reward and discount
     float32. Thread-safety and ownership: see EnvPoolLayer."""
 
+    def __init__(self, task_id: str, **kwargs: Any) -> None:
+        if kwargs.get("episode_stats"):
+            raise ValueError(
+                "episode_stats=True is not supported by envfleet.envpool's dm_env pools (EnvPool's "
+                "fixed observation layout has no place for it): use envfleet.make_dm(task_id, "
+                "episode_stats=True), or envfleet.envpool's gym API"
+            )
+        super().__init__(task_id, **kwargs)
+
     def observation_spec(self) -> Any:
         return self.spec.observation_spec()
 

@@ -270,6 +270,8 @@ def translate(task_id: str, kwargs: dict[str, Any]) -> Translation:
     # Pool keywords.
     pool = {name: given.pop(name, default) for name, default in _POOL_DEFAULTS.items()}
     max_steps = given.pop("max_episode_steps", None)
+    # envfleet's own pool keyword (no EnvPool setting, so not in the config).
+    episode_stats = given.pop("episode_stats", False)
     reward_threshold = given.pop("reward_threshold", None)
     if not pool["gym_reset_return_info"]:
         raise ValueError(
@@ -307,6 +309,7 @@ def translate(task_id: str, kwargs: dict[str, Any]) -> Translation:
         "thread_affinity_offset": pool["thread_affinity_offset"],
         "seed": pool["env_seed"] or pool["seed"],
         "max_episode_steps": max_steps,
+        "episode_stats": episode_stats,
     }
     config = {**pool, "batch_size": batch_size, "max_episode_steps": max_steps}
     if reward_threshold is None:

@@ -250,6 +250,8 @@ class EnvPoolLayer:
             value = info[key.name]
             converted[key.name] = value if value.dtype == key.dtype else value.astype(key.dtype)
         converted["elapsed_step"] = info["elapsed_step"]
+        if "episode" in info:  # episode_stats=True, and an episode ended
+            converted["episode"], converted["_episode"] = info["episode"], info["_episode"]
         return obs, reward.astype(REWARD_DTYPE), terminated, truncated, converted, info
 
 
@@ -296,4 +298,8 @@ def _merge(first: tuple[Any, ...], second: tuple[Any, ...], in_first: np.ndarray
         return merged
 
     info = {key: combine(value, second[4][key]) for key, value in first[4].items()}
+    if "episode" in second[4]:  # episode statistics of the stepped rows (reset rows end none)
+        episode = second[4]["episode"]
+        info["episode"] = {k: combine(np.zeros_like(v), v) for k, v in episode.items()}
+        info["_episode"] = combine(np.zeros_like(second[4]["_episode"]), second[4]["_episode"])
     return (*(combine(a, b) for a, b in zip(first[:4], second[:4], strict=True)), info)
