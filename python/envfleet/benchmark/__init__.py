@@ -9,8 +9,10 @@ callers report ratios.
 
 - ``tasks``: the task table and workloads; ``libraries``: envfleet, the peers and their openers;
   ``raw_limits``: the emulator / physics alone; ``measure``: the timed loop; ``runner``: a run
-  over workloads and libraries; ``report``: results, ratios, the table; ``page``: the machine,
-  JSON and the sections of docs/benchmarks.md.
+  over workloads and libraries, each measurement here or in a fresh process; ``worker``: that
+  process's entry point (nothing imports it); ``process``: running fresh processes, resident
+  memory; ``report``: results, ratios, the table; ``page``: the machine, JSON and the sections of
+  docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -33,12 +35,11 @@ from envfleet.benchmark.page import (
     describe_machine,
     render_machine,
     render_method,
-    run_in_fresh_process,
-    run_json_command,
     version_of,
     write_json,
     write_page_section,
 )
+from envfleet.benchmark.process import resident_bytes, run_in_fresh_process, run_json_command
 from envfleet.benchmark.report import (
     Progress,
     Report,
@@ -88,6 +89,7 @@ __all__ = [
     "render_machine",
     "render_method",
     "render_table",
+    "resident_bytes",
     "run",
     "run_in_fresh_process",
     "run_json_command",

@@ -7,9 +7,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import subprocess
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,21 +100,6 @@ def write_page_section(path: Path, name: str, section: str) -> None:
         page = page.rstrip() + "\n\n" + block
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
-
-
-def run_json_command(command: Sequence[str]) -> dict[str, Any]:
-    """Runs `command`, which prints one JSON object as its last line, and returns that object; a
-    failed command gives {"error": its last line of stderr}."""
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    try:
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
-
-
-def run_in_fresh_process(script: str, worker_args: Sequence[str]) -> dict[str, Any]:
-    """`run_json_command` of `python script --worker ARGS...`."""
-    return run_json_command([sys.executable, script, "--worker", *worker_args])
 
 
 def render_method(machine: dict[str, Any]) -> str:
