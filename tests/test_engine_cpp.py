@@ -15,6 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.slow
+
 
 def build_and_run(name: str, *cmake_args: str) -> str:
     if shutil.which("cmake") is None:
@@ -68,6 +70,7 @@ def test_engine_tests_pass():
     assert " 0 failed" in output and "[ FAIL ]" not in output
 
 
+@pytest.mark.tsan
 def test_engine_tests_are_clean_under_thread_sanitizer():
     output = build_and_run("tsan", "-DENVFLEET_SANITIZER=thread")
     assert "ThreadSanitizer" not in output, output

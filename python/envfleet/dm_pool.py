@@ -9,7 +9,6 @@ zero_discount_on_life_loss), else 1 (a time-limit end keeps discount 1).
 
 from __future__ import annotations
 
-import collections
 from typing import Any
 
 import gymnasium
@@ -17,7 +16,7 @@ import numpy as np
 
 from envfleet.errors import EnvError
 from envfleet.native import make_pool
-from envfleet.spec import split_observation
+from envfleet.spec import record_type, split_observation
 
 try:
     import dm_env
@@ -51,7 +50,7 @@ class DmEnvPool:
         self.num_envs = native.num_envs
         self.batch_size = native.batch_size
         self._fields = ("obs", "env_id", "elapsed_step", *spec.info_spaces)
-        self._observation_type = collections.namedtuple("Observation", self._fields)
+        self._observation_type = record_type("Observation", self._fields)
 
     def observation_spec(self) -> Any:
         """One env's observation specs, in the layout of `timestep.observation`."""
@@ -108,9 +107,10 @@ class DmEnvPool:
 
     def _observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
         # Tuple observations (Blackjack) as one column per element, as their spec says.
+        batch: np.ndarray | tuple[np.ndarray, ...] = obs
         if isinstance(self.envfleet_spec.observation_space, gymnasium.spaces.Tuple):
-            obs = split_observation(obs)
-        return self._observation_type(obs, *(info[k] for k in self._fields[1:]))
+            batch = split_observation(obs)
+        return self._observation_type(batch, *(info[k] for k in self._fields[1:]))
 
     def _timestep_of(self, call: Any, *args: Any) -> dm_env.TimeStep:
         """The TimeStep of call(*args); an EnvError's result is made a TimeStep as well."""

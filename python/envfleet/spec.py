@@ -6,7 +6,9 @@ bounds are declared once, in C++, and never typed twice.
 
 from __future__ import annotations
 
+import collections
 import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,6 +46,12 @@ def _tuple_space(description: dict[str, Any]) -> gymnasium.spaces.Tuple:
 def split_observation(obs: np.ndarray) -> tuple[np.ndarray, ...]:
     """A batch of observation vectors (rows, k) as Gymnasium's batched Tuple: k column views."""
     return tuple(obs[:, k] for k in range(obs.shape[1]))
+
+
+def record_type(name: str, fields: Sequence[str]) -> Callable[..., tuple[Any, ...]]:
+    """A namedtuple class with fields known only at run time (a task's info keys), such as
+    dm_env observations are."""
+    return collections.namedtuple(name, fields)
 
 
 def _space(description: dict[str, Any]) -> gymnasium.Space:

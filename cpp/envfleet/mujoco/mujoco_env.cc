@@ -75,7 +75,8 @@ EnvSpec MujocoEnv::Spec() const {
   for (const InfoArray& info : info_) {
     spec.info.push_back({info.name, ArraySpec::Unbounded(DType::kFloat64, info.shape)});
   }
-  spec.state_layout = {{"qpos", model_->nq}, {"qvel", model_->nv}};
+  spec.state_layout = {{"qpos", static_cast<int>(model_->nq)},
+                       {"qvel", static_cast<int>(model_->nv)}};
   spec.render_shape = {render_.height, render_.width, 3};
   // Gymnasium's metadata["render_fps"]: one picture per env step.
   spec.render_fps = static_cast<int>(std::lround(1.0 / dt()));

@@ -80,6 +80,8 @@ def _open_envpool(task: Task, num_envs: int, batch_size: int, threads: int) -> H
 def _open_ale_py(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
     from ale_py.vector_env import AtariVectorEnv
 
+    if task.ale_game is None:
+        raise ValueError(f"{task.task_id} is not an Atari game")
     env = AtariVectorEnv(
         task.ale_game,
         num_envs,

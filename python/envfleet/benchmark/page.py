@@ -56,7 +56,7 @@ def describe_machine(command: str) -> dict[str, Any]:
         "python": platform.python_version(),
         "versions": {name: version_of(name) for name in MEASURED_PACKAGES},
         "command": command,
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
 
 

@@ -64,7 +64,10 @@ def ale_harness(game: str, num_envs: int) -> Harness:
         ale = ale_py.ALEInterface()
         ale.setLoggerMode(ale_py.LoggerMode.Error)
         ale.setFloat("repeat_action_probability", 0.0)
-        ale.loadROM(roms.get_rom_path(game))
+        rom = roms.get_rom_path(game)
+        if rom is None:
+            raise ValueError(f"ale-py has no ROM of {game!r}")
+        ale.loadROM(rom)
         emulators.append(ale)
     actions = emulators[0].getMinimalActionSet()
 
@@ -79,7 +82,7 @@ def ale_harness(game: str, num_envs: int) -> Harness:
         for ale in emulators:
             ale.reset_game()
 
-    space = gymnasium.spaces.Discrete(len(actions))
+    space: gymnasium.spaces.Discrete = gymnasium.spaces.Discrete(len(actions))
     step = _in_turns(emulators, step_one)
     return Harness(reset, step, lambda: None, space, True, "ALEInterface.act")
 
@@ -111,7 +114,8 @@ def gymnasium_model(task_id: str) -> tuple[Any, int, Callable[[Any], bool]]:
     ends an episode (torso height outside the healthy range; never for HalfCheetah)."""
     import gymnasium
 
-    env = gymnasium.make(task_id).unwrapped
+    # Gymnasium's MujocoEnv of the task: its model, frame_skip and (Ant, Humanoid) healthy range.
+    env: Any = gymnasium.make(task_id).unwrapped
     if task_id.startswith("Ant"):
         low, high = env._healthy_z_range
         return env.model, env.frame_skip, lambda d: not (low <= d.qpos[2] <= high)
