@@ -20,8 +20,6 @@ docs/benchmarks.md (replacing an earlier one) and prints it.
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import statistics
 import sys
 from pathlib import Path
@@ -141,16 +139,9 @@ thread shares the cores with the workers.
 
 def main(argv: list[str] | None = None) -> int:
     """Run the workloads and write the section; returns 1 if envfleet failed, else 0."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--seconds", type=float, default=1.0, help="one timed run (default 1.0)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs, median (default 3)")
-    parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown page to update")
+    parser = benchmark.script_parser(__doc__ or "", seconds=1.0, repeats=3, out=DEFAULT_OUT)
     args = parser.parse_args(argv)
-
-    command = shlex.join(
-        ["python", "benchmarks/mujoco_bench.py", *(sys.argv[1:] if argv is None else argv)]
-    )
+    command = benchmark.script_command("benchmarks/mujoco_bench.py", argv)
     report = benchmark.run(
         workloads(),
         benchmark.select_peers(PEERS),
@@ -161,9 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         turns=True,
     )
     section = render_section(report, benchmark.describe_machine(command))
-    benchmark.write_page_section(args.out, "mujoco", section)
-    print(section)
-    print(f"wrote {args.out}", file=sys.stderr)
+    benchmark.publish_section(args.out, "mujoco", section)
     return 1 if report.envfleet_failed else 0
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import importlib.metadata
 import json
 import os
 import platform
+import shlex
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +116,34 @@ def render_method(machine: dict[str, Any]) -> str:
 
 {render_machine(machine)}
 """
+
+
+# ---- The scripts under benchmarks/ that write a section of the page --------------------------
+
+
+def script_parser(doc: str, *, seconds: float, repeats: int, out: Path) -> argparse.ArgumentParser:
+    """The options every such script takes, with its defaults: --seconds, --repeats, --threads
+    (0: the usable cores) and --out (the page). `doc`'s first line describes the script."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
+    parser.add_argument(
+        "--seconds", type=float, default=seconds, help=f"one timed run (default {seconds})"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=repeats, help=f"timed runs, median (default {repeats})"
+    )
+    parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
+    parser.add_argument("--out", type=Path, default=out, help="Markdown page to update")
+    return parser
+
+
+def script_command(script: str, argv: Sequence[str] | None) -> str:
+    """The command line that ran `script` (its path from the checkout's root) with `argv` (None:
+    this process's arguments), as the page shows it."""
+    return shlex.join(["python", script, *(sys.argv[1:] if argv is None else argv)])
+
+
+def publish_section(path: Path, name: str, section: str) -> None:
+    """Writes section `name` of the page at `path` and prints it, then where it went."""
+    write_page_section(path, name, section)
+    print(section)
+    print(f"wrote {path}", file=sys.stderr)
