@@ -66,7 +66,8 @@ def build_and_run(name: str, *cmake_args: str) -> str:
 
 
 def test_engine_tests_pass():
-    output = build_and_run("release")
+    # Warnings fail the build here, as in the Python build (pyproject.toml's cmake.define).
+    output = build_and_run("release", "-DENVFLEET_WARNINGS_AS_ERRORS=ON")
     assert " 0 failed" in output and "[ FAIL ]" not in output
 
 
