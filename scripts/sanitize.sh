@@ -53,16 +53,13 @@ for name in "${SANITIZERS[@]}"; do
   stage="$build/python"
   rm -rf "$stage" && mkdir -p "$stage/envfleet"
   cp "$ROOT"/python/envfleet/*.py "$ROOT"/python/envfleet/*.pyi "$stage/envfleet/"
-  cp "$build"/_*.so "$stage/envfleet/"
-  find_mujoco='import importlib.util as u
-print(u.find_spec("mujoco").submodule_search_locations[0])'
-  mujoco_dir="$("$PYTHON" -c "$find_mujoco")"
+  cp "$build"/_*.so "$build"/cpp/envfleet/mujoco/_mujoco_headers.py "$stage/envfleet/"
   # The runtime first, then libstdc++: the interpreter does not link it, and the sanitizer finds
   # the real __cxa_throw (to intercept C++ throws) only in libraries loaded at its start.
   # An editable install's import hook would win over PYTHONPATH: drop it, import the staged copy.
   preload="$(gcc -print-file-name="$runtime") $(gcc -print-file-name=libstdc++.so)"
   (cd "$ROOT" && \
-    LD_PRELOAD="$preload" LD_LIBRARY_PATH="$mujoco_dir" \
+    LD_PRELOAD="$preload" \
     PYTHONPATH="$stage" OPENBLAS_NUM_THREADS=1 \
     TSAN_OPTIONS="halt_on_error=1 die_after_fork=0" \
     ASAN_OPTIONS="halt_on_error=1 detect_leaks=0" UBSAN_OPTIONS="$ubsan_options" \

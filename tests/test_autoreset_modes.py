@@ -60,6 +60,32 @@ def test_same_step_returns_the_reset_obs_and_the_final_obs_in_info(make_counting
     np.testing.assert_array_equal(info["_final_obs"], [False, False])
 
 
+def test_same_step_reset_mask_keeps_gymnasiums_masks(make_counting):
+    """reset(options={"reset_mask": ...}) in same_step mode (it raised AttributeError on the
+    nested final_info): full-length arrays, each key's own mask kept, as SyncVectorEnv's _add_info
+    gives them (a key present only for the reset rows)."""
+    pool = make_counting(num_envs=3, episode_length=2, autoreset_mode="same_step")
+    pool.reset(seed=0)
+    pool.step(A)
+    obs, *_ = pool.step(A)  # every env ends and starts over on this step
+    pool.step(A)
+    obs, info = pool.reset(options={"reset_mask": np.array([True, False, True])})
+    np.testing.assert_array_equal(obs[:, 0], [0, 1, 0])  # env 1 keeps its last observation
+    np.testing.assert_array_equal(info["_reset_count"], [True, False, True])
+    np.testing.assert_array_equal(info["reset_count"], [3, 0, 3])
+    np.testing.assert_array_equal(info["_env_id"], [True, False, True])
+    # A reset ends no episode: the final keys are there, masked off on every row.
+    assert info["final_obs"].shape == (3, 3)
+    np.testing.assert_array_equal(info["_final_obs"], [False] * 3)
+    np.testing.assert_array_equal(info["_final_info"], [False] * 3)
+    np.testing.assert_array_equal(info["final_info"]["_reset_count"], [False] * 3)
+    assert "__final_obs" not in info and "__final_info" not in info
+    obs, rew, term, trunc, info = pool.step(A)
+    np.testing.assert_array_equal(term, [False, True, False])  # env 1's episode ends
+    np.testing.assert_array_equal(obs[:, 0], [1, 0, 1])
+    np.testing.assert_array_equal(info["final_obs"][1, 0], 2)
+
+
 def test_disabled_raises_on_a_finished_env_until_reset_mask(make_counting):
     pool = make_counting(num_envs=2, episode_length=2, autoreset_mode="disabled")
     pool.reset(seed=0)

@@ -9,7 +9,6 @@ command, little is compiled. Set ENVFLEET_WHEEL to a wheel built before to test 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -110,11 +109,6 @@ def venv_with_wheel(path: Path, wheel: Path) -> Path:
     ours = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
     ours |= {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
     (site / "dependencies.pth").write_text("\n".join(sorted(ours)) + "\n")
-    # envfleet._mujoco finds libmujoco through its RPATH, $ORIGIN/../mujoco, as pip installs it
-    # beside envfleet: the mujoco package is linked in there.
-    mujoco = importlib.util.find_spec("mujoco")
-    assert mujoco is not None and mujoco.submodule_search_locations
-    (site / "mujoco").symlink_to(mujoco.submodule_search_locations[0], target_is_directory=True)
     return python
 
 

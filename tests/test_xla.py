@@ -7,7 +7,6 @@ requirement (docs/development.md); a build without them fails these tests, sayin
 
 from __future__ import annotations
 
-import importlib
 import re
 import runpy
 import sys
@@ -19,13 +18,14 @@ import pytest
 
 import envfleet
 import envfleet.envpool
+import envfleet.registry
 
 STEPS = 40
 
 
 def _require_handlers(family: str) -> None:
     try:
-        importlib.import_module(f"envfleet._{family}").xla_handlers()
+        envfleet.registry.import_family(family).xla_handlers()
     except RuntimeError as error:
         pytest.fail(f"this build has no xla() handlers: {error}")
 

@@ -33,6 +33,8 @@ def _array_spec(space: Any, name: str) -> Any:
     """A dm_env spec for one env's Gymnasium space (a tuple of specs for a Tuple space)."""
     if isinstance(space, gymnasium.spaces.Tuple):
         return tuple(_array_spec(part, f"{name}[{k}]") for k, part in enumerate(space.spaces))
+    if isinstance(space, gymnasium.spaces.Dict):
+        return {key: _array_spec(part, key) for key, part in space.spaces.items()}
     if hasattr(space, "n"):
         return specs.DiscreteArray(num_values=int(space.n), dtype=space.dtype, name=name)
     return specs.BoundedArray(
@@ -106,10 +108,12 @@ class DmEnvPool:
         return self.num_envs
 
     def _observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
-        # Tuple observations (Blackjack) as one column per element, as their spec says.
-        batch: np.ndarray | tuple[np.ndarray, ...] = obs
+        # Tuple observations (Blackjack) as one column per element, as their spec says; Dict
+        # observations (MuJoCo's pixels with the state) as a dict of arrays.
+        batch: Any = obs
         if isinstance(self.envfleet_spec.observation_space, gymnasium.spaces.Tuple):
             batch = split_observation(obs)
+        batch = self.envfleet_spec.observation(batch, info)
         return self._observation_type(batch, *(info[k] for k in self._fields[1:]))
 
     def _timestep_of(self, call: Any, *args: Any) -> dm_env.TimeStep:

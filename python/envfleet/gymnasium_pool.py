@@ -58,7 +58,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         self._tuple_obs = isinstance(spec.observation_space, gymnasium.spaces.Tuple)
         self.closed = False
         # The last full-batch observation, for reset(options={"reset_mask": ...}) (sync mode).
-        self._last_obs: np.ndarray | None = None
+        self._last_obs: Any = None
 
     # ---- Gymnasium API ------------------------------------------------------------------------
 
@@ -81,6 +81,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
                 raise ValueError("pass either env_id or options['reset_mask'], not both")
             return self._reset_masked(np.asarray(mask), seed)
         obs, info = self._native.reset(env_id, seed)
+        obs = self.envfleet_spec.observation(obs, info)
         if env_id is None and not self._native.is_async:
             self._last_obs = obs
         return self._observation(obs), info
@@ -89,10 +90,11 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         self, actions: Any, env_id: Any = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Steps all envs (or those in `env_id`); in async mode, `send` then `recv`."""
-        result = self._native.step(actions, env_id)
+        obs, *rest, info = self._native.step(actions, env_id)
+        obs = self.envfleet_spec.observation(obs, info)
         if env_id is None and not self._native.is_async:
-            self._last_obs = result[0]
-        return self._step_result(result)
+            self._last_obs = obs
+        return self._step_result((obs, *rest, info))
 
     def send(self, actions: Any, env_id: Any = None) -> None:
         """Queues a step of the envs in `env_id` (all envs when None)."""
@@ -106,7 +108,8 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         Waits at most `timeout` seconds (None: no limit), then raises TimeoutError and leaves the
         batch in flight for a later recv(). Ctrl-C interrupts the wait (KeyboardInterrupt).
         """
-        return self._step_result(self._native.recv(timeout))
+        obs, *rest, info = self._native.recv(timeout)
+        return self._step_result((self.envfleet_spec.observation(obs, info), *rest, info))
 
     def async_reset(self, seed: int | list[int] | None = None, env_id: Any = None) -> None:
         """Queues a reset of the envs in `env_id` (all when None); results come from `recv()`."""
@@ -225,8 +228,8 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         if last is None and len(ids) < self.num_envs:
             raise ValueError("reset with a partial reset_mask before a first full reset()")
         obs, info = self._native.reset(ids, seed)
-        full_obs = obs if last is None or len(ids) == self.num_envs else last.copy()
-        full_obs[ids] = obs
+        obs = self.envfleet_spec.observation(obs, info)
+        full_obs = obs if last is None or len(ids) == self.num_envs else _scatter(last, obs, ids)
         self._last_obs = full_obs
         return self._observation(full_obs), _expand_info(info, ids, self.num_envs)
 
@@ -244,14 +247,32 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         return self._observation(obs), reward, terminated, truncated, info
 
 
+def _scatter(last: Any, rows: Any, ids: np.ndarray) -> Any:
+    """A copy of the batch `last` (an array, or a dict of arrays) with rows `ids` set to `rows`."""
+    if isinstance(last, dict):
+        return {key: _scatter(last[key], rows[key], ids) for key in last}
+    full = last.copy()
+    full[ids] = rows
+    return full
+
+
 def _expand_info(info: dict[str, Any], ids: np.ndarray, num_envs: int) -> dict[str, Any]:
-    """Info arrays of `ids`' rows as full-length arrays with Gymnasium's `_key` masks."""
+    """Info arrays of `ids`' rows as full-length arrays with Gymnasium's `_key` masks.
+
+    A key's own mask (same_step's `_final_obs`, `_final_info`) is kept, False on the rows not
+    reset; a nested dict (`final_info`) is expanded the same way.
+    """
     mask = np.zeros(num_envs, dtype=np.bool_)
     mask[ids] = True
     full: dict[str, Any] = {}
     for key, value in info.items():
-        expanded = np.zeros((num_envs, *value.shape[1:]), dtype=value.dtype)
-        expanded[ids] = value
-        full[key] = expanded
-        full[f"_{key}"] = mask
+        if isinstance(value, dict):
+            full[key] = _expand_info(value, ids, num_envs)
+        else:
+            expanded = np.zeros((num_envs, *value.shape[1:]), dtype=value.dtype)
+            expanded[ids] = value
+            full[key] = expanded
+        is_mask = key.startswith("_") and key[1:] in info
+        if not is_mask and f"_{key}" not in info:
+            full[f"_{key}"] = mask
     return full

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from envfleet import suggest
+from envfleet import mujoco_library, suggest
 from envfleet.atari_games import TASK_IDS as ATARI_TASK_IDS
 
 # Family name -> the task ids its extension module `envfleet._<family>` defines.
@@ -35,6 +35,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "LunarLanderContinuous-v3",
         "BipedalWalker-v3",
         "BipedalWalkerHardcore-v3",
+        "CarRacing-v3",
     ),
     "atari": ATARI_TASK_IDS,
     "mujoco": tuple(
@@ -77,6 +78,11 @@ def families() -> dict[str, tuple[str, ...]]:
     return dict(_FAMILIES)
 
 
+def internal_families() -> dict[str, tuple[str, ...]]:
+    """Family name -> its task ids, for the families that exist to test the engine."""
+    return dict(_INTERNAL)
+
+
 def family_of(task_id: str) -> str:
     """The family implementing `task_id`; ValueError with close matches if there is none."""
     try:
@@ -94,11 +100,15 @@ def unknown_task_hint(task_id: str) -> str:
     return f" {hint}" if hint else ""
 
 
+# Families whose modules use libmujoco, which `mujoco_library.load` opens before their import.
+_NEEDS_LIBMUJOCO = frozenset({"mujoco"})
+
+
 def family_module(task_id: str) -> ModuleType:
     """The extension module implementing `task_id`, imported on first use."""
     family = family_of(task_id)
     try:
-        return importlib.import_module(f"envfleet._{family}")
+        return import_family(family)
     except ModuleNotFoundError as error:
         if error.name != f"envfleet._{family}":
             raise
@@ -107,3 +117,10 @@ def family_module(task_id: str) -> ModuleType:
             f"(built with -DENVFLEET_WITH_{family.upper()}=OFF)",
             name=error.name,
         ) from None
+
+
+def import_family(family: str) -> ModuleType:
+    """The extension module `envfleet._<family>`, with the libraries it needs loaded first."""
+    if family in _NEEDS_LIBMUJOCO:
+        mujoco_library.load()
+    return importlib.import_module(f"envfleet._{family}")

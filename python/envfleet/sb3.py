@@ -113,7 +113,12 @@ class Sb3VecEnv(VecEnv):
             # The dict of a finished env is the last step's; the new episode's is its reset info.
             self.reset_infos[i] = infos[i]
             infos[i] = _row(info["final_info"], i)
-            infos[i]["terminal_observation"] = info["final_obs"][i]
+            final_obs = info["final_obs"]
+            infos[i]["terminal_observation"] = (
+                {key: value[i] for key, value in final_obs.items()}
+                if isinstance(final_obs, dict)
+                else final_obs[i]
+            )
         for row, time_limit in zip(infos, (truncated & ~terminated).tolist(), strict=True):
             row["TimeLimit.truncated"] = time_limit
         return obs, reward.astype(np.float32), dones, infos

@@ -64,12 +64,12 @@ class SingleEnv(gymnasium.Env):
         """The first observation of a new episode; `seed` as envfleet's (stream (seed, 0))."""
         super().reset(seed=seed)
         obs, info = self._pool.reset(seed=seed)
-        return obs[0], _row(info)
+        return _first(obs), _row(info)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """One step: (observation, reward, terminated, truncated, info) of the env."""
         obs, reward, terminated, truncated, info = self._pool.step(np.asarray(action)[None])
-        return obs[0], float(reward[0]), bool(terminated[0]), bool(truncated[0]), _row(info)
+        return _first(obs), float(reward[0]), bool(terminated[0]), bool(truncated[0]), _row(info)
 
     def render(self) -> np.ndarray | None:  # type: ignore[override]
         """The env's RGB picture (h, w, 3) with render_mode "rgb_array"; None without one."""
@@ -82,6 +82,11 @@ class SingleEnv(gymnasium.Env):
 
     def __repr__(self) -> str:
         return f"SingleEnv({self.envfleet_spec.id!r})"
+
+
+def _first(obs: Any) -> Any:
+    """The observation of a batch of one env as the env's own (a Dict observation's arrays)."""
+    return {key: value[0] for key, value in obs.items()} if isinstance(obs, dict) else obs[0]
 
 
 def _row(info: dict[str, Any]) -> dict[str, Any]:

@@ -87,18 +87,30 @@ class EnvSpec:
     render_fps: int | None
     options: dict[str, Any] = field(repr=False)
     config: dict[str, Any] = field(repr=False)
+    # A Dict observation (MuJoCo's from_pixels with pixels_only=False): the engine's observation
+    # array's key, and the info arrays that join it under their own names. None and () otherwise.
+    observation_key: str | None = None
+    observation_info: tuple[str, ...] = ()
 
     @classmethod
     def from_description(cls, description: dict[str, Any], config: dict[str, Any]) -> EnvSpec:
+        observation = (
+            _tuple_space(description["observation"])
+            if description["id"] in TUPLE_OBSERVATIONS
+            else _space(description["observation"])
+        )
+        key = description["observation_key"] or None
+        parts = tuple(description["observation_info"])
+        info = {name: _space(d) for name, d in description["info"].items()}
+        if key is not None:
+            observation = gymnasium.spaces.Dict(
+                {key: observation, **{name: info.pop(name) for name in parts}}
+            )
         return cls(
             id=description["id"],
-            observation_space=(
-                _tuple_space(description["observation"])
-                if description["id"] in TUPLE_OBSERVATIONS
-                else _space(description["observation"])
-            ),
+            observation_space=observation,
             action_space=_space(description["action"]),
-            info_spaces={name: _space(d) for name, d in description["info"].items()},
+            info_spaces=info,
             max_episode_steps=int(description["max_episode_steps"]),
             reward_threshold=description["reward_threshold"],
             state_layout=tuple((name, int(size)) for name, size in description["state_layout"]),
@@ -106,7 +118,24 @@ class EnvSpec:
             render_fps=description["render_fps"] or None,
             options=dict(description["options"]),
             config=dict(config),
+            observation_key=key,
+            observation_info=parts,
         )
+
+    def observation(self, obs: np.ndarray, info: dict[str, Any]) -> Any:
+        """The engine's observation batch with the info arrays that belong to it, as the
+        observation space has it: the array itself, or the Dict's arrays (taken out of `info`,
+        with their `_name` masks). In same_step mode `final_obs` is made the same way from
+        `final_info`."""
+        if self.observation_key is None:
+            return obs
+        if "final_obs" in info:
+            info["final_obs"] = self.observation(info["final_obs"], info["final_info"])
+        parts = {self.observation_key: obs}
+        for name in self.observation_info:
+            parts[name] = info.pop(name)
+            info.pop(f"_{name}", None)
+        return parts
 
 
 def _check_option_type(task_id: str, name: str, value: Any, default: Any) -> None:

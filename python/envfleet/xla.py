@@ -14,11 +14,12 @@ The handlers are built only when jaxlib's FFI headers were found when envfleet w
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from envfleet import registry
 
 _REGISTERED: set[str] = set()
 # Batch fields that the engine reports outside `info`, in the batch layout's order.
@@ -32,7 +33,7 @@ def _register(family: str) -> tuple[str, str]:
     names = (f"envfleet_{family}_recv", f"envfleet_{family}_send")
     if family not in _REGISTERED:
         # RuntimeError, saying why, in a build without jaxlib's headers.
-        handlers = importlib.import_module(f"envfleet._{family}").xla_handlers()
+        handlers = registry.import_family(family).xla_handlers()
         for name, kind in zip(names, ("recv", "send"), strict=True):
             jax.ffi.register_ffi_target(name, handlers[kind], platform="cpu")
         _REGISTERED.add(family)

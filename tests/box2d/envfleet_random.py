@@ -4,9 +4,9 @@ envfleet seeds env i of a pool made with `seed=s` with StreamSeed(s, i) and draw
 xoshiro256** (cpp/envfleet/core/rng.h). This class reproduces that stream in Python and draws
 from it exactly as envfleet's Box2D envs do: `random()` is Rng::Uniform01, `uniform(low, high)`
 is Rng::Uniform (low + (high - low) * u, NumPy's formula too), `integers(low, high)` is
-low + Rng::UniformInt(high - low) (bounds truncated to ints, as NumPy does). Put in place of a
-Gymnasium env's `np_random`, it makes the Gymnasium env draw the numbers its envfleet twin draws,
-so both run the same episodes.
+low + Rng::UniformInt(high - low) (bounds truncated to ints, as NumPy does; `integers(n)` is
+integers(0, n)). Put in place of a Gymnasium env's `np_random`, it makes the Gymnasium env draw
+the numbers its envfleet twin draws, so both run the same episodes.
 """
 
 from __future__ import annotations
@@ -64,8 +64,11 @@ class EnvfleetRandom:
         count = int(np.prod(size))
         return np.array([low + (high - low) * self.random() for _ in range(count)]).reshape(size)
 
-    def integers(self, low: float, high: float) -> np.int64:
-        # Gymnasium passes some bounds as floats (BipedalWalker's TERRAIN_GRASS / 2).
+    def integers(self, low: float, high: float | None = None) -> np.int64:
+        # Gymnasium passes some bounds as floats (BipedalWalker's TERRAIN_GRASS / 2), and one
+        # bound as NumPy's [0, low) (CarRacing's integers(3)).
+        if high is None:
+            low, high = 0, low
         low, high = int(low), int(high)
         n = high - low
         limit = ((1 << 64) - n) % n

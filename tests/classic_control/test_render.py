@@ -1,7 +1,7 @@
 """envfleet's classic-control pictures against Gymnasium's pygame ones, pixel for pixel.
 
 envfleet draws the classic-control pictures in C++ with its own rasteriser
-(cpp/envfleet/classic_control/canvas.h), following the integer rules of the pygame primitives
+(cpp/envfleet/raster/canvas.h), following the integer rules of the pygame primitives
 Gymnasium uses (SDL_gfx's scanline polygons, midpoint circles and Wu lines, pygame.draw's float
 anti-aliased lines, smoothscale's SSE shrink for Pendulum's torque arrow, pygame's alpha blit). The
 tolerance is zero: every picture must equal Gymnasium's `render()` byte for byte. Each test keeps a

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gymnasium
@@ -45,10 +45,35 @@ def _make_reference(task_id: str, **options: Any) -> gymnasium.Env:
         return gymnasium.make(task_id, disable_env_checker=True, **options)
 
 
+def close_reference(reference: gymnasium.Env) -> None:
+    """Closes Gymnasium's env, freeing each renderer's GL objects in the renderer's own context.
+
+    Gymnasium's close() frees a viewer's GL context but leaves its MjrContext (MuJoCo's textures,
+    framebuffers and display lists) to the garbage collector, whose mjr_freeContext then deletes
+    those objects' ids in whatever context is current: another live renderer's. On Mesa, with
+    one context per twin, that deleted a later twin's skybox texture (its pictures got black
+    corners). Freeing the MjrContext with its own context current first deletes only its own.
+    """
+    renderer = getattr(reference.unwrapped, "mujoco_renderer", None)
+    for viewer in [] if renderer is None else list(renderer._viewers.values()):
+        viewer.make_context_current()
+        viewer.con.free()
+    reference.close()
+
+
 @pytest.fixture
-def make_reference() -> Callable[..., gymnasium.Env]:
-    """make_reference(task_id, **options): Gymnasium's env, Pusher-v4 included."""
-    return _make_reference
+def make_reference() -> Iterator[Callable[..., gymnasium.Env]]:
+    """make_reference(task_id, **options): Gymnasium's env, Pusher-v4 included; closed at
+    teardown by close_reference()."""
+    references: list[gymnasium.Env] = []
+
+    def make(task_id: str, **options: Any) -> gymnasium.Env:
+        references.append(_make_reference(task_id, **options))
+        return references[-1]
+
+    yield make
+    for reference in references:
+        close_reference(reference)
 
 
 def _load_state(reference: gymnasium.Env, qpos: np.ndarray, qvel: np.ndarray) -> None:

@@ -26,10 +26,10 @@ TASK_IDS = envfleet.registry.families()["mujoco"]
 # The rendering keywords: MujocoEnv's (width, height, camera_id, camera_name, which Gymnasium's
 # task classes pass on in **kwargs), default_camera_config, a dict in Gymnasium and text in
 # envfleet's options (compared below), and the pixel observations Gymnasium gives with wrappers
-# (from_pixels, frame_stack: test_mujoco_render.py).
+# (from_pixels, frame_stack, pixels_only: test_mujoco_render.py).
 RENDERING_KEYWORDS = {
     *("width", "height", "camera_id", "camera_name", "default_camera_config"),
-    *("from_pixels", "frame_stack"),
+    *("from_pixels", "frame_stack", "pixels_only"),
 }
 
 

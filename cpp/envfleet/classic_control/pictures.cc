@@ -4,11 +4,16 @@
 #include <cmath>
 #include <numbers>
 
-#include "envfleet/classic_control/canvas.h"
 #include "envfleet/classic_control/numpy_math.h"
+#include "envfleet/raster/canvas.h"
 
 namespace envfleet::classic_control {
 namespace {
+
+using raster::Canvas;
+using raster::Point;
+using raster::Rgb;
+using raster::RotateRad;
 
 constexpr Rgb kWhite{255, 255, 255};
 constexpr Rgb kBlack{0, 0, 0};

@@ -32,6 +32,12 @@ struct EnvSpec {
   ArraySpec action;
   // Extra per-env arrays an env writes on every reset and step, in this order.
   std::vector<InfoSpec> info;
+  // A dict observation: when observation_key is not empty, the facades return the observation
+  // as a dict holding `observation` under observation_key and each info array named in
+  // observation_info under its own name (taken out of info; final_info's into final_obs), e.g.
+  // MuJoCo's {"pixels": picture, "state": vector}. The engine itself treats them as info arrays.
+  std::string observation_key;
+  std::vector<std::string> observation_info;
   // Episodes are truncated after this many steps; 0 means no limit.
   int max_episode_steps = 0;
   // The return at which the task counts as solved, where the reference env defines one.

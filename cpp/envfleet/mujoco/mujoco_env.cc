@@ -75,6 +75,15 @@ EnvSpec MujocoEnv::Spec() const {
   for (const InfoArray& info : info_) {
     spec.info.push_back({info.name, ArraySpec::Unbounded(DType::kFloat64, info.shape)});
   }
+  // pixels_only false: the state vector (stack) rides as the last info array, which the facades
+  // put in the observation dict next to the pictures.
+  if (render_.from_pixels && !render_.pixels_only) {
+    std::vector<std::int64_t> shape = {observation_size_};
+    if (render_.frame_stack > 1) shape.insert(shape.begin(), render_.frame_stack);
+    spec.info.push_back({"state", ArraySpec::Unbounded(DType::kFloat64, std::move(shape))});
+    spec.observation_key = "pixels";
+    spec.observation_info = {"state"};
+  }
   spec.state_layout = {{"qpos", static_cast<int>(model_->nq)},
                        {"qvel", static_cast<int>(model_->nv)}};
   spec.render_shape = {render_.height, render_.width, 3};
@@ -165,30 +174,47 @@ void MujocoEnv::SetQposQvel(const double* qpos, const double* qvel) {
   mj_forward(model_.get(), data_);
 }
 
-void MujocoEnv::WriteObservation(const EnvOutput& out) const {
-  if (render_.from_pixels) {
-    // The newest picture last: after a reset, every slot holds the first one.
-    const std::size_t picture_bytes = 3 * static_cast<std::size_t>(render_.width) * render_.height;
-    const std::size_t stack_bytes = picture_bytes * render_.frame_stack;
-    frames_.resize(stack_bytes);
-    if (!restart_stack_) std::copy(frames_.begin() + picture_bytes, frames_.end(), frames_.begin());
-    Render(frames_.data() + stack_bytes - picture_bytes);
-    if (restart_stack_) {
-      for (int k = 0; k + 1 < render_.frame_stack; ++k) {
-        std::copy_n(frames_.end() - picture_bytes, picture_bytes,
-                    frames_.begin() + picture_bytes * k);
-      }
-      restart_stack_ = false;
+namespace {
+
+// A stack of `count` items of `item` values each, oldest first, with the newest written by
+// `write` (its last slot); after a restart, every slot holds the newest.
+template <typename T, typename Write>
+void PushStacked(std::vector<T>& stack, std::size_t item, int count, bool restart, Write write) {
+  stack.resize(item * count);
+  if (!restart) std::copy(stack.begin() + item, stack.end(), stack.begin());
+  write(stack.data() + item * (count - 1));
+  if (restart) {
+    for (int k = 0; k + 1 < count; ++k) {
+      std::copy_n(stack.end() - item, item, stack.begin() + item * k);
     }
-    std::copy(frames_.begin(), frames_.end(), out.Observation<std::uint8_t>());
+  }
+}
+
+}  // namespace
+
+void MujocoEnv::WriteObservation(const EnvOutput& out) const {
+  const auto fill_state = [this](double* begin) {
+    const double* end = FillObservation(begin);
+    if (end - begin != observation_size_) {
+      throw std::logic_error("observation of " + std::to_string(end - begin) +
+                             " values, declared " + std::to_string(observation_size_));
+    }
+  };
+  if (!render_.from_pixels) {
+    fill_state(out.Observation<double>());
     return;
   }
-  double* begin = out.Observation<double>();
-  const double* end = FillObservation(begin);
-  if (end - begin != observation_size_) {
-    throw std::logic_error("observation of " + std::to_string(end - begin) + " values, declared " +
-                           std::to_string(observation_size_));
+  // The newest picture (and state) last: after a reset, every slot holds the first one.
+  const std::size_t picture_bytes = 3 * static_cast<std::size_t>(render_.width) * render_.height;
+  PushStacked(frames_, picture_bytes, render_.frame_stack, restart_stack_,
+              [this](std::uint8_t* picture) { Render(picture); });
+  std::copy(frames_.begin(), frames_.end(), out.Observation<std::uint8_t>());
+  if (!render_.pixels_only) {
+    PushStacked(states_, static_cast<std::size_t>(observation_size_), render_.frame_stack,
+                restart_stack_, fill_state);
+    std::copy(states_.begin(), states_.end(), out.Info<double>(info_.size()));
   }
+  restart_stack_ = false;
 }
 
 int MujocoEnv::BodyId(const char* name) const {

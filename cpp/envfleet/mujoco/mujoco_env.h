@@ -148,7 +148,8 @@ class MujocoEnv : public Env {
   // Gymnasium's set_state: qpos and qvel copied in, then mj_forward.
   void SetQposQvel(const double* qpos, const double* qvel);
   // Writes the observation and checks its size against the declared one; with from_pixels,
-  // the picture (stack) instead.
+  // the picture (stack) instead, and with pixels_only false the state (stack) into the "state"
+  // info array.
   void WriteObservation(const EnvOutput& out) const;
   // Writes a scalar info value; a key this env does not report is skipped.
   void SetInfo(const EnvOutput& out, Info key, double value) const {
@@ -212,9 +213,10 @@ class MujocoEnv : public Env {
   // The camera of this env's pictures, set up on the first one (Render() is logically const).
   mutable mjvCamera camera_;
   mutable bool camera_ready_ = false;
-  // from_pixels: the last frame_stack pictures, oldest first; refilled with the first picture of
-  // each episode (Reset() sets restart_stack_).
+  // from_pixels: the last frame_stack pictures, oldest first, and with pixels_only false the
+  // state vectors alike; refilled with the first of each episode (Reset() sets restart_stack_).
   mutable std::vector<std::uint8_t> frames_;
+  mutable std::vector<double> states_;
   mutable bool restart_stack_ = true;
 };
 

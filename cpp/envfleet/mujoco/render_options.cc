@@ -88,6 +88,9 @@ OptionList RenderingOptions(const std::string& default_camera_config) {
       {"from_pixels", false, "observations are the rendered pictures, uint8 (height, width, 3)"},
       {"frame_stack", std::int64_t{1},
        "with from_pixels, observations stack the last frame_stack pictures (oldest first)"},
+      {"pixels_only", true,
+       "with from_pixels, false: observations are dicts of the pictures ('pixels') and the state "
+       "vector ('state')"},
   };
 }
 
@@ -124,6 +127,10 @@ RenderSettings ReadRenderSettings(const Config& config, const mjModel& model) {
     throw std::invalid_argument("frame_stack must be in [1, 64], and 1 without from_pixels");
   }
   settings.frame_stack = static_cast<int>(frame_stack);
+  settings.pixels_only = config.Get<bool>("pixels_only");
+  if (!settings.pixels_only && !settings.from_pixels) {
+    throw std::invalid_argument("pixels_only=False needs from_pixels=True");
+  }
   return settings;
 }
 

@@ -9,7 +9,10 @@
 // Pixel observations, as Gymnasium's AddRenderObservation (then FrameStackObservation) give them:
 // `from_pixels` (false) makes the observation the picture, uint8 (height, width, 3), and
 // `frame_stack` (1) > 1 the last frame_stack pictures, (frame_stack, height, width, 3), oldest
-// first, all the first picture after a reset. Thread-safety: pure functions and immutable values.
+// first, all the first picture after a reset; `pixels_only` (true) false makes it a dict of the
+// picture (stack) under "pixels" and the task's state vector (stacked alike) under "state", as
+// AddRenderObservation(render_only=False) and dm_control's pixels.Wrapper(pixels_only=False) give
+// it. Thread-safety: pure functions and immutable values.
 #ifndef ENVFLEET_MUJOCO_RENDER_OPTIONS_H_
 #define ENVFLEET_MUJOCO_RENDER_OPTIONS_H_
 
@@ -40,11 +43,13 @@ struct RenderSettings {
   // Pixel observations (from_pixels) of frame_stack pictures.
   bool from_pixels = false;
   int frame_stack = 1;
+  // With from_pixels: the state vector comes with the pictures ("pixels" and "state").
+  bool pixels_only = true;
 };
 
 // Throws std::invalid_argument for sizes below 1, camera_id and camera_name both given, a
-// camera_id out of range, an unknown or malformed default_camera_config attribute, or frame_stack
-// below 1 (or above 1 without from_pixels).
+// camera_id out of range, an unknown or malformed default_camera_config attribute, frame_stack
+// below 1 (or above 1 without from_pixels), or pixels_only false without from_pixels.
 RenderSettings ReadRenderSettings(const Config& config, const mjModel& model);
 
 // Sets `camera` up as Gymnasium's OffScreenViewer does before its first picture: the free camera

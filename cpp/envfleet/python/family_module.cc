@@ -203,6 +203,8 @@ py::dict DescribeSpec(const EnvType& type, const EnvSpec& spec) {
   py::dict info;
   for (const InfoSpec& entry : spec.info) info[py::str(entry.name)] = DescribeArray(entry.array);
   d["info"] = info;
+  d["observation_key"] = spec.observation_key;
+  d["observation_info"] = py::cast(spec.observation_info);
   d["max_episode_steps"] = spec.max_episode_steps;
   d["reward_threshold"] = spec.reward_threshold ? py::cast(*spec.reward_threshold) : py::none();
   py::list state_layout;

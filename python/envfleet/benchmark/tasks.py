@@ -70,9 +70,15 @@ def _toy_text(task_id: str) -> Task:
     return Task(task_id, "toy_text", (1, 1024), task_id, task_id, gymnasium_vector=False)
 
 
-def _box2d(task_id: str) -> Task:
+def _box2d(task_id: str, num_envs: tuple[int, ...] = (8, 64)) -> Task:
     return Task(
-        task_id, "box2d", (8, 64), task_id, task_id, gymnasium_vector=False, gymnasium_needs="Box2D"
+        task_id,
+        "box2d",
+        num_envs,
+        task_id,
+        task_id,
+        gymnasium_vector=False,
+        gymnasium_needs="Box2D",
     )
 
 
@@ -86,6 +92,7 @@ TASKS: dict[str, Task] = {
         _toy_text("Taxi-v3"),
         _box2d("LunarLander-v3"),
         _box2d("BipedalWalker-v3"),
+        _box2d("CarRacing-v3", (8,)),
         _atari("Pong-v5", "pong"),
         _atari("Breakout-v5", "breakout"),
         _mujoco("HalfCheetah-v5", raw_rollout=True),

@@ -1,27 +1,28 @@
-// Canvas: envfleet's small rasteriser, drawing the classic-control pictures as Gymnasium draws
-// them with pygame.
+// Canvas: envfleet's small rasteriser, drawing pictures as Gymnasium draws them with pygame.
 //
-// Gymnasium 1.2's classic-control render() fills a white pygame Surface with a few primitives of
-// pygame.gfxdraw (SDL_gfx: filled and anti-aliased polygons and circles, horizontal and vertical
-// lines) and pygame.draw (anti-aliased polylines, lines), then flips it upside down. Canvas offers
+// Gymnasium 1.2's classic-control and CarRacing render() fill a pygame Surface with a few
+// primitives of pygame.gfxdraw (SDL_gfx: filled and anti-aliased polygons and circles, horizontal
+// and vertical lines) and pygame.draw (filled polygons, anti-aliased polylines, lines), then flip
+// it upside down (CarRacing draws its dashboard after the flip). Canvas offers
 // those primitives with the same pixel rules: coordinates truncated to integers where pygame
 // truncates them, the same scanline, midpoint-circle and Wu-line stepping, and the same integer
 // alpha blending of a 32-bit XRGB surface, so a picture matches Gymnasium's pixel for pixel up to
 // the rounding of the float coordinates (tests/classic_control/test_render.py bounds the rest).
 // Every primitive clips to the canvas; coordinates far outside it are clamped first.
 //
-// Coordinates are the Surface's: x to the right, y down from the top row. The canvas draws straight
-// into the caller's picture, upside down, as Gymnasium returns it after
-// pygame.transform.flip(surf, False, True): Surface row y is picture row height - 1 - y.
+// Coordinates are the Surface's: x to the right, y down from the top row. By default the canvas
+// draws straight into the caller's picture upside down, as Gymnasium returns it after
+// pygame.transform.flip(surf, False, True): Surface row y is picture row height - 1 - y; a canvas
+// made with Rows::kAsDrawn draws what is drawn after the flip (row y is picture row y).
 // Thread-safety: none; one canvas per picture being drawn. Ownership: draws into memory it does
 // not own, which must outlive it.
-#ifndef ENVFLEET_CLASSIC_CONTROL_CANVAS_H_
-#define ENVFLEET_CLASSIC_CONTROL_CANVAS_H_
+#ifndef ENVFLEET_RASTER_CANVAS_H_
+#define ENVFLEET_RASTER_CANVAS_H_
 
 #include <cstdint>
 #include <span>
 
-namespace envfleet::classic_control {
+namespace envfleet::raster {
 
 struct Rgb {
   std::uint8_t r;
@@ -39,10 +40,16 @@ struct Point {
 // rotations within 1e-6 of a multiple of 90 degrees made exact, as pygame makes them.
 Point RotateRad(Point p, double angle);
 
+// Where Surface row y lands in the picture.
+enum class Rows {
+  kUpsideDown,  // picture row height - 1 - y (drawn before pygame.transform.flip)
+  kAsDrawn,     // picture row y (drawn after the flip, or never flipped)
+};
+
 class Canvas {
  public:
   // Draws into `rgb`, height x width x 3 bytes.
-  Canvas(std::uint8_t* rgb, int width, int height);
+  Canvas(std::uint8_t* rgb, int width, int height, Rows rows = Rows::kUpsideDown);
 
   int width() const { return width_; }
   int height() const { return height_; }
@@ -52,6 +59,13 @@ class Canvas {
 
   // gfxdraw.filled_polygon: the vertices truncated to integers, scanlines between edge crossings.
   void FilledPolygon(std::span<const Point> points, Rgb color);
+  // pygame.draw.polygon (filled, width 0): the vertices truncated to integers, each scanline
+  // filled between its sorted edge crossings (computed in double precision), plus the
+  // horizontal edges strictly between the top and bottom rows.
+  void DrawPolygon(std::span<const Point> points, Rgb color);
+  // pygame.draw.lines(closed=False, width=width): Bresenham segments between points truncated to
+  // integers, thickened across their minor axis, clipped as pygame clips them.
+  void DrawLines(std::span<const Point> points, int width, Rgb color);
   // gfxdraw.aapolygon: each edge as an anti-aliased line without its last pixel.
   void AaPolygon(std::span<const Point> points, Rgb color);
   // gfxdraw.filled_circle and gfxdraw.aacircle, with integer centre and radius.
@@ -71,8 +85,11 @@ class Canvas {
  private:
   bool Inside(int x, int y) const { return x >= 0 && x < width_ && y >= 0 && y < height_; }
   std::uint8_t* At(int x, int y) {
-    return rgb_ + 3 * (static_cast<std::size_t>(height_ - 1 - y) * width_ + x);
+    const int row = upside_down_ ? height_ - 1 - y : y;
+    return rgb_ + 3 * (static_cast<std::size_t>(row) * width_ + x);
   }
+  // pygame.draw's thick line of one segment (draw_line_width).
+  void LineWidth(int x1, int y1, int x2, int y2, int width, Rgb color);
   // SDL_gfx's pixel write: stored when alpha is 255, else blended with its integer formula.
   void PutPixel(int x, int y, Rgb color, std::uint32_t alpha);
   // The same with the alpha scaled by `weight` / 256 (an anti-aliasing coverage).
@@ -87,8 +104,9 @@ class Canvas {
   std::uint8_t* rgb_;
   int width_;
   int height_;
+  bool upside_down_;
 };
 
-}  // namespace envfleet::classic_control
+}  // namespace envfleet::raster
 
-#endif  // ENVFLEET_CLASSIC_CONTROL_CANVAS_H_
+#endif  // ENVFLEET_RASTER_CANVAS_H_

@@ -1,4 +1,4 @@
-#include "envfleet/classic_control/canvas.h"
+#include "envfleet/raster/canvas.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace envfleet::classic_control {
+namespace envfleet::raster {
 namespace {
 
 // Coordinates are clamped to this before they become integers (pygame keeps 16-bit ones).
@@ -75,8 +75,8 @@ Point RotateRad(Point p, double angle) {
   return {cosine * p.x - sine * p.y, sine * p.x + cosine * p.y};
 }
 
-Canvas::Canvas(std::uint8_t* rgb, int width, int height)
-    : rgb_(rgb), width_(width), height_(height) {}
+Canvas::Canvas(std::uint8_t* rgb, int width, int height, Rows rows)
+    : rgb_(rgb), width_(width), height_(height), upside_down_(rows == Rows::kUpsideDown) {}
 
 void Canvas::Fill(Rgb color) {
   // One row pixel by pixel, then copies of it.
@@ -122,7 +122,12 @@ void Canvas::HLine(int x1, int x2, int y, Rgb color) {
   if (y < 0 || y >= height_ || x2 < 0 || x1 >= width_) return;
   x1 = std::max(x1, 0);
   x2 = std::min(x2, width_ - 1);
-  for (int x = x1; x <= x2; ++x) PutPixel(x, y, color, 255);
+  std::uint8_t* pixel = At(x1, y);
+  for (int x = x1; x <= x2; ++x, pixel += 3) {
+    pixel[0] = color.r;
+    pixel[1] = color.g;
+    pixel[2] = color.b;
+  }
 }
 
 void Canvas::VLine(int x, int y1, int y2, Rgb color) {
@@ -169,6 +174,178 @@ void Canvas::FilledPolygon(std::span<const Point> points, Rgb color) {
       HLine((a >> 16) + ((a & 32768) >> 15), (b >> 16) + ((b & 32768) >> 15), y, color);
     }
   }
+}
+
+void Canvas::DrawPolygon(std::span<const Point> points, Rgb color) {
+  const int n = static_cast<int>(points.size());
+  if (n < 3) return;
+  int xs[16];
+  int ys[16];
+  std::vector<int> heap_xs;
+  std::vector<int> heap_ys;
+  int* px = xs;
+  int* py = ys;
+  if (n > 16) {
+    heap_xs.resize(n);
+    heap_ys.resize(n);
+    px = heap_xs.data();
+    py = heap_ys.data();
+  }
+  for (int i = 0; i < n; ++i) {
+    px[i] = Truncate(points[i].x);
+    py[i] = Truncate(points[i].y);
+  }
+  const int min_y = *std::min_element(py, py + n);
+  const int max_y = *std::max_element(py, py + n);
+  if (min_y == max_y) {
+    HLine(*std::min_element(px, px + n), *std::max_element(px, px + n), min_y, color);
+    return;
+  }
+  std::vector<int> heap_crossings;
+  int small_crossings[16];
+  int* crossings = small_crossings;
+  if (n > 16) {
+    heap_crossings.resize(n);
+    crossings = heap_crossings.data();
+  }
+  for (int y = std::max(min_y, 0); y <= std::min(max_y, height_ - 1); ++y) {
+    int count = 0;
+    for (int i = 0; i < n; ++i) {
+      const int previous = i == 0 ? n - 1 : i - 1;
+      double x1, y1, x2, y2;
+      if (py[previous] < py[i]) {
+        x1 = px[previous], y1 = py[previous], x2 = px[i], y2 = py[i];
+      } else if (py[previous] > py[i]) {
+        x1 = px[i], y1 = py[i], x2 = px[previous], y2 = py[previous];
+      } else {
+        continue;
+      }
+      const double row = y;
+      if ((row >= y1 && row < y2) || (y == max_y && y2 == max_y)) {
+        crossings[count++] = static_cast<int>((row - y1) * (x2 - x1) / (y2 - y1) + x1);
+      }
+    }
+    std::sort(crossings, crossings + count);
+    for (int i = 0; i + 1 < count; i += 2) HLine(crossings[i], crossings[i + 1], y, color);
+  }
+  // Horizontal edges between the top and bottom rows, which the scanlines can miss.
+  for (int i = 0; i < n; ++i) {
+    const int previous = i == 0 ? n - 1 : i - 1;
+    const int y = py[i];
+    if (min_y < y && py[previous] == y && y < max_y) HLine(px[i], px[previous], y, color);
+  }
+}
+
+void Canvas::DrawLines(std::span<const Point> points, int width, Rgb color) {
+  if (width < 1) return;
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    LineWidth(Truncate(points[i - 1].x), Truncate(points[i - 1].y), Truncate(points[i].x),
+              Truncate(points[i].y), width, color);
+  }
+}
+
+void Canvas::LineWidth(int x1, int y1, int x2, int y2, int width, Rgb color) {
+  // Bresenham's state comes from the unclipped segment; the walk starts at the clipped one.
+  const bool thick_in_x = std::abs(x1 - x2) <= std::abs(y1 - y2);
+  const int end_x = x2;
+  const int end_y = y2;
+  const int dx = std::abs(x2 - x1);
+  const int sx = x1 < x2 ? 1 : -1;
+  const int dy = std::abs(y2 - y1);
+  const int sy = y1 < y2 ? 1 : -1;
+  int error = (dx > dy ? dx : -dy) / 2;
+
+  // Liang-Barsky clipping to the canvas, the ends rounded half away from zero.
+  {
+    const int p1 = x1 - x2, p2 = -p1, p3 = y1 - y2, p4 = -p3;
+    const int q1 = x1, q2 = width_ - x1, q3 = y1, q4 = height_ - y1;
+    if ((p1 == 0 && q1 < 0) || (p2 == 0 && q2 < 0) || (p3 == 0 && q3 < 0) || (p4 == 0 && q4 < 0)) {
+      return;
+    }
+    double n_max = 0;
+    double p_min = 1;
+    auto bound = [&](int p, int q_low, int q_high, int p_neg) {
+      if (p == 0) return;
+      const double r1 = static_cast<double>(q_low) / p;
+      const double r2 = static_cast<double>(q_high) / p_neg;
+      if (p < 0) {
+        n_max = std::max(n_max, r1);
+        p_min = std::min(p_min, r2);
+      } else {
+        n_max = std::max(n_max, r2);
+        p_min = std::min(p_min, r1);
+      }
+    };
+    bound(p1, q1, q2, p2);
+    bound(p3, q3, q4, p4);
+    if (n_max > p_min) return;
+    auto round_away = [](double v) { return static_cast<int>(v < 0 ? v - 0.5 : v + 0.5); };
+    const int old_x1 = x1, old_y1 = y1;
+    x1 = old_x1 + round_away(p2 * n_max);
+    y1 = old_y1 + round_away(p4 * n_max);
+    x2 = old_x1 + round_away(p2 * p_min);
+    y2 = old_y1 + round_away(p4 * p_min);
+  }
+  if (width == 1) {
+    Line({double(x1), double(y1)}, {double(x2), double(y2)}, color);
+    return;
+  }
+  auto sign = [](int v, int otherwise) { return v > 0 ? 1 : (v < 0 ? -1 : otherwise); };
+  auto across = [&](int at_x, int at_y, int low, int high) {
+    if (thick_in_x) {
+      HLine(low, high, at_y, color);
+    } else {
+      for (int y = low; y <= high; ++y) PutPixel(at_x, y, color, 255);
+    }
+  };
+  int low = (thick_in_x ? x1 : y1) - (width - 1) / 2;
+  int high = (thick_in_x ? x1 : y1) + width / 2;
+  while (sign(x1 - x2, sx) != sx || sign(y1 - y2, sy) != sy) {
+    across(x1, y1, low, high);
+    const int e2 = error;
+    if (e2 > -dx) {
+      error -= dy;
+      x1 += sx;
+      if (thick_in_x) low += sx, high += sx;
+    }
+    if (e2 < dy) {
+      error += dx;
+      y1 += sy;
+      if (!thick_in_x) low += sy, high += sy;
+    }
+  }
+  if (thick_in_x) {
+    while (y1 != end_y && (Inside(low, y1) || Inside(high, y1))) {
+      across(x1, y1, low, high);
+      const int e2 = error;
+      if (e2 > -dx) {
+        error -= dy;
+        x1 += sx;
+        low += sx;
+        high += sx;
+      }
+      if (e2 < dy) {
+        error += dx;
+        y1 += sy;
+      }
+    }
+  } else {
+    while (x1 != end_x && (Inside(x1, low) || Inside(x1, high))) {
+      across(x1, y1, low, high);
+      const int e2 = error;
+      if (e2 > -dx) {
+        error -= dy;
+        x1 += sx;
+      }
+      if (e2 < dy) {
+        error += dx;
+        y1 += sy;
+        low += sy;
+        high += sy;
+      }
+    }
+  }
+  across(x1, y1, low, high);
 }
 
 void Canvas::AaPolygon(std::span<const Point> points, Rgb color) {
@@ -578,4 +755,4 @@ void Canvas::BlendImage(const std::uint8_t* rgba, int width, int height, int x, 
   }
 }
 
-}  // namespace envfleet::classic_control
+}  // namespace envfleet::raster
