@@ -15,7 +15,6 @@ Writes the Atari section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -145,17 +144,10 @@ turn with the pool's actions, times {args.threads} threads: {limits}.
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--seconds", type=float, default=2.0, help="one timed run (default 2)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs, median (default 3)")
-    parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown page to update")
+    parser = benchmark.script_parser(__doc__ or "", seconds=2.0, repeats=3, out=DEFAULT_OUT)
     args = parser.parse_args(argv)
     args.threads = args.threads or benchmark.usable_cores()
-
-    command = shlex.join(
-        ["python", "benchmarks/atari.py", *(sys.argv[1:] if argv is None else argv)]
-    )
+    command = benchmark.script_command("benchmarks/atari.py", argv)
     raw = {task_id: _measure("raw limit", task_id, 1, "sync", args) for task_id in GAMES}
     results = {}
     for task_id in GAMES:
@@ -166,8 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                     results[(task_id, num_envs, mode, library)] = result
                     print(f"{task_id} x{num_envs} {mode} {library}: {result}", file=sys.stderr)
     section = render_section(results, raw, args, benchmark.describe_machine(command))
-    benchmark.write_page_section(args.out, "atari", section)
-    print(section)
+    benchmark.publish_section(args.out, "atari", section)
     return 0
 
 

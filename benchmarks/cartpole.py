@@ -10,8 +10,6 @@ exact command and the machine to the Markdown page.
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,17 +95,10 @@ The same figures for any workload: `envfleet bench --help`.
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CartPole suite and write the page; returns 1 if envfleet failed, else 0."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--seconds", type=float, default=1.0, help="one timed run (default 1.0)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs, median (default 5)")
-    parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown page to write")
+    parser = benchmark.script_parser(__doc__ or "", seconds=1.0, repeats=5, out=DEFAULT_OUT)
     parser.add_argument("--json", type=Path, help="also write all results and the machine")
     args = parser.parse_args(argv)
-
-    command = shlex.join(
-        ["python", "benchmarks/cartpole.py", *(sys.argv[1:] if argv is None else argv)]
-    )
+    command = benchmark.script_command("benchmarks/cartpole.py", argv)
     workloads, notes = benchmark.plan_workloads([TASK], NUM_ENVS)
     report = benchmark.run(
         workloads,
@@ -119,12 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     report.notes[:0] = notes
     machine = benchmark.describe_machine(command)
 
-    page = render_page(report, machine)
-    benchmark.write_page_section(args.out, "cartpole", page)
     if args.json:
         benchmark.write_json(args.json, report, machine)
-    print(page)
-    print(f"wrote {args.out}", file=sys.stderr)
+    benchmark.publish_section(args.out, "cartpole", render_page(report, machine))
     return 1 if report.envfleet_failed else 0
 
 

@@ -16,8 +16,6 @@ only, into a section of their own.
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -128,11 +126,7 @@ same run. The ratio column is envfleet's figure over the peer's on the same work
 
 def main(argv: list[str] | None = None) -> int:
     """Run the workloads and write the page; returns 1 if envfleet failed, else 0."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--seconds", type=float, default=1.0, help="one timed run (default 1.0)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs, median (default 5)")
-    parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown page to write")
+    parser = benchmark.script_parser(__doc__ or "", seconds=1.0, repeats=5, out=DEFAULT_OUT)
     parser.add_argument(
         "--tasks",
         default=",".join(TASK_SIZES),
@@ -146,10 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     subset = tasks != list(TASK_SIZES)
     title = "Toy text and Box2D throughput" + (f" ({', '.join(tasks)})" if subset else "")
     section = "toy_text_box2d" + ("_" + "_".join(tasks) if subset else "")
-
-    command = shlex.join(
-        ["python", "benchmarks/toy_text_box2d.py", *(sys.argv[1:] if argv is None else argv)]
-    )
+    command = benchmark.script_command("benchmarks/toy_text_box2d.py", argv)
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     report = benchmark.run(
         workloads(tasks),
@@ -161,10 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     machine = benchmark.describe_machine(command)
 
-    page = render_page(report, machine, uptime, title, tasks)
-    benchmark.write_page_section(args.out, section, page)
-    print(page)
-    print(f"wrote {args.out}", file=sys.stderr)
+    benchmark.publish_section(
+        args.out, section, render_page(report, machine, uptime, title, tasks)
+    )
     return 1 if report.envfleet_failed else 0
 
 

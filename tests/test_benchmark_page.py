@@ -15,3 +15,17 @@ def test_sections_are_appended_then_replaced_in_place(tmp_path):
     assert "old" not in text
     assert text.index("## CartPole\n\nnew") < text.index("## Atari\n\nfirst")
     assert text.count("<!-- cartpole:begin -->") == 1 and text.count("<!-- atari:end -->") == 1
+
+
+def test_scripts_share_their_options_command_line_and_publishing(tmp_path, capsys):
+    page = tmp_path / "page.md"
+    parser = benchmark.script_parser("What it measures.\n\nMore.", seconds=2.0, repeats=3, out=page)
+    args = parser.parse_args(["--threads", "4"])
+    assert (args.seconds, args.repeats, args.threads, args.out) == (2.0, 3, 4, page)
+    assert parser.description == "What it measures."
+    command = benchmark.script_command("benchmarks/x.py", ["--out", "a b"])
+    assert command == "python benchmarks/x.py --out 'a b'"
+    benchmark.publish_section(page, "x", "## X\n\nbody")
+    assert "<!-- x:begin -->\n## X\n\nbody\n<!-- x:end -->" in page.read_text()
+    out, err = capsys.readouterr()
+    assert out == "## X\n\nbody\n" and err == f"wrote {page}\n"

@@ -15,6 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.slow
+
 
 def build_and_run(name: str, *cmake_args: str) -> str:
     if shutil.which("cmake") is None:
@@ -64,10 +66,12 @@ def build_and_run(name: str, *cmake_args: str) -> str:
 
 
 def test_engine_tests_pass():
-    output = build_and_run("release")
+    # Warnings fail the build here, as in the Python build (pyproject.toml's cmake.define).
+    output = build_and_run("release", "-DENVFLEET_WARNINGS_AS_ERRORS=ON")
     assert " 0 failed" in output and "[ FAIL ]" not in output
 
 
+@pytest.mark.tsan
 def test_engine_tests_are_clean_under_thread_sanitizer():
     output = build_and_run("tsan", "-DENVFLEET_SANITIZER=thread")
     assert "ThreadSanitizer" not in output, output

@@ -1,9 +1,11 @@
-"""The tree is formatted and lint-clean: the checks of .pre-commit-config.yaml, run in CI."""
+"""The tree is formatted, lint-clean and type-checked: the checks of .pre-commit-config.yaml, and
+mypy over the package (configured in pyproject.toml), run in CI. clang-tidy: test_clang_tidy.py."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ def tracked(*patterns: str) -> list[str]:
     return out.stdout.split()
 
 
-@pytest.mark.parametrize("tool", ["ruff", "clang-format"])
+@pytest.mark.parametrize("tool", ["ruff", "clang-format", "clang-tidy"])
 def test_tool_is_installed(tool):
     assert shutil.which(tool), f"{tool} is part of the test extra: pip install '.[test]'"
 
@@ -39,3 +41,12 @@ def test_python_is_ruff_clean_and_formatted():
         ["ruff", "format", "--check", *files], cwd=ROOT, capture_output=True, text=True
     )
     assert fmt.returncode == 0, fmt.stdout[-3000:]
+
+
+@pytest.mark.slow
+def test_package_is_mypy_clean():
+    # The interpreter running the tests, so that mypy sees the packages envfleet imports.
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = ("CartPole-v1", "Pong-v5", "HalfCheetah-v5")
 

@@ -15,7 +15,6 @@ and `episode_done` (its `_episode` mask), zero where no episode ended.
 
 from __future__ import annotations
 
-import collections
 from typing import Any
 
 import gymnasium
@@ -23,7 +22,7 @@ import numpy as np
 
 from envfleet.errors import EnvError
 from envfleet.native import make_pool
-from envfleet.spec import observation_parts, split_observation
+from envfleet.spec import observation_parts, record_type, split_observation
 
 try:
     import dm_env
@@ -96,7 +95,7 @@ class DmEnvPool:
             if isinstance(space, gymnasium.spaces.Dict) and spec.observation_key is None
             else None
         )
-        self._observation_type = collections.namedtuple("Observation", self._fields)
+        self._observation_type = record_type("Observation", self._fields)
 
     def observation_spec(self) -> Any:
         """One env's observation specs, in the layout of `timestep.observation`."""

@@ -130,7 +130,8 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
         """Queues a reset of the envs in `env_id` (all when None); results come from `recv()`."""
         self._native.send_reset(env_id, seed)
 
-    def render(self, env_ids: Any = None, *, env_id: Any = None) -> Pictures:
+    # One (n, h, w, 3) array of the envs asked for (EnvPool's form), not Gymnasium's tuple of all.
+    def render(self, env_ids: Any = None, *, env_id: Any = None) -> Pictures:  # type: ignore[override]
         """The current RGB pictures of the envs in `env_ids` (all when None), as one array.
 
         Shaped (len(env_ids), h, w, 3), uint8; picture r is of env env_ids[r]. The envs are drawn
@@ -256,11 +257,12 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
                 f"got {mask.dtype} {mask.shape}"
             )
         ids = np.flatnonzero(mask)
-        if self._last_obs is None and len(ids) < self.num_envs:
+        last = self._last_obs
+        if last is None and len(ids) < self.num_envs:
             raise ValueError("reset with a partial reset_mask before a first full reset()")
         obs, info = self._native.reset(ids, seed)
         obs = self.envfleet_spec.observation(obs, info)
-        full_obs = obs if len(ids) == self.num_envs else _scatter(self._last_obs, obs, ids)
+        full_obs = obs if last is None or len(ids) == self.num_envs else _scatter(last, obs, ids)
         self._last_obs = full_obs
         return self._observation(full_obs), _expand_info(info, ids, self.num_envs)
 

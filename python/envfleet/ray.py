@@ -79,6 +79,11 @@ class _PoolActor:
         self.pool.close()
 
 
+# What `@ray.remote` made of the class: a Ray ActorClass (`.options(...).remote(...)`), which the
+# class statement does not tell a type checker.
+_REMOTE_ACTOR: Any = _PoolActor
+
+
 class PoolGroup:
     """`num_pools` envfleet pools of `task_id` on Ray actors, stepped together from the driver.
 
@@ -120,7 +125,7 @@ class PoolGroup:
         self.num_envs = self.num_pools * num_envs_per_pool
         self.pool_seeds = [seed + k for k in range(self.num_pools)]
         self._actors = [
-            _PoolActor.options(num_cpus=num_cpus_per_pool, scheduling_strategy=strategy).remote(
+            _REMOTE_ACTOR.options(num_cpus=num_cpus_per_pool, scheduling_strategy=strategy).remote(
                 task_id,
                 {**pool_kwargs, "num_envs": num_envs_per_pool, "seed": pool_seed},
             )

@@ -89,7 +89,8 @@ class Sb3VecEnv(VecEnv):
 
     def reset(self) -> np.ndarray:
         """Resets every env (with the seeds given to `seed()`, if any) and returns the obs."""
-        seeds = None if any(seed is None for seed in self._seeds) else list(self._seeds)
+        given = [seed for seed in self._seeds if seed is not None]
+        seeds = given if len(given) == len(self._seeds) else None
         if any(self._options):
             raise ValueError("envfleet envs take no reset options; set them in make_sb3()")
         obs, info = self.pool.reset(seed=seeds)
@@ -110,7 +111,7 @@ class Sb3VecEnv(VecEnv):
         obs, reward, terminated, truncated, info = self.pool.step(actions)
         dones = terminated | truncated
         infos = _info_dicts(info, self.num_envs)
-        for i in np.flatnonzero(dones):
+        for i in np.flatnonzero(dones).tolist():
             # The dict of a finished env is the last step's; the new episode's is its reset info.
             self.reset_infos[i] = infos[i]
             infos[i] = _row(info["final_info"], i)

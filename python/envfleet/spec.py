@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -82,6 +83,12 @@ def split_observation(obs: np.ndarray, space: gymnasium.Space, parts: Any = None
             for name, start, stop, shape in parts or observation_parts(space)
         }
     return tuple(obs[:, k] for k in range(obs.shape[1]))
+
+
+def record_type(name: str, fields: Sequence[str]) -> Callable[..., tuple[Any, ...]]:
+    """A namedtuple class with fields known only at run time (a task's info keys), such as
+    dm_env observations are."""
+    return collections.namedtuple(name, fields)
 
 
 def _space(description: dict[str, Any]) -> gymnasium.Space:

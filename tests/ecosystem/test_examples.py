@@ -15,6 +15,9 @@ from pathlib import Path
 import imageio.v3 as iio
 import pytest
 
+# Each trains (a few updates of PPO or DQN, with PyTorch) or records a video.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 

@@ -84,7 +84,8 @@ EnvSpec MujocoEnv::Spec() const {
     spec.observation_key = "pixels";
     spec.observation_info = {"state"};
   }
-  spec.state_layout = {{"qpos", model_->nq}, {"qvel", model_->nv}};
+  spec.state_layout = {{"qpos", static_cast<int>(model_->nq)},
+                       {"qvel", static_cast<int>(model_->nv)}};
   spec.render_shape = {render_.height, render_.width, 3};
   // Gymnasium's metadata["render_fps"]: one picture per env step.
   spec.render_fps = static_cast<int>(std::lround(1.0 / dt()));

@@ -9,8 +9,10 @@ callers report ratios.
 
 - ``tasks``: the task table and workloads; ``libraries``: envfleet, the peers and their openers;
   ``raw_limits``: the emulator / physics alone; ``measure``: the timed loop; ``runner``: a run
-  over workloads and libraries; ``report``: results, ratios, the table; ``page``: the machine,
-  JSON and the sections of docs/benchmarks.md.
+  over workloads and libraries, each measurement here or in a fresh process; ``worker``: that
+  process's entry point (nothing imports it); ``process``: running fresh processes, resident
+  memory; ``report``: results, ratios, the table; ``page``: the machine, JSON and the sections of
+  docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -31,14 +33,16 @@ from envfleet.benchmark.measure import ACTION_POOL, ACTION_SEED, measure, random
 from envfleet.benchmark.page import (
     PAGE_TITLE,
     describe_machine,
+    publish_section,
     render_machine,
     render_method,
-    run_in_fresh_process,
-    run_json_command,
+    script_command,
+    script_parser,
     version_of,
     write_json,
     write_page_section,
 )
+from envfleet.benchmark.process import resident_bytes, run_in_fresh_process, run_json_command
 from envfleet.benchmark.report import (
     Progress,
     Report,
@@ -83,14 +87,18 @@ __all__ = [
     "measure_into",
     "plan_workloads",
     "pool_harness",
+    "publish_section",
     "random_actions",
     "render_legend",
     "render_machine",
     "render_method",
     "render_table",
+    "resident_bytes",
     "run",
     "run_in_fresh_process",
     "run_json_command",
+    "script_command",
+    "script_parser",
     "select_peers",
     "task_of",
     "usable_cores",

@@ -12,7 +12,9 @@ class Harness:
     """What the timed loop needs from an opened env: reset, step one action, close.
 
     `batched`: one action array of shape (batch, ...) per step; `cores`: the measured rate is
-    multiplied by this (a raw limit measures one core and stands for `cores` of them).
+    multiplied by this (a raw limit measures one core and stands for `cores` of them);
+    `env_steps_per_call`: env-steps one `step` call makes, if not one per env of the batch (a
+    rollout of whole episodes makes thousands, and ignores the action it is given).
     """
 
     reset: Callable[[], object]
@@ -22,6 +24,7 @@ class Harness:
     batched: bool
     impl: str  # class name actually stepped, shown in the table
     cores: int = 1
+    env_steps_per_call: int | None = None
 
 
 def vector_harness(env: Any) -> Harness:

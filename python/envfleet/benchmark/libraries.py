@@ -80,6 +80,8 @@ def _open_envpool(task: Task, num_envs: int, batch_size: int, threads: int) -> H
 def _open_ale_py(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
     from ale_py.vector_env import AtariVectorEnv
 
+    if task.ale_game is None:
+        raise ValueError(f"{task.task_id} is not an Atari game")
     env = AtariVectorEnv(
         task.ale_game,
         num_envs,
@@ -149,6 +151,17 @@ def _open_sb3_subproc(task: Task, num_envs: int, batch_size: int, threads: int) 
 def _open_raw_limit(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
     # The workload's own number of simulators on one core, whose rate stands for `threads` cores.
     return dataclasses.replace(raw_limits.open_raw_limit(task, num_envs), cores=threads)
+
+
+def _open_rollout(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
+    # The workload's episodes on the workload's threads: the physics' own scaling on this machine.
+    return raw_limits.rollout_harness(task.gymnasium_id, num_envs, threads)
+
+
+def _open_rollout_limit(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
+    # The workload's episodes on one core, whose rate stands for `threads` cores.
+    harness = raw_limits.rollout_harness(task.gymnasium_id, num_envs, 1)
+    return dataclasses.replace(harness, cores=threads)
 
 
 # ---- Applicability: (task, num_envs, batch_size) -> None if the library runs it, else why not
@@ -327,13 +340,35 @@ PEERS: dict[str, Library] = {
             _raw_limit_applies,
             limit=True,
         ),
+        Library(
+            "rollout limit",
+            "mujoco",
+            "mujoco",
+            True,
+            False,
+            _open_rollout_limit,
+            lambda t: t.raw_rollout,
+            _raw_limit_applies,
+            limit=True,
+        ),
+        Library(
+            "rollout",
+            "mujoco",
+            "mujoco",
+            True,
+            False,
+            _open_rollout,
+            lambda t: t.raw_rollout,
+            _raw_limit_applies,
+        ),
     )
 }
 # Names accepted by `select_peers` that stand for several peers.
 PEER_GROUPS: dict[str, tuple[str, ...]] = {
     "gymnasium": ("gymnasium-vector", "gymnasium-sync", "gymnasium-async", "gymnasium-single"),
     "sb3": ("sb3-subproc",),
-    "raw": ("raw limit",),
+    # The emulator or physics alone: the raw limits, and mujoco.rollout on the workload's threads.
+    "raw": ("raw limit", "rollout limit", "rollout"),
     "all": tuple(PEERS),
     "none": (),
 }

@@ -12,7 +12,8 @@ from envfleet.benchmark.harness import Harness
 
 # Distinct random action batches per measurement; the timed loop cycles through them.
 ACTION_POOL = 64
-# Warm-up before the timed runs: at least this many steps and this share of `seconds`.
+# Warm-up before the timed runs: at least this many steps of each env of the batch and this share
+# of `seconds`.
 WARMUP_STEPS = 50
 WARMUP_SHARE = 0.2
 # The clock is read once per chunk of steps; chunks are sized to about this share of `seconds`.
@@ -48,9 +49,11 @@ def measure(
 ) -> list[float]:
     """Env-steps/s of `repeats` timed runs of about `seconds` each, after a warm-up.
 
-    Each step moves `batch_size` envs; the rate is multiplied by `harness.cores`.
+    Each step call moves `batch_size` envs one step (or makes `harness.env_steps_per_call`
+    env-steps); the rate is multiplied by `harness.cores`.
     """
     batch = batch_size if harness.batched else None
+    per_call = harness.env_steps_per_call or batch_size
     pool = random_actions(harness.action_space, batch, ACTION_POOL, ACTION_SEED)
     step = harness.step
     harness.reset()
@@ -65,7 +68,8 @@ def measure(
             step(pool[(warmed + i) % ACTION_POOL])
         now = time.perf_counter()
         warmed += chunk
-        if warmed >= WARMUP_STEPS and now >= warmup_end and now - start >= chunk_s / 2:
+        warm = warmed * per_call >= WARMUP_STEPS * batch_size and now >= warmup_end
+        if warm and now - start >= chunk_s / 2:
             break
         if now - start < chunk_s:
             chunk *= 2
@@ -84,6 +88,6 @@ def measure(
             now = time.perf_counter()
             if now >= deadline:
                 break
-        rates.append(steps * batch_size * harness.cores / (now - start))
+        rates.append(steps * per_call * harness.cores / (now - start))
         on_repeat()
     return rates

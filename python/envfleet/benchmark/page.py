@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import importlib.metadata
 import json
 import os
 import platform
-import subprocess
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,7 +60,7 @@ def describe_machine(command: str) -> dict[str, Any]:
         "python": platform.python_version(),
         "versions": {name: version_of(name) for name in MEASURED_PACKAGES},
         "command": command,
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
 
 
@@ -105,21 +106,6 @@ def write_page_section(path: Path, name: str, section: str) -> None:
     path.write_text(page, encoding="utf-8")
 
 
-def run_json_command(command: Sequence[str]) -> dict[str, Any]:
-    """Runs `command`, which prints one JSON object as its last line, and returns that object; a
-    failed command gives {"error": its last line of stderr}."""
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    try:
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
-
-
-def run_in_fresh_process(script: str, worker_args: Sequence[str]) -> dict[str, Any]:
-    """`run_json_command` of `python script --worker ARGS...`."""
-    return run_json_command([sys.executable, script, "--worker", *worker_args])
-
-
 def render_method(machine: dict[str, Any]) -> str:
     """The "How this was measured" block of a results section: the command and the machine."""
     return f"""### How this was measured
@@ -130,3 +116,34 @@ def render_method(machine: dict[str, Any]) -> str:
 
 {render_machine(machine)}
 """
+
+
+# ---- The scripts under benchmarks/ that write a section of the page --------------------------
+
+
+def script_parser(doc: str, *, seconds: float, repeats: int, out: Path) -> argparse.ArgumentParser:
+    """The options every such script takes, with its defaults: --seconds, --repeats, --threads
+    (0: the usable cores) and --out (the page). `doc`'s first line describes the script."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
+    parser.add_argument(
+        "--seconds", type=float, default=seconds, help=f"one timed run (default {seconds})"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=repeats, help=f"timed runs, median (default {repeats})"
+    )
+    parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
+    parser.add_argument("--out", type=Path, default=out, help="Markdown page to update")
+    return parser
+
+
+def script_command(script: str, argv: Sequence[str] | None) -> str:
+    """The command line that ran `script` (its path from the checkout's root) with `argv` (None:
+    this process's arguments), as the page shows it."""
+    return shlex.join(["python", script, *(sys.argv[1:] if argv is None else argv)])
+
+
+def publish_section(path: Path, name: str, section: str) -> None:
+    """Writes section `name` of the page at `path` and prints it, then where it went."""
+    write_page_section(path, name, section)
+    print(section)
+    print(f"wrote {path}", file=sys.stderr)

@@ -1,9 +1,15 @@
-"""Resident memory of this process and of every process it started (Linux /proc)."""
+"""Processes: measurements run in fresh Python processes, and the resident memory of this process
+and of every process it started (Linux /proc)."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -39,3 +45,18 @@ def resident_bytes(pid: int | None = None) -> int:
         total += _resident_pages(current)
         pending += _children(current)
     return total * PAGE_BYTES
+
+
+def run_json_command(command: Sequence[str]) -> dict[str, Any]:
+    """Runs `command`, which prints one JSON object as its last line, and returns that object; a
+    failed command gives {"error": its last line of stderr}."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+
+
+def run_in_fresh_process(script: str, worker_args: Sequence[str]) -> dict[str, Any]:
+    """`run_json_command` of `python script --worker ARGS...`."""
+    return run_json_command([sys.executable, script, "--worker", *worker_args])

@@ -9,7 +9,8 @@ random actions is not a fair sample of them (docs/mujoco.md). Each call steps th
 simulators in turn, as an async pool steps `batch` envs per call.
 Atari: ale-py's `act` x frame_skip, resetting the game at game over. MuJoCo: Gymnasium's model
 of the task, `ctrl = action` then `mj_step` x frame_skip, resetting when the task's episode ends,
-without the timer callback the `mujoco` bindings install (see mujoco_without_timer_callback).
+without the timer callback the `mujoco` bindings install (see mujoco_without_timer_callback); for
+a task whose episodes never end early (HalfCheetah), also `mujoco.rollout` of whole episodes.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from typing import Any
 import numpy as np
 
 from envfleet.benchmark.harness import Harness
+from envfleet.benchmark.measure import ACTION_POOL, ACTION_SEED, random_actions
 from envfleet.benchmark.tasks import Task
 
 # EnvPool's and envfleet's Atari default: each env-step is four emulator frames.
 ATARI_FRAME_SKIP = 4
+# Env-steps of one episode of a rollout: HalfCheetah's time limit, so a rollout is an episode.
+ROLLOUT_STEPS = 1000
 
 
 def open_raw_limit(task: Task, num_envs: int) -> Harness:
@@ -60,7 +64,10 @@ def ale_harness(game: str, num_envs: int) -> Harness:
         ale = ale_py.ALEInterface()
         ale.setLoggerMode(ale_py.LoggerMode.Error)
         ale.setFloat("repeat_action_probability", 0.0)
-        ale.loadROM(roms.get_rom_path(game))
+        rom = roms.get_rom_path(game)
+        if rom is None:
+            raise ValueError(f"ale-py has no ROM of {game!r}")
+        ale.loadROM(rom)
         emulators.append(ale)
     actions = emulators[0].getMinimalActionSet()
 
@@ -75,7 +82,7 @@ def ale_harness(game: str, num_envs: int) -> Harness:
         for ale in emulators:
             ale.reset_game()
 
-    space = gymnasium.spaces.Discrete(len(actions))
+    space: gymnasium.spaces.Discrete = gymnasium.spaces.Discrete(len(actions))
     step = _in_turns(emulators, step_one)
     return Harness(reset, step, lambda: None, space, True, "ALEInterface.act")
 
@@ -107,7 +114,8 @@ def gymnasium_model(task_id: str) -> tuple[Any, int, Callable[[Any], bool]]:
     ends an episode (torso height outside the healthy range; never for HalfCheetah)."""
     import gymnasium
 
-    env = gymnasium.make(task_id).unwrapped
+    # Gymnasium's MujocoEnv of the task: its model, frame_skip and (Ant, Humanoid) healthy range.
+    env: Any = gymnasium.make(task_id).unwrapped
     if task_id.startswith("Ant"):
         low, high = env._healthy_z_range
         return env.model, env.frame_skip, lambda d: not (low <= d.qpos[2] <= high)
@@ -149,3 +157,38 @@ def control_space(model: Any) -> Any:
 
     low, high = model.actuator_ctrlrange.T.astype(np.float32)
     return gymnasium.spaces.Box(low, high, dtype=np.float32)
+
+
+def rollout_harness(task_id: str, num_envs: int, threads: int) -> Harness:
+    """`mujoco.rollout` of `num_envs` whole episodes of ROLLOUT_STEPS env-steps per step call, on
+    `threads` threads (one MjData each), episode i driven by the actions the pool's env i gets,
+    each held for frame_skip physics steps; nothing resets an episode, so it suits a task whose
+    episodes never end early. The actions `step` is given are not used."""
+    mujoco = mujoco_without_timer_callback()
+    from mujoco import rollout
+
+    model, frame_skip, _ = gymnasium_model(task_id)
+    datas = [mujoco.MjData(model) for _ in range(threads)]
+    mujoco.mj_forward(model, datas[0])
+    spec = mujoco.mjtState.mjSTATE_FULLPHYSICS
+    initial = np.empty(mujoco.mj_stateSize(model, spec))
+    mujoco.mj_getState(model, datas[0], initial, spec)
+    space = control_space(model)
+    # The benchmark's cycle of action batches, (steps, envs, nu), as (envs, steps, nu) controls.
+    cycle = np.stack(random_actions(space, num_envs, ACTION_POOL, ACTION_SEED))
+    steps = cycle[np.arange(ROLLOUT_STEPS) % len(cycle)].transpose(1, 0, 2)
+    controls = np.repeat(steps.astype(np.float64), frame_skip, axis=1)
+    initial_states = np.tile(initial, (num_envs, 1))
+
+    def step(actions: Any) -> None:
+        rollout.rollout(model, datas, initial_states, controls)
+
+    return Harness(
+        lambda: None,
+        step,
+        lambda: None,
+        space,
+        True,
+        "mujoco.rollout",
+        env_steps_per_call=num_envs * ROLLOUT_STEPS,
+    )

@@ -105,9 +105,9 @@ class Progress:
         else:
             print(self.label, file=self.stream, flush=True)
 
-    def advance(self) -> None:
-        """One measurement finished (or was dropped)."""
-        self.done = min(self.done + 1, self.total)
+    def advance(self, count: int = 1) -> None:
+        """`count` measurements finished (or were dropped)."""
+        self.done = min(self.done + count, self.total)
         if self.tty:
             self._draw()
 

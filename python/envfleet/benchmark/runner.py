@@ -1,4 +1,9 @@
-"""Running a benchmark: plan the workloads, then measure envfleet and each peer on each one."""
+"""Running a benchmark: plan the workloads, then measure envfleet and each peer on each one.
+
+A measurement runs here (`measure_into`) or in a fresh Python process (`measure_in_fresh_process`,
+which starts ``python -m envfleet.benchmark.worker``; the worker imports this module, never the
+other way round).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from envfleet.benchmark.libraries import ENVFLEET, Library, installed, usable_cores
 from envfleet.benchmark.measure import measure
-from envfleet.benchmark.page import run_json_command
-from envfleet.benchmark.process import resident_bytes
+from envfleet.benchmark.process import resident_bytes, run_json_command
 from envfleet.benchmark.raw_limits import mujoco_without_timer_callback
 from envfleet.benchmark.report import Progress, Report, Result
 from envfleet.benchmark.tasks import TASKS, Workload, task_of
@@ -58,6 +62,7 @@ def run(
     threads: int = 0,
     progress: bool = True,
     isolate: bool = False,
+    turns: bool = False,
 ) -> Report:
     """Measure envfleet and each installed peer on each workload, in that order.
 
@@ -65,6 +70,10 @@ def run(
     cores this process may use. A peer that is missing, does not apply or raises is a skipped
     result or a note, never an error. With `isolate`, each measurement runs in a fresh Python
     process (slower to start; no library shares the machine or the memory figure with another).
+    With `turns`, the libraries of a workload take turns: each of the `repeats` rounds is one
+    timed run of each (with `isolate`, one process each), envfleet first, then the raw limits,
+    then the peers; a slower spell of a shared machine then falls on every library of a round
+    rather than on one library's runs, and envfleet's share of a limit compares runs seconds apart.
     """
     workloads = list(workloads)
     cores = usable_cores()
@@ -79,52 +88,34 @@ def run(
             notes.append(f"{lib.name}: not installed, not measured; {install_hint(lib)}")
 
     # Plan every (workload, library) pair first, so the progress bar knows its total.
-    plan: list[tuple[Workload, Library, str | None]] = []
+    plan: list[tuple[Workload, list[Result], list[Library]]] = []
     for wl in workloads:
-        plan.append((wl, ENVFLEET, None))
+        libs = [ENVFLEET]
         for lib in present:
-            if (lib.single_env_only and wl.num_envs != 1) or not lib.runs(wl.task):
-                continue
-            why = lib.applies(wl.task, wl.num_envs, wl.batch_size) if lib.applies else None
-            plan.append((wl, lib, why))
-    bar = Progress(sum(why is None for _, _, why in plan)) if progress else None
+            if not (lib.single_env_only and wl.num_envs != 1) and lib.runs(wl.task):
+                libs.append(lib)
+        results = [_planned_result(wl, lib, threads) for lib in libs]
+        plan.append((wl, results, libs))
+    runs_each = repeats if turns else 1
+    measured_count = sum(r.skipped is None for _, results, _ in plan for r in results)
+    bar = Progress(runs_each * measured_count) if progress else None
 
-    results: list[Result] = []
+    reported: list[Result] = []
     unbuilt: set[str] = set()  # tasks whose envfleet family module cannot be imported
-    for wl, lib, why in plan:
-        # Threads the library steps on; a subprocess peer runs one process per env instead.
-        libthreads = min(threads, wl.num_envs) if lib.threaded else 1
-        result = Result(
-            wl.task.task_id,
-            wl.num_envs,
-            wl.batch_size,
-            lib.name,
-            threads=libthreads,
-            skipped=why,
-            limit=lib.limit,
-            processes=lib.processes,
-        )
-        if lib.processes:
-            result.threads = wl.num_envs
+    for wl, results, libs in plan:
         if wl.task.task_id in unbuilt:
-            if why is None and bar:
-                bar.advance()
-            continue
-        results.append(result)
-        if why is not None:
-            continue
-        if bar:
-            bar.begin(f"{wl.label}: {lib.name}")
-        if isolate:
-            error = measure_in_fresh_process(result, seconds, repeats)
+            error: Exception | None = ImportError()
+            if bar:
+                bar.advance(runs_each * sum(r.skipped is None for r in results))
         else:
-            error = measure_into(result, wl, lib, seconds, repeats)
-        if bar:
-            bar.advance()
-        # A family that is registered but not built: say so once and drop the task.
-        if lib is ENVFLEET and isinstance(error, ImportError):
+            error = _measure_workload(
+                wl, results, libs, seconds, repeats, isolate=isolate, turns=turns, bar=bar
+            )
+        if not isinstance(error, ImportError):
+            reported += results
+        elif wl.task.task_id not in unbuilt:
+            # A family that is registered but not built: say so once and drop the task.
             unbuilt.add(wl.task.task_id)
-            results.remove(result)
             notes.append(f"{wl.task.task_id}: skipped, its envfleet family is not built ({error})")
     if bar:
         bar.close()
@@ -138,7 +129,66 @@ def run(
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
     }
-    return Report(results, notes, settings)
+    return Report(reported, notes, settings)
+
+
+def _planned_result(wl: Workload, lib: Library, threads: int) -> Result:
+    """The result `lib` will fill on `wl`, skipped (with why) where the library does not apply."""
+    why = lib.applies(wl.task, wl.num_envs, wl.batch_size) if lib.applies else None
+    # Threads the library steps on; a subprocess peer runs one process per env instead.
+    libthreads = min(threads, wl.num_envs) if lib.threaded else 1
+    return Result(
+        wl.task.task_id,
+        wl.num_envs,
+        wl.batch_size,
+        lib.name,
+        threads=wl.num_envs if lib.processes else libthreads,
+        skipped=why,
+        limit=lib.limit,
+        processes=lib.processes,
+    )
+
+
+def _measure_workload(
+    wl: Workload,
+    results: Sequence[Result],
+    libs: Sequence[Library],
+    seconds: float,
+    repeats: int,
+    *,
+    isolate: bool,
+    turns: bool,
+    bar: Progress | None,
+) -> Exception | None:
+    """Fills each planned result of one workload (see `run` for `isolate` and `turns`); returns
+    envfleet's ImportError if its family is not built (the others are then not measured)."""
+    pairs = [(r, lib) for r, lib in zip(results, libs, strict=True) if r.skipped is None]
+    if turns:
+        pairs.sort(key=lambda pair: (pair[1] is not ENVFLEET, not pair[1].limit))
+    rounds, runs = (repeats, 1) if turns else (1, repeats)
+    left = rounds * len(pairs)  # measurements the progress bar still expects
+    for _ in range(rounds):
+        for result, lib in pairs:
+            left -= 1
+            if result.failed:  # a library that failed once is not measured again
+                if bar:
+                    bar.advance()
+                continue
+            earlier = result.rates
+            if bar:
+                bar.begin(f"{wl.label}: {lib.name}")
+            if isolate:
+                error = measure_in_fresh_process(result, seconds, runs)
+            else:
+                error = measure_into(result, wl, lib, seconds, runs)
+            if bar:
+                bar.advance()
+            result.rates = [] if result.failed else earlier + result.rates
+            if lib is ENVFLEET and isinstance(error, ImportError):
+                if bar:
+                    bar.advance(left)
+                return error
+    return None
 
 
 def install_hint(lib: Library) -> str:
@@ -184,12 +234,31 @@ def measure_into(
         gc.collect()
 
 
+# The module a fresh process runs to measure one library on one workload.
+WORKER_MODULE = "envfleet.benchmark.worker"
+
+
+def worker_command(result: Result, seconds: float, repeats: int) -> list[str]:
+    """The command line that measures `result`'s library on its workload in a fresh process; its
+    arguments are those of envfleet.benchmark.worker's `main`."""
+    return [
+        sys.executable,
+        "-m",
+        WORKER_MODULE,
+        result.task,
+        str(result.num_envs),
+        str(result.batch_size),
+        result.library,
+        str(result.threads),
+        str(seconds),
+        str(repeats),
+    ]
+
+
 def measure_in_fresh_process(result: Result, seconds: float, repeats: int) -> Exception | None:
     """`measure_into` in a fresh Python process (envfleet.benchmark.worker), copied into
     `result`; a worker that dies becomes a failed result."""
-    from envfleet.benchmark import worker
-
-    measured = run_json_command(worker.command(result, seconds, repeats))
+    measured = run_json_command(worker_command(result, seconds, repeats))
     if "error" in measured:
         result.skipped, result.failed = f"failed: worker died: {measured['error']}", True
         return RuntimeError(measured["error"])

@@ -26,6 +26,9 @@ class Task:
     raw_limit: str | None = None
     # ale-py's name of the game (Atari tasks): AtariVectorEnv and the raw limit load it.
     ale_game: str | None = None
+    # Whether `mujoco.rollout` of whole episodes is a raw limit too (a MuJoCo task whose episodes
+    # never end early, so that a rollout needs no reset).
+    raw_rollout: bool = False
 
 
 def _atari(task_id: str, game: str, num_envs: tuple[int, ...] = (8,)) -> Task:
@@ -46,7 +49,7 @@ def _atari(task_id: str, game: str, num_envs: tuple[int, ...] = (8,)) -> Task:
     )
 
 
-def _mujoco(task_id: str, num_envs: tuple[int, ...] = (8,)) -> Task:
+def _mujoco(task_id: str, num_envs: tuple[int, ...] = (8,), raw_rollout: bool = False) -> Task:
     return Task(
         task_id,
         "mujoco",
@@ -59,6 +62,7 @@ def _mujoco(task_id: str, num_envs: tuple[int, ...] = (8,)) -> Task:
         gymnasium_needs="gymnasium.envs.mujoco.mujoco_env",
         gymnasium_install='"gymnasium[mujoco]" mujoco==4.0.0',
         raw_limit="mujoco",
+        raw_rollout=raw_rollout,
     )
 
 
@@ -91,7 +95,7 @@ TASKS: dict[str, Task] = {
         _box2d("CarRacing-v3", (8,)),
         _atari("Pong-v5", "pong"),
         _atari("Breakout-v5", "breakout"),
-        _mujoco("HalfCheetah-v5"),
+        _mujoco("HalfCheetah-v5", raw_rollout=True),
         _mujoco("Ant-v5"),
         _mujoco("Humanoid-v5"),
     )

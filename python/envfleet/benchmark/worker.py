@@ -1,8 +1,10 @@
 """One measurement in a fresh Python process: ``python -m envfleet.benchmark.worker ...``.
 
-Used by `runner.run(..., isolate=True)`, so that no other library's idle threads, subprocesses
-or memory share the process with the one being measured, and resident memory per env is that of
-this library alone. Prints the result as one JSON object on its last line of stdout.
+Started by `runner.measure_in_fresh_process` (as `runner.run(..., isolate=True)` does), whose
+`runner.worker_command` is its command line; nothing imports this module. In a process of its own
+no other library's idle threads, subprocesses or memory share the machine with the one being
+measured, and resident memory per env is that of this library alone. Prints the result as one
+JSON object on its last line of stdout.
 """
 
 from __future__ import annotations
@@ -16,22 +18,6 @@ from envfleet.benchmark.libraries import ENVFLEET, PEERS
 from envfleet.benchmark.report import Result
 from envfleet.benchmark.runner import measure_into
 from envfleet.benchmark.tasks import Workload, task_of
-
-
-def command(result: Result, seconds: float, repeats: int) -> list[str]:
-    """The command line that measures `result`'s library on its workload."""
-    return [
-        sys.executable,
-        "-m",
-        "envfleet.benchmark.worker",
-        result.task,
-        str(result.num_envs),
-        str(result.batch_size),
-        result.library,
-        str(result.threads),
-        str(seconds),
-        str(repeats),
-    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ As in EnvPool 1.x, it is a `gymnasium.vector.VectorEnv` and a `gymnasium.Env` wh
 from __future__ import annotations
 
 import warnings
-from typing import Any, ClassVar
+from typing import Any
 
 import gymnasium
 import numpy as np
@@ -16,12 +16,16 @@ from gymnasium.vector import AutoresetMode
 from envfleet.envpool.pool import EnvPoolLayer
 
 
-class GymnasiumEnvPool(EnvPoolLayer, gymnasium.vector.VectorEnv, gymnasium.Env):
+# EnvPool's class is both a VectorEnv and an Env, and its render, render_mode and spec are EnvPool's
+# (EnvPoolLayer's), not Gymnasium's: the bases disagree on them, by design.
+class GymnasiumEnvPool(  # type: ignore[misc, override]
+    EnvPoolLayer, gymnasium.vector.VectorEnv, gymnasium.Env
+):
     """`num_envs` envs with EnvPool's gymnasium API: `reset(env_id)` returns (obs, info),
     `step(action, env_id)` the five-tuple, info holds `env_id`, `players`, the task's keys and
     `elapsed_step`. Thread-safety and ownership: see EnvPoolLayer."""
 
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {  # noqa: RUF012 (an instance attribute of VectorEnv)
         "render_modes": ["rgb_array"],
         "autoreset_mode": AutoresetMode.NEXT_STEP,
     }
@@ -58,7 +62,7 @@ class GymnasiumEnvPool(EnvPoolLayer, gymnasium.vector.VectorEnv, gymnasium.Env):
     def single_action_space(self) -> gymnasium.Space:  # type: ignore[override]
         return self.spec.action_space
 
-    def reset(  # type: ignore[override]
+    def reset(
         self,
         env_id: Any = None,
         *,

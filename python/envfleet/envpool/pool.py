@@ -21,7 +21,7 @@ import numpy as np
 from envfleet import registry
 from envfleet.envpool import options as envpool_options
 from envfleet.envpool.observation_stack import ObservationStack
-from envfleet.envpool.spec import REWARD_DTYPE, EnvSpec
+from envfleet.envpool.spec import REWARD_DTYPE, EnvSpec, as_box, dtype_of
 from envfleet.native import make_pool
 from envfleet.xla import make_xla
 
@@ -71,9 +71,9 @@ class EnvPoolLayer:
         self._discrete = isinstance(spec.action_space, gymnasium.spaces.Discrete)
         self._stack = None
         if translation.frame_stack > 1:
-            single = spec.observation_space
+            single = as_box(spec.observation_space)
             self._stack = ObservationStack(
-                native.num_envs, translation.frame_stack, single.shape, single.dtype
+                native.num_envs, translation.frame_stack, single.shape, dtype_of(single)
             )
 
     # ---- EnvPool API --------------------------------------------------------------------------

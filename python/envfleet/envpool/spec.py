@@ -16,9 +16,11 @@ import numpy as np
 
 from envfleet.envpool import options as envpool_options
 from envfleet.spec import EnvSpec as EnvfleetSpec
+from envfleet.spec import record_type
 
 # EnvPool's `players` group of a dm observation: the env of each player's row (one per env here).
-Players = collections.namedtuple("players", ["env_id"])
+# Its class name is EnvPool's ("players"), which repr() shows.
+Players = collections.namedtuple("players", ["env_id"])  # type: ignore[name-match]
 
 # Info keys envfleet adds that EnvPool does not report (the layer leaves them out of `info`).
 # Atari's `discount` is EnvPool's dm discount, which the dm pool reads from the engine's info.
@@ -58,9 +60,10 @@ def _array_spec(space: gymnasium.Space, dtype: Any = None, per_player: bool = Fa
     if isinstance(space, gymnasium.spaces.Discrete):
         dtype = np.dtype(np.int32) if dtype is None else dtype
         return ArraySpec(dtype, axis, int(space.start), int(space.start + space.n - 1), True)
-    dtype = space.dtype if dtype is None else np.dtype(dtype)
-    low, high = (False, True) if dtype.kind == "b" else _bounds(space)
-    return ArraySpec(dtype, axis + list(space.shape), low, high)
+    box = as_box(space)
+    dtype = dtype_of(box) if dtype is None else np.dtype(dtype)
+    low, high = (False, True) if dtype.kind == "b" else _bounds(box)
+    return ArraySpec(dtype, axis + list(box.shape), low, high)
 
 
 @dataclass(frozen=True)
@@ -84,21 +87,22 @@ class EnvSpec:
             config["reward_threshold"] = spec.reward_threshold
         self._config = envpool_options.config_tuple(config)
         self.info_keys = tuple(
-            InfoKey(name, space, _ENVPOOL_INFO_DTYPES.get(name, space.dtype))
+            InfoKey(name, space, _ENVPOOL_INFO_DTYPES.get(name, dtype_of(space)))
             for name, space in spec.info_spaces.items()
             if name not in _ENVFLEET_ONLY_INFO
         )
         obs = spec.observation_space
         if frame_stack > 1:
+            box = as_box(obs)
             obs = gymnasium.spaces.Box(
-                np.broadcast_to(obs.low, (frame_stack, *obs.shape)),
-                np.broadcast_to(obs.high, (frame_stack, *obs.shape)),
-                dtype=obs.dtype,
+                np.broadcast_to(box.low, (frame_stack, *box.shape)),
+                np.broadcast_to(box.high, (frame_stack, *box.shape)),
+                dtype=dtype_of(box).type,
             )
         self.observation_space = obs
         self.action_space = spec.action_space
         # The namedtuple of a dm TimeStep's observation, EnvPool's field order.
-        self.observation_type = collections.namedtuple(
+        self.observation_type = record_type(
             "State", ["env_id", "players", "obs", *(key.name for key in self.info_keys)]
         )
 
@@ -176,11 +180,26 @@ def dm_spec(space: gymnasium.Space, name: str, dtype: Any = None) -> Any:
 
     if isinstance(space, gymnasium.spaces.Discrete):
         return specs.DiscreteArray(int(space.n), dtype=dtype or np.int32, name=name)
-    dtype = space.dtype if dtype is None else np.dtype(dtype)
-    if space.dtype.kind == "b":
+    box = as_box(space)
+    dtype = dtype_of(box) if dtype is None else np.dtype(dtype)
+    if dtype_of(box).kind == "b":
         return specs.DiscreteArray(2, dtype=dtype, name=name)
-    low, high = _bounds(space)
-    return specs.BoundedArray(space.shape, dtype, low, high, name)
+    low, high = _bounds(box)
+    return specs.BoundedArray(box.shape, dtype, low, high, name)
+
+
+def as_box(space: gymnasium.Space) -> gymnasium.spaces.Box:
+    """`space` as the Box it is: EnvPool describes Discrete spaces and Boxes, nothing else."""
+    if not isinstance(space, gymnasium.spaces.Box):
+        raise TypeError(f"EnvPool describes Discrete and Box spaces, not {space}")
+    return space
+
+
+def dtype_of(space: gymnasium.Space) -> np.dtype:
+    """The dtype of a Discrete space or a Box (Gymnasium's spaces may have none)."""
+    if space.dtype is None:
+        raise TypeError(f"EnvPool describes spaces with a dtype, not {space}")
+    return space.dtype
 
 
 def _bounds(space: gymnasium.spaces.Box) -> tuple[Any, Any]:
