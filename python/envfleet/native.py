@@ -39,11 +39,12 @@ _MAX_INT = 2**31 - 1
 def _int_keyword(name: str, value: Any, minimum: int, maximum: int = _MAX_INT) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < minimum:
+    number = int(value)
+    if number < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    if value > maximum:
+    if number > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {value}")
-    return int(value)
+    return number
 
 
 # Where a pool's wait policy comes from when `make` is not given one (as OMP_WAIT_POLICY).

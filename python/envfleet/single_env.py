@@ -92,10 +92,3 @@ def _first(obs: Any) -> Any:
 def _row(info: dict[str, Any]) -> dict[str, Any]:
     """The info of a batch of one env as the env's own: each value's only row."""
     return {key: value[0] for key, value in info.items()}
-
-
-def _first(obs: Any) -> Any:
-    """The first row of a batch of observations (a dict of arrays: each key's first row)."""
-    if isinstance(obs, dict):
-        return {key: value[0] for key, value in obs.items()}
-    return obs[0]

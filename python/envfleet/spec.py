@@ -58,11 +58,13 @@ def _dict_space(layout: list[tuple[str, tuple[int, ...]]]) -> gymnasium.spaces.D
 
 def observation_parts(space: gymnasium.Space) -> tuple[tuple[str, int, int, tuple[int, ...]], ...]:
     """(key, start, stop, shape) of each part of a Dict space's flat rows, in its key order."""
+    assert isinstance(space, gymnasium.spaces.Dict)
     parts = []
     start = 0
     for name, part in space.spaces.items():
-        size = int(np.prod(part.shape, dtype=np.int64))
-        parts.append((name, start, start + size, tuple(part.shape)))
+        shape = tuple(part.shape or ())
+        size = int(np.prod(shape, dtype=np.int64))
+        parts.append((name, start, start + size, shape))
         start += size
     return tuple(parts)
 

@@ -297,7 +297,7 @@ def _merge(first: tuple[Any, ...], second: tuple[Any, ...], in_first: np.ndarray
         merged[~in_first] = b
         return merged
 
-    info = {key: combine(value, second[4][key]) for key, value in first[4].items()}
+    info: dict[str, Any] = {key: combine(value, second[4][key]) for key, value in first[4].items()}
     if "episode" in second[4]:  # episode statistics of the stepped rows (reset rows end none)
         episode = second[4]["episode"]
         info["episode"] = {k: combine(np.zeros_like(v), v) for k, v in episode.items()}
