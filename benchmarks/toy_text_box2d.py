@@ -152,9 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     machine = benchmark.describe_machine(command)
 
-    benchmark.publish_section(
-        args.out, section, render_page(report, machine, uptime, title, tasks)
-    )
+    benchmark.publish_section(args.out, section, render_page(report, machine, uptime, title, tasks))
     return 1 if report.envfleet_failed else 0
 
 
