@@ -41,6 +41,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("pendulum", "swingup"),
     ("point_mass", "easy"),
     ("point_mass", "hard"),
+    ("quadruped", "walk"),
+    ("quadruped", "run"),
     ("reacher", "easy"),
     ("reacher", "hard"),
     ("walker", "stand"),
