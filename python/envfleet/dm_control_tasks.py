@@ -23,6 +23,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("cartpole", "balance_sparse"),
     ("cartpole", "swingup"),
     ("cartpole", "swingup_sparse"),
+    ("cartpole", "two_poles"),
+    ("cartpole", "three_poles"),
     ("cheetah", "run"),
     ("finger", "spin"),
     ("finger", "turn_easy"),
