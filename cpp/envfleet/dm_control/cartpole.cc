@@ -1,8 +1,10 @@
-// Cartpole (dm_control/suite/cartpole.py): balance, balance_sparse, swingup, swingup_sparse.
-// The two- and three-pole tasks build their model in Python (lxml edits of cartpole.xml) and are
-// left out.
+// Cartpole (dm_control/suite/cartpole.py): balance, balance_sparse, swingup, swingup_sparse,
+// two_poles, three_poles. dm_control builds the models with more poles in Python (lxml edits of
+// cartpole.xml: a chain of poles of the "pole" class, the floor and cameras moved); the same edits
+// are made here on MuJoCo's mjSpec of the file.
 #include <algorithm>
 #include <numbers>
+#include <stdexcept>
 
 #include "envfleet/dm_control/registration.h"
 #include "envfleet/dm_control/rewards.h"
@@ -74,6 +76,43 @@ class Balance final : public SuiteEnv {
   bool sparse_;
 };
 
+// _make_model(n_poles) for n_poles > 1.
+void AddPoles(mjSpec* spec, int n_poles) {
+  mjsBody* parent = mjs_findBody(spec, "pole_1");
+  const mjsDefault* pole = mjs_findDefault(spec, "pole");
+  mjsElement* floor = mjs_findElement(spec, mjOBJ_GEOM, "floor");
+  if (parent == nullptr || pole == nullptr || floor == nullptr) {
+    throw std::invalid_argument("cartpole.xml: no pole_1 body, pole class or floor");
+  }
+  for (int index = 2; index <= n_poles; ++index) {
+    const std::string suffix = std::to_string(index);
+    mjsBody* child = mjs_addBody(parent, pole);
+    mjs_setName(child->element, ("pole_" + suffix).c_str());
+    mjs_setString(child->childclass, "pole");
+    child->pos[0] = 0;
+    child->pos[1] = 0;
+    child->pos[2] = 1;
+    mjs_setName(mjs_addJoint(child, pole)->element, ("hinge_" + suffix).c_str());
+    mjs_setName(mjs_addGeom(child, pole)->element, ("pole_" + suffix).c_str());
+    parent = child;
+  }
+  mjs_asGeom(floor)->pos[2] = 1 - n_poles - .05;
+  mjsElement* camera = mjs_firstElement(spec, mjOBJ_CAMERA);
+  for (int k = 0; k < 2 && camera != nullptr; ++k, camera = mjs_nextElement(spec, camera)) {
+    double* pos = mjs_asCamera(camera)->pos;
+    pos[0] = 0;
+    pos[1] = k == 0 ? -1 - 2 * n_poles : -2 * n_poles;
+    pos[2] = k == 0 ? 1 : 2;
+  }
+}
+
+Variant PolesVariant(const std::string& suite_dir, int n_poles) {
+  Variant variant{suite_dir, "cartpole.xml", 10.0, 0.0, false};
+  variant.edit = [n_poles](mjSpec* spec) { AddPoles(spec, n_poles); };
+  variant.edit_key = std::to_string(n_poles) + " poles";
+  return variant;
+}
+
 }  // namespace
 
 void AddCartpole(std::vector<EnvType>& types, const std::string& suite_dir) {
@@ -82,6 +121,8 @@ void AddCartpole(std::vector<EnvType>& types, const std::string& suite_dir) {
   RegisterTask<Balance>(types, "CartpoleBalanceSparse-v1", variant, false, true);
   RegisterTask<Balance>(types, "CartpoleSwingup-v1", variant, true, false);
   RegisterTask<Balance>(types, "CartpoleSwingupSparse-v1", variant, true, true);
+  RegisterTask<Balance>(types, "CartpoleTwoPoles-v1", PolesVariant(suite_dir, 2), true, false);
+  RegisterTask<Balance>(types, "CartpoleThreePoles-v1", PolesVariant(suite_dir, 3), true, false);
 }
 
 }  // namespace envfleet::dm_control

@@ -58,6 +58,33 @@ std::shared_ptr<const mjModel> PhysicsOnlyModel(const std::string& path) {
   return model;
 }
 
+// The model of `path` with `edit` applied to its mjSpec, shared per file and `key`.
+std::shared_ptr<const mjModel> EditedModel(const std::string& path, const std::string& key,
+                                           const std::function<void(mjSpec*)>& edit) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const mjModel>> models;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& model = models[path + '\n' + key];
+  if (!model) {
+    char error[1024] = "";
+    mjSpec* spec = mj_parseXML(path.c_str(), nullptr, error, sizeof(error));
+    if (spec == nullptr) throw std::invalid_argument("MuJoCo cannot load " + path + ": " + error);
+    try {
+      edit(spec);
+    } catch (...) {
+      mj_deleteSpec(spec);
+      throw;
+    }
+    mjModel* raw = mj_compile(spec, nullptr);
+    const std::string message = mjs_getError(spec);
+    mj_deleteSpec(spec);
+    if (raw == nullptr)
+      throw std::invalid_argument("MuJoCo cannot compile " + path + ": " + message);
+    model.reset(raw, [](const mjModel* m) { mj_deleteModel(const_cast<mjModel*>(m)); });
+  }
+  return model;
+}
+
 }  // namespace
 
 OptionList SuiteEnv::Options(const Variant& variant) {
@@ -89,7 +116,8 @@ SuiteEnv::SuiteEnv(const Config& config, const Variant& variant)
     if (own_model_ == nullptr) throw std::runtime_error("mj_copyModel failed for " + path);
     model_ = own_model_;
   } else {
-    shared_model_ = mujoco::LoadModel(path, false);
+    shared_model_ = variant.edit ? EditedModel(path, variant.edit_key, variant.edit)
+                                 : mujoco::LoadModel(path, false);
     no_actuation_model_ = NoActuationModel(shared_model_);
     model_ = shared_model_.get();
   }

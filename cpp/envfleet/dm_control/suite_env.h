@@ -36,6 +36,7 @@
 #include <mujoco/mujoco.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,11 @@ struct Variant {
   double time_limit = 10.0;     // the task's default time limit, seconds
   double control_timestep = 0;  // the task's control timestep, seconds; 0: one physics step
   bool private_model = false;   // the task changes the model per episode
+  // For domains whose model dm_control builds by editing the XML in Python (lxml): the same
+  // edits on MuJoCo's mjSpec of the file, before compiling; `edit_key` names them (the compiled
+  // model is shared per file and key).
+  std::function<void(mjSpec*)> edit = nullptr;
+  std::string edit_key = "";
 };
 
 class SuiteEnv : public Env {
