@@ -25,7 +25,11 @@ def load_generator():
 def test_catalogue_is_current():
     for family in registry.families():
         # A build without a family (-DENVFLEET_WITH_<FAMILY>=OFF) cannot describe its ids.
-        pytest.importorskip(f"envfleet._{family}")
+        # (Imported as envfleet imports it: with the libraries it needs loaded first.)
+        try:
+            registry.import_family(family)
+        except ModuleNotFoundError as error:
+            pytest.skip(f"this build has no {family} family: {error}")
     generated = load_generator().render_catalogue()
     page = (ROOT / "docs/catalogue.md").read_text()
     assert page == generated, "docs/catalogue.md is out of date: run python tools/make_catalogue.py"
