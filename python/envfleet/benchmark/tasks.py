@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from dataclasses import dataclass
 
 
@@ -49,6 +50,14 @@ def _atari(task_id: str, game: str, num_envs: tuple[int, ...] = (8,)) -> Task:
     )
 
 
+def _mujoco_bindings_requirement() -> str:
+    """The `mujoco` bindings in envfleet's own mujoco-core range (from its installed metadata)."""
+    for requirement in importlib.metadata.requires("envfleet") or ():
+        if requirement.startswith("mujoco-core"):
+            return "mujoco" + requirement.removeprefix("mujoco-core")
+    return "mujoco"
+
+
 def _mujoco(task_id: str, num_envs: tuple[int, ...] = (8,), raw_rollout: bool = False) -> Task:
     return Task(
         task_id,
@@ -60,7 +69,7 @@ def _mujoco(task_id: str, num_envs: tuple[int, ...] = (8,), raw_rollout: bool = 
         # Gymnasium's MuJoCo envs import the `mujoco` bindings and glfw (the `mujoco` package's
         # dependency; envfleet itself needs only `mujoco-core`).
         gymnasium_needs="gymnasium.envs.mujoco.mujoco_env",
-        gymnasium_install='"gymnasium[mujoco]" mujoco==4.0.0',
+        gymnasium_install=f'"gymnasium[mujoco]" "{_mujoco_bindings_requirement()}"',
         raw_limit="mujoco",
         raw_rollout=raw_rollout,
     )
