@@ -8,12 +8,20 @@ from typing import Any
 
 import numpy as np
 
-# dm_control's suite imports its renderer; the tests never draw.
-os.environ.setdefault("MUJOCO_GL", "disable")
-
-from dm_control import suite
-
 from envfleet.dm_control_tasks import DOMAIN_TASK
+
+# dm_control's suite chooses its renderer when it is imported, and these tests never draw: it is
+# imported with rendering disabled, then the process's MUJOCO_GL is put back (envfleet's MuJoCo
+# pictures, in the tests that run after these, read it).
+_mujoco_gl = os.environ.get("MUJOCO_GL")
+os.environ["MUJOCO_GL"] = "disable"
+try:
+    from dm_control import suite
+finally:
+    if _mujoco_gl is None:
+        del os.environ["MUJOCO_GL"]
+    else:
+        os.environ["MUJOCO_GL"] = _mujoco_gl
 
 try:
     suite.load("pendulum", "swingup").reset()
