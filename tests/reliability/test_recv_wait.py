@@ -51,9 +51,11 @@ def test_bad_timeouts(make_counting, timeout, error):
 
 
 def test_ctrl_c_interrupts_a_waiting_recv(waiting_pool):
-    # Python's own SIGINT handler, as a script has it: in a whole test run, a library loaded by an
-    # earlier test can have taken SIGINT over (the full suite failed this test; alone it passed).
+    # SIGINT as a script has it, Python's own handler and not blocked: in a whole test run, a
+    # library loaded by an earlier test can have taken it over or blocked it in this thread (the
+    # full suite failed this test; alone it passed).
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous_mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     try:
@@ -61,6 +63,7 @@ def test_ctrl_c_interrupts_a_waiting_recv(waiting_pool):
             waiting_pool.recv()
     finally:
         timer.join()
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
         signal.signal(signal.SIGINT, previous)
     # The interrupt came out of the wait: the batch was not taken, and a later recv() gets it.
     assert waiting_pool._native.in_flight == 3
