@@ -22,6 +22,7 @@ import numpy as np
 
 from envfleet.errors import EnvError
 from envfleet.native import make_pool
+from envfleet.snapshots import SnapshotMethods
 from envfleet.spec import observation_parts, record_type, split_observation
 
 try:
@@ -71,7 +72,7 @@ def _flat_stats(info: dict[str, Any], rows: int) -> dict[str, Any]:
     return flat
 
 
-class DmEnvPool:
+class DmEnvPool(SnapshotMethods):
     """`num_envs` envs stepped by envfleet's C++ pool, with dm_env's TimeStep API."""
 
     def __init__(self, task_id: str, **kwargs: Any) -> None:
@@ -149,24 +150,6 @@ class DmEnvPool:
 
     def async_reset(self, env_id: Any = None, seed: Any = None) -> None:
         self._native.send_reset(env_id, seed)
-
-    def snapshot(self, env_id: Any = None) -> list[bytes]:
-        """One snapshot per env in `env_id` (all when None): opaque bytes holding everything the
-        env needs to continue exactly (simulator state, random stream, preprocessing buffers,
-        elapsed_step, episode flags and statistics). Plain bytes: pickle them, send them to
-        another process. See docs/api.md#snapshots-restores-and-forks."""
-        return self._native.snapshot(env_id)
-
-    def restore(self, snapshots: Any, env_id: Any = None) -> None:
-        """Loads `snapshots[r]` into env `env_id[r]` (all envs when None), in any pool of the same
-        task and options: from there the same actions give bit-identical results. A snapshot of
-        another task or options raises ValueError before any env changes."""
-        self._native.restore(list(snapshots), env_id)
-
-    def fork(self, source_env: int, env_id: Any) -> None:
-        """Copies env `source_env` into each env of `env_id` (a snapshot restored into each, in
-        C++ on the pool's threads). The copies share its random stream too."""
-        self._native.fork(int(source_env), env_id)
 
     def close(self) -> None:
         self._native.close()

@@ -10,6 +10,7 @@ import numpy as np
 from gymnasium.vector.utils import batch_space
 
 from envfleet.native import make_pool
+from envfleet.snapshots import SnapshotMethods
 from envfleet.spec import EnvSpec, observation_parts, split_observation
 
 
@@ -25,7 +26,7 @@ class Pictures(np.ndarray):
 Sequence.register(Pictures)
 
 
-class GymnasiumPool(gymnasium.vector.VectorEnv):
+class GymnasiumPool(gymnasium.vector.VectorEnv, SnapshotMethods):
     """`num_envs` envs stepped by envfleet's C++ pool, with Gymnasium's vector API.
 
     Sync mode (batch_size == num_envs): `step(actions)` steps every env; `step(actions, env_id)`
@@ -204,24 +205,6 @@ class GymnasiumPool(gymnasium.vector.VectorEnv):
                 raise ValueError(f"{name} must have shape (envs, {size}), got {array.shape}")
             arrays.append(array)
         self._native.set_state(np.concatenate(arrays, axis=1), env_id)
-
-    def snapshot(self, env_id: Any = None) -> list[bytes]:
-        """One snapshot per env in `env_id` (all when None): opaque bytes holding everything the
-        env needs to continue exactly (simulator state, random stream, preprocessing buffers,
-        elapsed_step, episode flags and statistics). Plain bytes: pickle them, send them to
-        another process. See docs/api.md#snapshots-restores-and-forks."""
-        return self._native.snapshot(env_id)
-
-    def restore(self, snapshots: Any, env_id: Any = None) -> None:
-        """Loads `snapshots[r]` into env `env_id[r]` (all envs when None), in any pool of the same
-        task and options: from there the same actions give bit-identical results. A snapshot of
-        another task or options raises ValueError before any env changes."""
-        self._native.restore(list(snapshots), env_id)
-
-    def fork(self, source_env: int, env_id: Any) -> None:
-        """Copies env `source_env` into each env of `env_id` (a snapshot restored into each, in
-        C++ on the pool's threads). The copies share its random stream too."""
-        self._native.fork(int(source_env), env_id)
 
     @property
     def num_threads(self) -> int:
