@@ -118,7 +118,7 @@ def test_unknown_or_fixed_options_raise_naming_the_allowed_ones():
             pool.reset(options={"frame_skip": 2})
         with pytest.raises(ValueError, match="'nonsense'"):
             pool.reset(env_id=[0], options={"nonsense": 1.0})
-        with pytest.raises(ValueError, match="wrong type"):
+        with pytest.raises(TypeError, match="'ctrl_cost_weight' must be of type float"):
             pool.reset(options={"ctrl_cost_weight": "high"})
         with pytest.raises(ValueError, match="one value for every env reset or one per env"):
             pool.reset(options={"ctrl_cost_weight": [0.1, 0.2, 0.3]})
@@ -128,3 +128,26 @@ def test_unknown_or_fixed_options_raise_naming_the_allowed_ones():
     finally:
         pool.close()
         cartpole.close()
+
+
+def test_a_value_the_task_refuses_raises_before_any_env_changes():
+    # A range of three numbers: the error a pool made with it raises, and no env changes.
+    pool = envfleet.make_gymnasium("Hopper-v5", num_envs=2, seed=0)
+    plain = envfleet.make_gymnasium("Hopper-v5", num_envs=2, seed=0)
+    try:
+        pool.reset()
+        plain.reset()
+        with pytest.raises(ValueError, match="healthy_z_range must hold 2 values"):
+            pool.reset(env_id=[1], options={"healthy_z_range": [0.1, 0.2, 0.3]})
+        # Nothing changed: the envs go on, and reset, as a plain pool's.
+        actions = np.random.default_rng(0).uniform(-1, 1, (300, 2, 3)).astype(np.float32)
+        for got, want in zip(_rollout(pool, actions), _rollout(plain, actions), strict=True):
+            for a, b in zip(got, want, strict=True):
+                np.testing.assert_array_equal(a, b)
+        # One row per env for a vector option: env 1's narrow range ends its episode at once.
+        pool.reset(options={"healthy_z_range": [[0.5, 2.0], [1.3, 1.31]]})
+        _, _, terminated, _, _ = pool.step(actions[0])
+        assert terminated.tolist() == [False, True]
+    finally:
+        pool.close()
+        plain.close()
