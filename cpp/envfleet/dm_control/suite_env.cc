@@ -1,14 +1,17 @@
 #include "envfleet/dm_control/suite_env.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "envfleet/core/array_spec.h"
 #include "envfleet/mujoco/model_cache.h"
@@ -276,6 +279,81 @@ void SuiteEnv::SetState(const std::vector<double>& state) {
   in += m.nv;
   SetTaskState(in);
   Forward();
+}
+
+namespace {
+
+// The mjData arrays of the acceleration stage (mj_step2) that a control step's observation and
+// reward may read and that the mj_step1 ending every control step leaves as they are, each as
+// (pointer to the array, number of values), for a model. Snapshots keep them as they are.
+template <typename Data>
+auto AccelerationArrays(const mjModel& m, Data& d) {
+  return std::array{
+      std::pair{d.sensordata, m.nsensordata}, std::pair{d.qacc, m.nv},
+      std::pair{d.qacc_smooth, m.nv},         std::pair{d.qfrc_smooth, m.nv},
+      std::pair{d.qfrc_constraint, m.nv},     std::pair{d.qfrc_actuator, m.nv},
+      std::pair{d.actuator_force, m.nu},      std::pair{d.cacc, 6 * m.nbody},
+      std::pair{d.cfrc_int, 6 * m.nbody},     std::pair{d.cfrc_ext, 6 * m.nbody},
+  };
+}
+
+}  // namespace
+
+void SuiteEnv::SaveTaskState(StateWriter& out) const {
+  std::vector<double> state(static_cast<std::size_t>(TaskStateSize()));
+  GetTaskState(state.data());
+  out.PutVector(state);
+}
+
+void SuiteEnv::LoadTaskState(StateReader& in) {
+  const std::vector<double> state = in.GetVector<double>();
+  if (state.size() != static_cast<std::size_t>(TaskStateSize())) StateReader::Corrupt();
+  SetTaskState(state.data());
+}
+
+void SuiteEnv::SaveState(StateWriter& out) const {
+  std::vector<mjtNum> state(static_cast<std::size_t>(mj_stateSize(model_, mjSTATE_INTEGRATION)));
+  mj_getState(model_, data_, state.data(), mjSTATE_INTEGRATION);
+  out.PutVector(state);
+  for (const auto& [values, count] : AccelerationArrays(*model_, *data_)) {
+    out.PutArray(values, static_cast<std::size_t>(count));
+  }
+  out.Put(control_steps_);
+  out.Put(step_reward_);
+  out.Put(discount_.has_value());
+  out.Put(discount_.value_or(0.0));
+  out.Put(episode_over_);
+  SaveTaskState(out);
+}
+
+void SuiteEnv::LoadState(StateReader& in) {
+  std::vector<mjtNum> state = in.GetVector<mjtNum>();
+  if (state.size() != static_cast<std::size_t>(mj_stateSize(model_, mjSTATE_INTEGRATION))) {
+    StateReader::Corrupt();
+  }
+  // The saved results, read before anything changes, written back after mj_step1.
+  std::vector<std::vector<mjtNum>> results;
+  for (const auto& [values, count] : AccelerationArrays(*model_, *data_)) {
+    std::vector<mjtNum>& saved = results.emplace_back(static_cast<std::size_t>(count));
+    in.GetArray(saved.data(), saved.size());
+  }
+  const auto control_steps = in.Get<std::int64_t>();
+  const auto step_reward = in.Get<double>();
+  const bool has_discount = in.Get<bool>();
+  const auto discount = in.Get<double>();
+  const bool episode_over = in.Get<bool>();
+  LoadTaskState(in);
+  mj_setState(model_, data_, state.data(), mjSTATE_INTEGRATION);
+  mj_step1(model_, data_);
+  std::size_t next = 0;
+  for (const auto& [values, count] : AccelerationArrays(*model_, *data_)) {
+    std::copy(results[next].begin(), results[next].end(), values);
+    ++next;
+  }
+  control_steps_ = control_steps;
+  step_reward_ = step_reward;
+  discount_ = has_discount ? std::optional<double>(discount) : std::nullopt;
+  episode_over_ = episode_over;
 }
 
 int SuiteEnv::Id(mjtObj type, const char* name) const {
