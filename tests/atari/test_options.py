@@ -248,6 +248,13 @@ def test_mode_and_difficulty_change_at_reset_per_env(make_pool, rom, task_id, mo
         over = terminated.copy()
     # The modes differ in play: env 1's screens are not env 0's.
     assert not np.array_equal(obs[0], obs[1])
+    # The mode travels in snapshots: env 1 forked into env 0 plays as env 1, over a new game too.
+    pool.fork(1, [0])
+    pool.reset(env_id=[0, 1])
+    for step in range(300):
+        actions = np.full(3, step % pool.single_action_space.n)
+        obs, *_ = pool.step(actions)
+        np.testing.assert_array_equal(obs[0], obs[1], err_msg=f"fork step {step}")
     # -1 puts the game's defaults back.
     obs, _ = pool.reset(options={"mode": -1, "difficulty": -1})
     default_obs, _ = make_pool(task_id, num_envs=3, noop_max=0).reset()
