@@ -158,7 +158,9 @@ void CarRacing::FrictionDetector::Touch(b2Contact* contact, bool begin) {
 CarRacing::CarRacing(const Config& config)
     : continuous_(config.Get<bool>("continuous")),
       domain_randomize_(config.Get<bool>("domain_randomize")),
-      lap_complete_percent_(config.Get<double>("lap_complete_percent")) {
+      lap_complete_percent_(config.Get<double>("lap_complete_percent")),
+      randomize_default_(config.Get<bool>("randomize")),
+      randomize_next_(randomize_default_) {
   PrepareBox2dStatics();
   world_ = std::make_unique<b2World>(b2Vec2(0.0f, 0.0f));
   world_->SetContactListener(&friction_detector_);
@@ -178,6 +180,9 @@ OptionList CarRacing::Options() {
       {"lap_complete_percent", 0.95,
        "the share of the track's tiles to visit before reaching the start ends the lap"},
       {"domain_randomize", false, "random road, background and grass colours at every reset"},
+      {"randomize", true,
+       "with domain_randomize, whether a reset draws new colours (Gymnasium's "
+       "reset(options={'randomize': ...})): as a reset option, for that reset only"},
   };
 }
 
@@ -187,6 +192,8 @@ EnvSpec CarRacing::Spec(const Config& config) {
   spec.action = config.Get<bool>("continuous")
                     ? ArraySpec::Box(DType::kFloat32, {3}, {-1.0, 0.0, 0.0}, {1.0, 1.0, 1.0})
                     : ArraySpec::Discrete(5);
+  // Gymnasium's info["lap_finished"], given when an episode terminates; false on other steps.
+  spec.info = {{"lap_finished", ArraySpec::Box(DType::kBool, {}, {0.0}, {1.0})}};
   spec.render_shape = {kVideoH, kVideoW, 3};
   spec.render_fps = static_cast<int>(kFps);
   return spec;
@@ -469,12 +476,21 @@ void CarRacing::Reset(const EnvOutput& out) {
   t_ = 0.0;
   new_lap_ = false;
   road_polygons_.clear();
-  if (domain_randomize_) PickColors();
+  // Gymnasium's reset redraws the colours unless options["randomize"] is false; its constructor
+  // drew them once (from a stream not yet seeded): envfleet draws those at the first reset that
+  // keeps colours, from the env's stream.
+  const bool randomize = randomize_next_;
+  randomize_next_ = randomize_default_;
+  if (domain_randomize_ && (randomize || !colors_drawn_)) {
+    PickColors();
+    colors_drawn_ = true;
+  }
   while (!CreateTrack()) {
   }
   CreateCar(track_[0].beta, track_[0].x, track_[0].y);
   // Gymnasium's reset() returns the observation of step(None): physics without an action.
   Advance(out.Observation<std::uint8_t>());
+  *out.Info<bool>(0) = false;
 }
 
 void CarRacing::ApplyAction(const void* action) {
@@ -591,15 +607,21 @@ void CarRacing::Step(const void* action, const EnvOutput& out) {
   double step_reward = reward_ - prev_reward_;
   prev_reward_ = reward_;
   bool terminated = false;
-  if (tile_visited_count_ == static_cast<int>(track_.size()) || new_lap_) terminated = true;
+  bool lap_finished = false;
+  if (tile_visited_count_ == static_cast<int>(track_.size()) || new_lap_) {
+    terminated = true;
+    lap_finished = true;
+  }
   const b2Vec2 position = hull_->GetPosition();
   if (std::abs(static_cast<double>(position.x)) > kPlayfield ||
       std::abs(static_cast<double>(position.y)) > kPlayfield) {
     terminated = true;
+    lap_finished = false;
     step_reward = -100;
   }
   *out.reward = step_reward;
   *out.terminated = terminated;
+  *out.Info<bool>(0) = lap_finished;
 }
 
 void CarRacing::Render(std::uint8_t* rgb) const { Draw(rgb, kVideoW, kVideoH, true); }

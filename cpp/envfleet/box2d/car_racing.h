@@ -15,7 +15,11 @@
 // digits (Gymnasium renders them with a TrueType font; envfleet draws its own in the same black
 // box): see docs/box2d.md. Render() is Gymnasium's "rgb_array" picture (600x400, skid marks
 // included). Actions: float32 (steer in [-1, 1], gas, brake in [0, 1]) or, with
-// `continuous=false`, Discrete(5) (nothing, right, left, gas, brake).
+// `continuous=false`, Discrete(5) (nothing, right, left, gas, brake). Info: `lap_finished`, as
+// Gymnasium gives it on the step that terminates (true: lap complete; false: off the playfield),
+// false on every other step. Reset option `randomize` (Gymnasium's per-reset
+// options["randomize"], with domain_randomize): false keeps the last episode's colours for that
+// one reset.
 // Thread-safety: one instance per thread, as every Env; each env owns its b2World. Drawing uses
 // a per-thread 1000x800 scratch picture.
 #ifndef ENVFLEET_BOX2D_CAR_RACING_H_
@@ -28,6 +32,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "envfleet/core/config.h"
@@ -43,6 +48,12 @@ class CarRacing : public Env {
 
   static OptionList Options();
   static EnvSpec Spec(const Config& config);
+  // `randomize` changes per env at reset (EnvType::reset_options); unlike other reset options it
+  // holds for the one reset it is given with, as Gymnasium's reset(options={"randomize": ...}).
+  static std::vector<std::string> ResetOptions() { return {"randomize"}; }
+  void Reconfigure(const Config& config) override {
+    randomize_next_ = config.Get<bool>("randomize");
+  }
 
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
@@ -112,6 +123,12 @@ class CarRacing : public Env {
   const bool continuous_;
   const bool domain_randomize_;
   const double lap_complete_percent_;
+  // Whether a reset draws new colours (domain_randomize only): the make() value, or the value a
+  // reset was given (Reconfigure) for that reset only.
+  const bool randomize_default_;
+  bool randomize_next_;
+  // Whether colours were drawn yet (Gymnasium draws them once in its constructor).
+  bool colors_drawn_ = false;
 
   FrictionDetector friction_detector_{this};
   std::unique_ptr<b2World> world_;
