@@ -19,9 +19,10 @@
 // Gymnasium gives it on the step that terminates (true: lap complete; false: off the playfield),
 // false on every other step. Reset option `randomize` (Gymnasium's per-reset
 // options["randomize"], with domain_randomize): false keeps the last episode's colours for that
-// one reset.
-// Thread-safety: one instance per thread, as every Env; each env owns its b2World. Drawing uses
-// a per-thread 1000x800 scratch picture.
+// one reset. Snapshots replay the episode (EpisodeReplay: the colours, the world's history as
+// the reset found it, the reset's random stream after the colours, the actions since; the
+// replay draws no pictures). Thread-safety: one instance per thread, as every Env; each env owns
+// its b2World. Drawing uses a per-thread 1000x800 scratch picture.
 #ifndef ENVFLEET_BOX2D_CAR_RACING_H_
 #define ENVFLEET_BOX2D_CAR_RACING_H_
 
@@ -35,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "envfleet/box2d/replay.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
@@ -58,6 +60,8 @@ class CarRacing : public Env {
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
   void Render(std::uint8_t* rgb) const override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   // What a body's user data points at: a road tile or a wheel (the hull has none).
@@ -113,9 +117,12 @@ class CarRacing : public Env {
   bool CreateTrack();
   void CreateCar(double angle, double x, double y);
   void Destroy();
+  // The part of Gymnasium's reset() after the colours: track, car, step(None).
+  void StartEpisode(std::uint8_t* observation);
   void ApplyAction(const void* action);
   void CarStep(double dt);
-  // One step of Gymnasium's step() after the action: tires, physics, clock, observation.
+  // One step of Gymnasium's step() after the action: tires, physics, clock, observation (none
+  // drawn for a null `observation`: a snapshot's replay).
   void Advance(std::uint8_t* observation);
   // Gymnasium's _render: the 1000x800 picture, shrunk to `width` x `height` into `rgb`.
   void Draw(std::uint8_t* rgb, int width, int height, bool skid_marks) const;
@@ -146,6 +153,9 @@ class CarRacing : public Env {
   int tile_visited_count_ = 0;
   double t_ = 0.0;
   bool new_lap_ = false;
+  // The world's history at the current episode's reset (at construction: a new world's).
+  WorldHistory history_;
+  EpisodeReplay replay_;
 };
 
 }  // namespace envfleet::box2d
