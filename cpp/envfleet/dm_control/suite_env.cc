@@ -36,15 +36,24 @@ std::shared_ptr<const mjModel> NoActuationModel(const std::shared_ptr<const mjMo
 // source of the envs' private model copies. The suite's skybox and grid textures are 99.8% of a
 // compiled model's memory (11.8 MB of Reacher's 11.8 MB buffer), so a private copy of the full
 // model costs ~12 MB per env; textures only colour pictures, so the physics is unchanged.
-std::shared_ptr<const mjModel> PhysicsOnlyModel(const std::string& path) {
+// `edit` (a Variant's model edits, may be empty) is applied first; the model is shared per file
+// and `key`.
+std::shared_ptr<const mjModel> PhysicsOnlyModel(const std::string& path, const std::string& key,
+                                                const std::function<void(mjSpec*)>& edit) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const mjModel>> models;
   const std::lock_guard<std::mutex> lock(mutex);
-  auto& model = models[path];
+  auto& model = models[path + '\n' + key];
   if (!model) {
     char error[1024] = "";
     mjSpec* spec = mj_parseXML(path.c_str(), nullptr, error, sizeof(error));
     if (spec == nullptr) throw std::invalid_argument("MuJoCo cannot load " + path + ": " + error);
+    try {
+      if (edit) edit(spec);
+    } catch (...) {
+      mj_deleteSpec(spec);
+      throw;
+    }
     for (mjsElement* element = mjs_firstElement(spec, mjOBJ_TEXTURE); element != nullptr;
          element = mjs_nextElement(spec, element)) {
       mjsTexture* texture = mjs_asTexture(element);
@@ -111,7 +120,7 @@ SuiteEnv::SuiteEnv(const Config& config, const Variant& variant)
   }
   const std::string path = (std::filesystem::path(variant.suite_dir) / variant.xml_file).string();
   if (variant.private_model) {
-    shared_model_ = PhysicsOnlyModel(path);
+    shared_model_ = PhysicsOnlyModel(path, variant.edit_key, variant.edit);
     own_model_ = mj_copyModel(nullptr, shared_model_.get());
     if (own_model_ == nullptr) throw std::runtime_error("mj_copyModel failed for " + path);
     model_ = own_model_;
