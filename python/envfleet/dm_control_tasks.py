@@ -45,6 +45,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("point_mass", "hard"),
     ("quadruped", "walk"),
     ("quadruped", "run"),
+    ("quadruped", "escape"),
+    ("quadruped", "fetch"),
     ("reacher", "easy"),
     ("reacher", "hard"),
     ("swimmer", "swimmer6"),

@@ -33,6 +33,25 @@ except AttributeError as error:  # dm-control 1.0.50's named indexing on MuJoCo 
     ) from error
 
 
+class _RecordingRandom:
+    """A task's numpy RandomState that keeps the last draw of a given shape (QuadrupedEscape's
+    30 x 30 terrain bumps, the per-episode values envfleet keeps as the task's state)."""
+
+    def __init__(self, random: np.random.RandomState, shape: tuple[int, ...]) -> None:
+        self._random = random
+        self._shape = shape
+        self.recorded = np.zeros(shape)
+
+    def uniform(self, *args: Any, **kwargs: Any) -> Any:
+        value = self._random.uniform(*args, **kwargs)
+        if np.shape(value) == self._shape:
+            self.recorded = np.array(value)
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._random, name)
+
+
 def load(task_id: str, seed: int = 0, **environment_kwargs: Any) -> Any:
     """dm_control's environment of `task_id`; `time_limit` goes to the task, the rest to
     environment_kwargs."""
@@ -40,7 +59,14 @@ def load(task_id: str, seed: int = 0, **environment_kwargs: Any) -> Any:
     task_kwargs: dict[str, Any] = {"random": seed}
     if "time_limit" in environment_kwargs:
         task_kwargs["time_limit"] = environment_kwargs.pop("time_limit")
-    return suite.load(domain, task, task_kwargs=task_kwargs, environment_kwargs=environment_kwargs)
+    env = suite.load(domain, task, task_kwargs=task_kwargs, environment_kwargs=environment_kwargs)
+    if (domain, task) == ("quadruped", "escape"):
+        env.task._random = _RecordingRandom(env.task.random, (30, 30))
+        # Escape re-uploads its terrain to the physics' renderer, made on first use of
+        # `physics.contexts`; these tests draw nothing (MUJOCO_GL=disable), so there is none.
+        physics = env.physics
+        physics.__class__ = type("PhysicsWithoutRenderer", (type(physics),), {"contexts": None})
+    return env
 
 
 def task_state(task_id: str, env: Any) -> np.ndarray:
@@ -67,6 +93,8 @@ def task_state(task_id: str, env: Any) -> np.ndarray:
         return np.array(model.jnt_stiffness)
     if domain == "stacker":  # the target's (x, z)
         return np.array(env.physics.named.model.body_pos["target"][[0, 2]])
+    if domain == "quadruped" and task == "escape":  # the terrain's bumps, before the zoom
+        return env.task.random.recorded.ravel()
     return np.zeros(0)
 
 

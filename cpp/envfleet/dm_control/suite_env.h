@@ -58,7 +58,7 @@ struct Variant {
   bool private_model = false;   // the task changes the model per episode
   // For domains whose model dm_control builds by editing the XML in Python (lxml): the same
   // edits on MuJoCo's mjSpec of the file, before compiling; `edit_key` names them (the compiled
-  // model is shared per file and key).
+  // model is shared per file and key, and is the source of the private copies too).
   std::function<void(mjSpec*)> edit = nullptr;
   std::string edit_key = "";
 };
