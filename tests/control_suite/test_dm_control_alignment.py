@@ -258,4 +258,3 @@ def test_gymnasium_make_gives_one_env_with_dict_observations():
     obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
     assert env.observation_space.contains(obs) and obs["height"].shape == ()
     env.close()
-
