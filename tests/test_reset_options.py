@@ -215,7 +215,7 @@ def test_a_value_the_task_refuses_raises_before_any_env_changes():
             ValueError, match="Hopper-v5: healthy_z_range must hold 2 values, got 3"
         ):
             pool.reset(env_id=[1], options={"healthy_z_range": [0.1, 0.2, 0.3]})
-        with pytest.raises(ValueError, match="'ctrl_cost_weight' is NaN"):
+        with pytest.raises(ValueError, match="option 'ctrl_cost_weight' is NaN"):
             pool.reset(options={"ctrl_cost_weight": [0.1, np.nan]})
         # Nothing changed: the envs go on, and reset, as a plain pool's.
         actions = np.random.default_rng(0).uniform(-1, 1, (300, 2, 3)).astype(np.float32)
