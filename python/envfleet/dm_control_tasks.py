@@ -47,6 +47,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("quadruped", "run"),
     ("reacher", "easy"),
     ("reacher", "hard"),
+    ("swimmer", "swimmer6"),
+    ("swimmer", "swimmer15"),
     ("walker", "stand"),
     ("walker", "walk"),
     ("walker", "run"),

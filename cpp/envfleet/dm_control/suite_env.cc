@@ -32,48 +32,34 @@ std::shared_ptr<const mjModel> NoActuationModel(const std::shared_ptr<const mjMo
   return copy;
 }
 
-// The model of `path` with every builtin texture compiled at 8 x 8 pixels, shared per file: the
-// source of the envs' private model copies. The suite's skybox and grid textures are 99.8% of a
-// compiled model's memory (11.8 MB of Reacher's 11.8 MB buffer), so a private copy of the full
-// model costs ~12 MB per env; textures only colour pictures, so the physics is unchanged.
-std::shared_ptr<const mjModel> PhysicsOnlyModel(const std::string& path) {
+// The model of `path`, compiled through MuJoCo's mjSpec and shared per file, `key` and `small`:
+// with `edit` applied to the spec first (the domains dm_control builds by editing the XML), and
+// with `small`, every builtin texture compiled at 8 x 8 pixels, for the source of the envs'
+// private model copies. The suite's skybox and grid textures are 99.8% of a compiled model's
+// memory (11.8 MB of Reacher's 11.8 MB buffer), so a private copy of the full model costs ~12 MB
+// per env; textures only colour pictures, so the physics is unchanged.
+std::shared_ptr<const mjModel> CompiledModel(const std::string& path, const std::string& key,
+                                             const std::function<void(mjSpec*)>& edit, bool small) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const mjModel>> models;
   const std::lock_guard<std::mutex> lock(mutex);
-  auto& model = models[path];
-  if (!model) {
-    char error[1024] = "";
-    mjSpec* spec = mj_parseXML(path.c_str(), nullptr, error, sizeof(error));
-    if (spec == nullptr) throw std::invalid_argument("MuJoCo cannot load " + path + ": " + error);
-    for (mjsElement* element = mjs_firstElement(spec, mjOBJ_TEXTURE); element != nullptr;
-         element = mjs_nextElement(spec, element)) {
-      mjsTexture* texture = mjs_asTexture(element);
-      if (texture->builtin != mjBUILTIN_NONE) texture->width = texture->height = 8;
-    }
-    mjModel* raw = mj_compile(spec, nullptr);
-    mj_deleteSpec(spec);
-    if (raw == nullptr) throw std::invalid_argument("MuJoCo cannot compile " + path);
-    model.reset(raw, [](const mjModel* m) { mj_deleteModel(const_cast<mjModel*>(m)); });
-  }
-  return model;
-}
-
-// The model of `path` with `edit` applied to its mjSpec, shared per file and `key`.
-std::shared_ptr<const mjModel> EditedModel(const std::string& path, const std::string& key,
-                                           const std::function<void(mjSpec*)>& edit) {
-  static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<const mjModel>> models;
-  const std::lock_guard<std::mutex> lock(mutex);
-  auto& model = models[path + '\n' + key];
+  auto& model = models[path + '\n' + key + (small ? "\nsmall" : "")];
   if (!model) {
     char error[1024] = "";
     mjSpec* spec = mj_parseXML(path.c_str(), nullptr, error, sizeof(error));
     if (spec == nullptr) throw std::invalid_argument("MuJoCo cannot load " + path + ": " + error);
     try {
-      edit(spec);
+      if (edit) edit(spec);
     } catch (...) {
       mj_deleteSpec(spec);
       throw;
+    }
+    if (small) {
+      for (mjsElement* element = mjs_firstElement(spec, mjOBJ_TEXTURE); element != nullptr;
+           element = mjs_nextElement(spec, element)) {
+        mjsTexture* texture = mjs_asTexture(element);
+        if (texture->builtin != mjBUILTIN_NONE) texture->width = texture->height = 8;
+      }
     }
     mjModel* raw = mj_compile(spec, nullptr);
     const std::string message = mjs_getError(spec);
@@ -111,12 +97,12 @@ SuiteEnv::SuiteEnv(const Config& config, const Variant& variant)
   }
   const std::string path = (std::filesystem::path(variant.suite_dir) / variant.xml_file).string();
   if (variant.private_model) {
-    shared_model_ = PhysicsOnlyModel(path);
+    shared_model_ = CompiledModel(path, variant.edit_key, variant.edit, true);
     own_model_ = mj_copyModel(nullptr, shared_model_.get());
     if (own_model_ == nullptr) throw std::runtime_error("mj_copyModel failed for " + path);
     model_ = own_model_;
   } else {
-    shared_model_ = variant.edit ? EditedModel(path, variant.edit_key, variant.edit)
+    shared_model_ = variant.edit ? CompiledModel(path, variant.edit_key, variant.edit, false)
                                  : mujoco::LoadModel(path, false);
     no_actuation_model_ = NoActuationModel(shared_model_);
     model_ = shared_model_.get();
