@@ -51,6 +51,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("quadruped", "run"),
     ("reacher", "easy"),
     ("reacher", "hard"),
+    ("stacker", "stack_2"),
+    ("stacker", "stack_4"),
     ("swimmer", "swimmer6"),
     ("swimmer", "swimmer15"),
     ("walker", "stand"),

@@ -23,6 +23,7 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   // Domains whose models dm_control generates procedurally.
   AddSwimmer(types, suite_dir);
   AddManipulator(types, suite_dir);
+  AddStacker(types, suite_dir);
   return types;
 }
 
