@@ -40,6 +40,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("humanoid_CMU", "stand"),
     ("humanoid_CMU", "walk"),
     ("humanoid_CMU", "run"),
+    ("lqr", "lqr_2_1"),
+    ("lqr", "lqr_6_2"),
     ("manipulator", "bring_ball"),
     ("manipulator", "bring_peg"),
     ("manipulator", "insert_ball"),

@@ -24,6 +24,7 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddSwimmer(types, suite_dir);
   AddManipulator(types, suite_dir);
   AddStacker(types, suite_dir);
+  AddLqr(types, suite_dir);
   return types;
 }
 

@@ -51,6 +51,7 @@ void AddQuadruped(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddSwimmer(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddManipulator(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddStacker(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddLqr(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 
