@@ -216,7 +216,16 @@ def _assert_same(a, b) -> None:
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("task_id", ["CartpoleSwingup-v1", "AcrobotSwingup-v1"])
+@pytest.mark.parametrize(
+    "task_id",
+    [
+        "CartpoleSwingup-v1",
+        "AcrobotSwingup-v1",
+        "ManipulatorInsertPeg-v1",
+        "StackerStack4-v1",
+        "LqrLqr62-v1",
+    ],
+)
 def test_trajectories_do_not_depend_on_num_threads(task_id):
     _assert_same(_trajectory(task_id, 50, num_threads=1), _trajectory(task_id, 50, num_threads=2))
 
