@@ -4,7 +4,9 @@ One Gymnasium env is stepped with random actions for `--seconds`, its `world.Ste
 wrapper (Box2D's own work); then an envfleet pool of 64 envs on one thread is stepped as long.
 Prints microseconds per step of each, in the same process, so that the three share the machine's
 load. envfleet's step is Box2D's step plus a little; Gymnasium adds Python, SWIG and NumPy around
-the same Box2D step (see docs/box2d.md, "Speed").
+the same Box2D step (see docs/box2d.md, "Speed"). With EnvPool installed, it then alternates
+EnvPool's and envfleet's LunarLander-v3 x64 (1 and 2 threads, two rounds) in this process, so
+that both see the same load (benchmarks/toy_text_box2d.py measures each in its own process).
 
     python benchmarks/box2d_step_split.py [--seconds S]
 """
@@ -77,6 +79,38 @@ def main() -> None:
         f"envfleet LunarLander-v3 x64, 1 thread: "
         f"{elapsed / (batches * 64) * 1e6:.1f} us per env-step"
     )
+    try:
+        import envpool
+    except ImportError:
+        return
+    for _ in range(2):
+        for threads in (1, 2):
+            ours = envfleet.make_gymnasium(
+                "LunarLander-v3", num_envs=64, seed=0, num_threads=threads
+            )
+            theirs = envpool.make_gymnasium(
+                "LunarLander-v3", num_envs=64, seed=0, num_threads=threads
+            )
+            figures = [_steps_per_second(pool, actions, args.seconds) for pool in (theirs, ours)]
+            ours.close()
+            theirs.close()
+            print(
+                f"LunarLander-v3 x64, {threads} thread(s): EnvPool {figures[0]:.0f}, envfleet "
+                f"{figures[1]:.0f} env-steps/s ({figures[1] / figures[0]:.2f}x)"
+            )
+
+
+def _steps_per_second(pool: Any, actions: np.ndarray, seconds: float) -> float:
+    """Env-steps per second of `pool` (64 envs) stepped with `actions` for `seconds`."""
+    pool.reset()
+    for batch in actions[:10]:
+        pool.step(batch)
+    start = time.perf_counter()
+    batches = 0
+    while time.perf_counter() - start < seconds:
+        pool.step(actions[batches % len(actions)])
+        batches += 1
+    return batches * 64 / (time.perf_counter() - start)
 
 
 if __name__ == "__main__":
