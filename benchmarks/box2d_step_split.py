@@ -1,12 +1,17 @@
-"""Where a LunarLander-v3 step goes: Gymnasium's step, its Box2D world.Step, envfleet's step.
+"""Where a LunarLander-v3 step goes: Gymnasium's step, its Box2D world.Step, envfleet's, EnvPool's.
 
-One Gymnasium env is stepped with random actions for `--seconds`, its `world.Step` timed by a
-wrapper (Box2D's own work); then an envfleet pool of 64 envs on one thread is stepped as long.
-Prints microseconds per step of each, in the same process, so that the three share the machine's
-load. envfleet's step is Box2D's step plus a little; Gymnasium adds Python, SWIG and NumPy around
-the same Box2D step (see docs/box2d.md, "Speed"). With EnvPool installed, it then alternates
-EnvPool's and envfleet's LunarLander-v3 x64 (1 and 2 threads, two rounds) in this process, so
-that both see the same load (benchmarks/toy_text_box2d.py measures each in its own process).
+On a machine shared with other work, wall-clock rates move with everyone else's load; the CPU
+time a process spends per env-step does not (much). So this script reports both, in one process:
+
+1. one Gymnasium env stepped with random actions for `--seconds`, its `world.Step` timed by a
+   wrapper (Box2D's own work): CPU and wall microseconds per step, and world.Step's share;
+2. Gymnasium's SyncVectorEnv of 64 envs: CPU microseconds per env-step;
+3. envfleet's and (if installed) EnvPool's LunarLander-v3 x64 with 1 and 2 threads, alternating,
+   two rounds: env-steps/s, the process's CPU time over wall time, and CPU microseconds per
+   env-step.
+
+envfleet's CPU cost per env-step is about Box2D's step; Gymnasium adds Python, SWIG and NumPy
+around the same Box2D step. See docs/box2d.md, "Speed".
 
     python benchmarks/box2d_step_split.py [--seconds S]
 """
@@ -14,6 +19,7 @@ that both see the same load (benchmarks/toy_text_box2d.py measures each in its o
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from typing import Any
 
@@ -22,95 +28,101 @@ import numpy as np
 
 import envfleet
 
+NUM_ENVS = 64
+
 
 class _TimedWorld:
-    """A b2World whose Step() adds its wall time to `seconds`."""
+    """A b2World whose Step() adds its CPU time to `seconds`."""
 
     def __init__(self, world: Any) -> None:
         self.world = world
         self.seconds = 0.0
 
     def Step(self, *args: Any) -> None:
-        start = time.perf_counter()
+        start = time.process_time()
         self.world.Step(*args)
-        self.seconds += time.perf_counter() - start
+        self.seconds += time.process_time() - start
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.world, name)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0, help="per measurement")
-    args = parser.parse_args()
-    rng = np.random.default_rng(0)
+def _cpu_seconds() -> float:
+    """CPU time of the whole process (every thread), user and system."""
+    times = os.times()
+    return times.user + times.system
 
+
+def _single_env(seconds: float, rng: np.random.Generator) -> None:
     env = gymnasium.make("LunarLander-v3").unwrapped
     env.reset(seed=0)
-    stepping = world_seconds = 0.0
+    cpu = world_cpu = 0.0
     steps = 0
-    while stepping < args.seconds:
+    wall_start = time.perf_counter()
+    while cpu < seconds:
         timed = _TimedWorld(env.world)  # reset() makes a new world: wrap the current one
         env.world = timed
-        start = time.perf_counter()
+        start = time.process_time()
         _, _, terminated, truncated, _ = env.step(int(rng.integers(4)))
-        stepping += time.perf_counter() - start
-        world_seconds += timed.seconds
+        cpu += time.process_time() - start
+        world_cpu += timed.seconds
         env.world = timed.world
         steps += 1
         if terminated or truncated:
             env.reset()
+    wall = time.perf_counter() - wall_start
     print(
-        f"Gymnasium LunarLander-v3: {stepping / steps * 1e6:.1f} us per step, of which "
-        f"world.Step {world_seconds / steps * 1e6:.1f} us ({world_seconds / stepping:.0%})"
+        f"Gymnasium LunarLander-v3, one env: {cpu / steps * 1e6:.1f} us CPU per step "
+        f"({wall / steps * 1e6:.1f} us wall), of which world.Step {world_cpu / steps * 1e6:.1f} "
+        f"us ({world_cpu / cpu:.0%})"
     )
 
-    pool = envfleet.make_gymnasium("LunarLander-v3", num_envs=64, seed=0, num_threads=1)
-    pool.reset()
-    actions = rng.integers(4, size=(50, 64))
-    start = time.perf_counter()
-    batches = 0
-    while time.perf_counter() - start < args.seconds:
-        pool.step(actions[batches % 50])
-        batches += 1
-    elapsed = time.perf_counter() - start
-    pool.close()
-    print(
-        f"envfleet LunarLander-v3 x64, 1 thread: "
-        f"{elapsed / (batches * 64) * 1e6:.1f} us per env-step"
-    )
-    try:
-        import envpool
-    except ImportError:
-        return
-    for _ in range(2):
-        for threads in (1, 2):
-            ours = envfleet.make_gymnasium(
-                "LunarLander-v3", num_envs=64, seed=0, num_threads=threads
-            )
-            theirs = envpool.make_gymnasium(
-                "LunarLander-v3", num_envs=64, seed=0, num_threads=threads
-            )
-            figures = [_steps_per_second(pool, actions, args.seconds) for pool in (theirs, ours)]
-            ours.close()
-            theirs.close()
-            print(
-                f"LunarLander-v3 x64, {threads} thread(s): EnvPool {figures[0]:.0f}, envfleet "
-                f"{figures[1]:.0f} env-steps/s ({figures[1] / figures[0]:.2f}x)"
-            )
 
-
-def _steps_per_second(pool: Any, actions: np.ndarray, seconds: float) -> float:
-    """Env-steps per second of `pool` (64 envs) stepped with `actions` for `seconds`."""
+def _rate(pool: Any, actions: np.ndarray, seconds: float) -> tuple[float, float, float]:
+    """(env-steps/s, CPU time / wall time, CPU us per env-step) of `pool` stepped `seconds`."""
     pool.reset()
     for batch in actions[:10]:
         pool.step(batch)
-    start = time.perf_counter()
+    cpu_start, start = _cpu_seconds(), time.perf_counter()
     batches = 0
     while time.perf_counter() - start < seconds:
         pool.step(actions[batches % len(actions)])
         batches += 1
-    return batches * 64 / (time.perf_counter() - start)
+    wall, cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
+    env_steps = batches * NUM_ENVS
+    return env_steps / wall, cpu / wall, cpu / env_steps * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="per measurement")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    actions = rng.integers(4, size=(50, NUM_ENVS))
+    _single_env(args.seconds, rng)
+
+    sync = gymnasium.make_vec("LunarLander-v3", NUM_ENVS, vectorization_mode="sync")
+    rate, share, cpu = _rate(sync, actions, args.seconds)
+    sync.close()
+    print(f"Gymnasium SyncVectorEnv x{NUM_ENVS}: {rate:.0f} env-steps/s, {cpu:.1f} us CPU each")
+
+    makers = {"envfleet": envfleet.make_gymnasium}
+    try:
+        import envpool
+
+        makers["EnvPool"] = envpool.make_gymnasium
+    except ImportError:
+        pass
+    for _ in range(2):
+        for threads in (1, 2):
+            for name, make in makers.items():
+                pool = make("LunarLander-v3", num_envs=NUM_ENVS, seed=0, num_threads=threads)
+                rate, share, cpu = _rate(pool, actions, args.seconds)
+                pool.close()
+                print(
+                    f"{name} x{NUM_ENVS}, {threads} thread(s): {rate:.0f} env-steps/s, "
+                    f"CPU/wall {share:.2f}, {cpu:.1f} us CPU per env-step"
+                )
 
 
 if __name__ == "__main__":
