@@ -86,7 +86,10 @@ struct RunMasks {
 };
 
 // The sums of each channel of `count` (<= kMaxRun) pixels from `pixel`, which may be read for 48
-// bytes: masked bytes summed with psadbw.
+// bytes. Channel c's bytes lie at offsets = c (mod 3) of the 48, i.e. on lanes = c, c + 2 and
+// c + 1 (mod 3) of the three 16-byte loads: masked, they never share a lane, so they are OR-ed
+// into one vector and summed by one psadbw (three per pixel run, not nine). At most 15 x 255:
+// pygame's 16-bit sum never wraps here.
 inline void SumRun(const std::uint8_t* pixel, int count, const RunMasks& masks,
                    std::uint16_t sum[3]) {
   const __m128i zero = _mm_setzero_si128();
@@ -95,12 +98,12 @@ inline void SumRun(const std::uint8_t* pixel, int count, const RunMasks& masks,
   const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pixel + 32));
   for (int c = 0; c < 3; ++c) {
     const auto& keep = masks.keep[count][c];
-    __m128i total = _mm_sad_epu8(_mm_and_si128(v0, keep[0]), zero);
-    total = _mm_add_epi64(total, _mm_sad_epu8(_mm_and_si128(v1, keep[1]), zero));
-    total = _mm_add_epi64(total, _mm_sad_epu8(_mm_and_si128(v2, keep[2]), zero));
-    const int run = _mm_cvtsi128_si32(total) + _mm_cvtsi128_si32(_mm_srli_si128(total, 8));
-    // At most 15 x 255 plus a carry below 2^14: the 16-bit sum of pygame never wraps here.
-    sum[c] = static_cast<std::uint16_t>(sum[c] + run);
+    const __m128i bytes =
+        _mm_or_si128(_mm_or_si128(_mm_and_si128(v0, keep[0]), _mm_and_si128(v1, keep[1])),
+                     _mm_and_si128(v2, keep[2]));
+    const __m128i total = _mm_sad_epu8(bytes, zero);
+    sum[c] = static_cast<std::uint16_t>(_mm_cvtsi128_si32(total) +
+                                        _mm_cvtsi128_si32(_mm_unpackhi_epi64(total, total)));
   }
 }
 
@@ -131,9 +134,9 @@ void ShrinkRows(const std::uint8_t* src, int src_width, int height, std::uint8_t
     const std::uint8_t* in = src + static_cast<std::size_t>(row) * src_width * 3;
     std::uint8_t* out = dst + static_cast<std::size_t>(row) * dst_width * 3;
     for (int j = 0; j < dst_width; ++j) {
-      const Share& share = plan[j];
-      std::uint16_t* sum = &run[3 * j];
-      sum[0] = sum[1] = sum[2] = 0;
+      const Share share = plan[j];
+      // Summed in locals and stored once (the pixels are bytes, which may alias any store).
+      std::uint16_t sum[3] = {0, 0, 0};
       const std::uint8_t* pixel = in + 3 * share.first;
 #if defined(__SSE2__)
       const bool vector_run = share.count <= kMaxRun && pixel + 48 <= src_end;
@@ -155,7 +158,13 @@ void ShrinkRows(const std::uint8_t* src, int src_width, int height, std::uint8_t
         }
       }
       // edge[3 + i] is channel value i's edge sample (x4); edge[i] the previous output's.
-      for (int c = 0; c < 3; ++c) edge[3 * j + 3 + c] = static_cast<std::uint16_t>(pixel[c] << 2);
+      const std::uint16_t edges[3] = {static_cast<std::uint16_t>(pixel[0] << 2),
+                                      static_cast<std::uint16_t>(pixel[1] << 2),
+                                      static_cast<std::uint16_t>(pixel[2] << 2)};
+      for (int c = 0; c < 3; ++c) {
+        run[3 * j + c] = sum[c];
+        edge[3 * j + 3 + c] = edges[c];
+      }
     }
     const std::uint16_t* current = edge.data() + 3;
     const std::uint16_t* before = edge.data();
