@@ -4,10 +4,10 @@ What EnvPool shows for a suite id, and how envfleet's task maps onto it:
 - observations: a dict of float64 arrays, one per key of dm_control's task (the same names and
   shapes), each bounded by EnvPool's (DBL_MIN, DBL_MAX) in its spaces and specs; a dm TimeStep's
   observation holds `env_id`, `players`, then each key (no `obs` field);
-- Quadruped reports the keys of all its tasks for every task (`origin`, `rangefinder`,
-  `ball_state`, `target_position` included); where dm_control's task has no such key the layer
-  gives zeros (EnvPool gives zeros too, except `origin`, which EnvPool computes for every task:
-  docs/from_envpool.md);
+- Dog, Finger, Fish, Humanoid and Quadruped report the keys of all their tasks for every task
+  (Quadruped's `origin`, `rangefinder`, `ball_state`, `target_position`, ...); where
+  dm_control's task has no such key the layer gives zeros (docs/from_envpool.md says where
+  EnvPool gives values instead);
 - `frame_skip` in EnvPool's config is the physics steps per control step (dm_control's
   n_sub_steps, fixed by the task), not an action repeat: only its default is accepted;
   `task_name` is the suite's task; `frame_stack` stacks each key (shape (k, *key shape));
@@ -48,6 +48,19 @@ _SUB_STEPS: dict[str, int] = {
 # Domains whose EnvPool tasks all report one set of keys (name -> shape, EnvPool's order), a
 # superset of each dm_control task's.
 _DOMAIN_KEYS: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {
+    "dog": (
+        ("joint_angles", (73,)),
+        ("joint_velocites", (73,)),
+        ("torso_pelvis_height", (2,)),
+        ("z_projection", (9,)),
+        ("torso_com_velocity", (3,)),
+        ("inertial_sensors", (9,)),
+        ("foot_forces", (12,)),
+        ("touch_sensors", (4,)),
+        ("actuator_state", (38,)),
+        ("ball_state", (6,)),
+        ("target_position", (3,)),
+    ),
     "finger": (
         ("position", (4,)),
         ("velocity", (3,)),
