@@ -54,6 +54,8 @@ SUITE_TASKS: tuple[tuple[str, str], ...] = (
     ("quadruped", "fetch"),
     ("reacher", "easy"),
     ("reacher", "hard"),
+    ("swimmer", "swimmer6"),
+    ("swimmer", "swimmer15"),
     ("walker", "stand"),
     ("walker", "walk"),
     ("walker", "run"),

@@ -73,7 +73,7 @@ def task_state(task_id: str, env: Any) -> np.ndarray:
     """The task's per-episode values, as envfleet's "task" state part holds them."""
     domain, task = DOMAIN_TASK[task_id]
     model = env.physics.model
-    if domain == "reacher":  # the target's (x, y)
+    if domain in ("reacher", "swimmer"):  # the target's (x, y)
         return np.array(env.physics.named.model.geom_pos["target"][:2])
     if domain == "finger" and task != "spin":  # the target's (x, z)
         return np.array(env.physics.named.model.site_pos["target"][[0, 2]])
@@ -81,6 +81,18 @@ def task_state(task_id: str, env: Any) -> np.ndarray:
         return np.array(env.physics.named.model.geom_pos["target"])
     if domain == "point_mass" and task == "hard":  # the controls' directions
         return np.array(model.wrap_prm[:4])
+    if domain == "manipulator":  # the target's (and receptacle's) x, z, qw, qy
+        bodies = ["target_peg" if "peg" in task else "target_ball"]
+        if task.startswith("insert"):
+            bodies.append("slot" if "peg" in task else "cup")
+        named = env.physics.named.model
+        return np.concatenate(
+            [np.r_[named.body_pos[b][[0, 2]], named.body_quat[b][[0, 2]]] for b in bodies]
+        )
+    if domain == "lqr":  # the joints' stiffnesses (the model dm_control drew)
+        return np.array(model.jnt_stiffness)
+    if domain == "stacker":  # the target's (x, z)
+        return np.array(env.physics.named.model.body_pos["target"][[0, 2]])
     if domain == "quadruped" and task == "escape":  # the terrain's bumps, before the zoom
         return env.task.random.recorded.ravel()
     return np.zeros(0)

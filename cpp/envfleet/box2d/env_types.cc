@@ -20,6 +20,9 @@ EnvType MakeEnvType(std::string id, int max_episode_steps, double reward_thresho
   EnvType type;
   type.id = std::move(id);
   type.options = EnvClass::Options();
+  if constexpr (requires { EnvClass::ResetOptions(); }) {
+    type.reset_options = EnvClass::ResetOptions();
+  }
   for (Option& option : type.options) {
     if (auto preset = presets.find(option.name); preset != presets.end()) {
       option.default_value = preset->second;

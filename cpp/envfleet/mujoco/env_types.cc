@@ -1,7 +1,9 @@
 #include "envfleet/mujoco/env_types.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -42,8 +44,16 @@ EnvType MakeEnvType(const std::string& name, const Registration& registration, c
                         registration.frame_skip, camera.default_config};
   EnvType type;
   type.id = name + "-v" + std::to_string(registration.version);
+  const std::string type_id = type.id;
   type.options = Task::Options(variant);
-  if constexpr (requires { Task::ResetOptions(); }) type.reset_options = Task::ResetOptions();
+  // The reset options: those of the task's list that this version has.
+  if constexpr (requires { Task::ResetOptions(); }) {
+    for (const std::string& reset_option : Task::ResetOptions()) {
+      for (const Option& option : type.options) {
+        if (option.name == reset_option) type.reset_options.push_back(reset_option);
+      }
+    }
+  }
   for (Option& option : RenderingOptions(variant.default_camera_config)) {
     type.options.push_back(std::move(option));
   }
@@ -53,8 +63,18 @@ EnvType MakeEnvType(const std::string& name, const Registration& registration, c
     spec.reward_threshold = registration.reward_threshold;
     return spec;
   };
-  type.make_env = [variant](const Config& config) -> std::unique_ptr<Env> {
-    return std::make_unique<Task>(config, variant);
+  type.make_env = [variant, type_id, reset_options = type.reset_options](
+                      const Config& config) -> std::unique_ptr<Env> {
+    auto env = std::make_unique<Task>(config, variant);
+    // Every reset option sets a member: a declared one the task did not bind would be ignored.
+    std::vector<std::string> bound = env->BoundResetOptions();
+    std::vector<std::string> declared = reset_options;
+    std::sort(bound.begin(), bound.end());
+    std::sort(declared.begin(), declared.end());
+    if (bound != declared) {
+      throw std::logic_error(type_id + ": the bound reset options differ from the declared ones");
+    }
+    return env;
   };
   return type;
 }
