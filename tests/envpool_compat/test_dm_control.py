@@ -168,6 +168,31 @@ def test_quadruped_keys_dm_control_lacks_are_zeros(make_ours):
     assert obs["torso_upright"].all()
 
 
+def test_envpools_frame_skip_is_dm_controls_n_sub_steps_for_every_suite_id():
+    # Ids EnvPool lacks too (the layer makes every envfleet id): dm_control's own value.
+    import os
+
+    gl = os.environ.get("MUJOCO_GL")
+    os.environ["MUJOCO_GL"] = "disable"
+    try:
+        from dm_control import suite
+    finally:
+        if gl is None:
+            del os.environ["MUJOCO_GL"]
+        else:
+            os.environ["MUJOCO_GL"] = gl
+    from envfleet.dm_control_tasks import DOMAIN_TASK
+
+    seen = set()
+    for task_id, (domain, task) in DOMAIN_TASK.items():
+        if domain in seen:
+            continue
+        seen.add(domain)
+        env = suite.load(domain, task)
+        sub_steps = round(env.control_timestep() / env.physics.timestep())
+        assert envfleet.envpool.make_spec(task_id).config.frame_skip == sub_steps, task_id
+
+
 def test_envpools_frame_skip_is_the_tasks_sub_steps():
     assert envfleet.envpool.make_spec("WalkerWalk-v1", frame_skip=10).config.frame_skip == 10
     with pytest.raises(ValueError, match="frame_skip"):

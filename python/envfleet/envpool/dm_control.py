@@ -24,7 +24,7 @@ import numpy as np
 from envfleet.dm_control_tasks import DOMAIN_TASK
 
 # EnvPool's frame_skip default per domain: dm_control's n_sub_steps (control timestep over the
-# model's timestep).
+# model's timestep; EnvPool has no lqr or stacker ids, their values are dm_control's).
 _SUB_STEPS: dict[str, int] = {
     "acrobot": 1,
     "ball_in_cup": 10,
@@ -36,11 +36,13 @@ _SUB_STEPS: dict[str, int] = {
     "hopper": 4,
     "humanoid": 5,
     "humanoid_CMU": 10,
+    "lqr": 1,
     "manipulator": 10,
     "pendulum": 1,
     "point_mass": 1,
     "quadruped": 4,
     "reacher": 1,
+    "stacker": 10,
     "swimmer": 15,
     "walker": 10,
 }
