@@ -183,6 +183,22 @@ def test_state_round_trip_continues_the_episode_exactly():
     pool.close()
 
 
+def test_escape_state_carries_the_terrain():
+    # Env 0's state written into env 1, which drew another terrain, continues env 0's episode
+    # there: the state's bump draws rebuild env 0's heightfield in env 1's model.
+    pool = envfleet.make_gymnasium("QuadrupedEscape-v1", num_envs=2, seed=4)
+    pool.reset()
+    state = pool.get_state()
+    assert not np.array_equal(state["task"][0], state["task"][1])
+    pool.set_state(**{name: np.repeat(value[:1], 2, axis=0) for name, value in state.items()})
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        obs = pool.step(np.repeat(rng.uniform(-1, 1, (1, 12)), 2, axis=0))[0]
+        for key, value in obs.items():
+            np.testing.assert_array_equal(value[0], value[1], err_msg=key)
+    pool.close()
+
+
 def test_every_listed_id_is_a_dm_control_task_and_the_extension_agrees():
     from dm_control import suite
 
@@ -224,6 +240,8 @@ def _assert_same(a, b) -> None:
         "ManipulatorInsertPeg-v1",
         "StackerStack4-v1",
         "LqrLqr62-v1",
+        "QuadrupedEscape-v1",
+        "DogFetch-v1",
     ],
 )
 def test_trajectories_do_not_depend_on_num_threads(task_id):

@@ -315,7 +315,19 @@ class Escape final : public Quadruped {
     UploadTerrain();
     double orientation[4];
     RandomOrientation(orientation);
-    FindNonContactingHeight(orientation);
+    // The search reads only the contacts: the 20 rangefinders' rays against the heightfield,
+    // most of each forward pass, are skipped (sensors feed nothing else; the forward pass that
+    // ends the reset computes them).
+    mjModel& m = mutable_model();
+    const int flags = m.opt.disableflags;
+    m.opt.disableflags |= mjDSBL_SENSOR;
+    try {
+      FindNonContactingHeight(orientation);
+    } catch (...) {
+      m.opt.disableflags = flags;
+      throw;
+    }
+    m.opt.disableflags = flags;
   }
 
   // terrain = bowl * zoom(bumps), into the model's heightfield (float32, as dm_control's write).

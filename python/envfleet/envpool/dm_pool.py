@@ -16,8 +16,9 @@ _FIRST, _MID, _LAST = (np.int32(t) for t in dm_env.StepType)
 
 class DMEnvPool(EnvPoolLayer, dm_env.Environment):
     """`num_envs` envs with EnvPool's dm_env API: batched TimeSteps whose observation holds
-    `env_id`, `players`, `obs` and the task's info keys; step_type int32, reward and discount
-    float32. Thread-safety and ownership: see EnvPoolLayer."""
+    `env_id`, `players`, `obs` (the Control Suite: one field per observation key) and the task's
+    info keys; step_type int32, reward and discount float32. Thread-safety and ownership: see
+    EnvPoolLayer."""
 
     def __init__(self, task_id: str, **kwargs: Any) -> None:
         if kwargs.get("episode_stats"):
@@ -43,9 +44,15 @@ class DMEnvPool(EnvPoolLayer, dm_env.Environment):
         step_type = xp.where(ended, _LAST, xp.where(first, _FIRST, _MID))
         # 0 where the episode ended (EnvPool's rule: a time-limit end too); an env may lower it
         # mid-episode (Atari's zero_discount_on_life_loss); 1 otherwise.
-        discount = xp.where(ended, 0.0, raw_info.get("discount", 1.0)).astype(np.float32)
+        if self.spec.observation_keys:
+            # The Control Suite (EnvPool's dmc envs): 1 at the time limit, 0 where the task ends.
+            discount = xp.where(terminated, 0.0, 1.0).astype(np.float32)
+            fields = list(obs.values())
+        else:
+            discount = xp.where(ended, 0.0, raw_info.get("discount", 1.0)).astype(np.float32)
+            fields = [obs]
         players = Players(info["players"]["env_id"])
         observation = self.spec.observation_type(
-            info["env_id"], players, obs, *(info[key.name] for key in self.spec.info_keys)
+            info["env_id"], players, *fields, *(info[key.name] for key in self.spec.info_keys)
         )
         return dm_env.TimeStep(step_type.astype(np.int32), reward, discount, observation)

@@ -12,7 +12,8 @@ EnvPool's keywords fall in four groups:
   `legacy_healthy_reward`, ...) or fix a constant Gymnasium hard-codes (`reset_qvel_scale`, ...):
   envfleet's `-v4` and `-v5` tasks are Gymnasium's, so these are accepted at the value EnvPool
   gives them for the id and raise ValueError otherwise, naming the id that behaves so.
-`frame_stack` (MuJoCo) is EnvPool's observation stack, applied by the pool layer.
+`frame_stack` (MuJoCo, the Control Suite) is EnvPool's observation stack, applied by the pool
+layer. The Control Suite's `frame_skip` and `task_name` are fixed per id (envpool/dm_control.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from envfleet import registry
+from envfleet.envpool import dm_control as suite
 from envfleet.envpool import ids
 from envfleet.spec import option_defaults
 
@@ -262,10 +264,28 @@ def translate(task_id: str, kwargs: dict[str, Any]) -> Translation:
     defaults = option_defaults(envfleet_id)
     given = dict(kwargs)
     frame_stack = 1
-    if registry.family_of(envfleet_id) == "mujoco":
+    family = registry.family_of(envfleet_id)
+    if family in ("mujoco", "dm_control"):
         frame_stack = int(given.pop("frame_stack", 1))
         if frame_stack < 1:
             raise ValueError("frame_stack must be greater than 0")
+    suite_config: dict[str, Any] = {}
+    if family == "dm_control":
+        # EnvPool's frame_skip is the task's physics steps per control step, not envfleet's
+        # action repeat (envfleet's `frame_skip` option stays 1 here).
+        suite_config = {
+            "frame_skip": suite.frame_skip(envfleet_id),
+            "frame_stack": frame_stack,
+            "task_name": suite.task_name(envfleet_id),
+        }
+        for name in ("frame_skip", "task_name"):
+            value = given.pop(name, suite_config[name])
+            if value != suite_config[name]:
+                raise ValueError(
+                    f"{task_id}: {name}={value!r} is not supported; envfleet's {task_id} follows "
+                    f"dm_control's task, where EnvPool's {name} is {suite_config[name]!r} (for an "
+                    "action repeat, use envfleet.make_gymnasium(task_id, frame_skip=...))"
+                )
 
     # Pool keywords.
     pool = {name: given.pop(name, default) for name, default in _POOL_DEFAULTS.items()}
@@ -321,6 +341,10 @@ def translate(task_id: str, kwargs: dict[str, Any]) -> Translation:
     if registry.family_of(envfleet_id) == "atari":
         config["task"] = ids.ATARI_ROMS[envfleet_id]
     settings = {**defaults, **options}
+    if family == "dm_control":
+        # EnvPool's settings only; envfleet's own options given (time_limit, ...) still apply.
+        config.update(suite_config)
+        return Translation(envfleet_id, envfleet_kwargs, config, frame_stack)
     if registry.family_of(envfleet_id) == "mujoco":
         config["frame_stack"] = frame_stack
         config.update(_mujoco_config(envfleet_id, settings))

@@ -19,10 +19,13 @@ import gymnasium
 import numpy as np
 
 from envfleet import registry
+from envfleet.envpool import dm_control as suite
 from envfleet.envpool import options as envpool_options
 from envfleet.envpool.observation_stack import ObservationStack
 from envfleet.envpool.spec import REWARD_DTYPE, EnvSpec, as_box, dtype_of
 from envfleet.native import make_pool
+from envfleet.reset_options import set_env_options
+from envfleet.spec import observation_parts, split_observation
 from envfleet.xla import make_xla
 
 # Keywords of EnvPool's renderer, taken by the layer.
@@ -69,8 +72,22 @@ class EnvPoolLayer:
         # Envs never reset yet: their first step resets them, as in EnvPool.
         self._unreset: np.ndarray | None = np.ones(native.num_envs, dtype=np.bool_)
         self._discrete = isinstance(spec.action_space, gymnasium.spaces.Discrete)
-        self._stack = None
-        if translation.frame_stack > 1:
+        self._stack: ObservationStack | None = None
+        # The Control Suite: the rows' parts, and EnvPool's keys with a stack per key.
+        self._suite_parts = None
+        self._suite_keys = self.spec.observation_keys
+        self._key_stacks: dict[str, ObservationStack] = {}
+        if self._suite_keys:
+            self._suite_parts = observation_parts(spec.observation_space)
+            self._envfleet_space = spec.observation_space
+            if translation.frame_stack > 1:
+                self._key_stacks = {
+                    name: ObservationStack(
+                        native.num_envs, translation.frame_stack, shape, np.dtype(np.float64)
+                    )
+                    for name, shape in self._suite_keys.items()
+                }
+        elif translation.frame_stack > 1:
             single = as_box(spec.observation_space)
             self._stack = ObservationStack(
                 native.num_envs, translation.frame_stack, single.shape, dtype_of(single)
@@ -146,8 +163,6 @@ class EnvPoolLayer:
         them from this reset on. Other names raise ValueError listing the allowed ones."""
         ids = None if env_id is None else _env_ids(env_id)
         if options:
-            from envfleet.reset_options import set_env_options
-
             set_env_options(self._native, self.spec.envfleet_spec, options, ids)
         result = self._native.reset(ids, None)
         self._mark_reset(ids)
@@ -176,7 +191,7 @@ class EnvPoolLayer:
         """(handle, recv, send, step) usable inside jax.jit (envfleet.xla), EnvPool's form:
         `recv(handle)` -> (handle, results as recv() gives them), `send(handle, action, env_id)`
         -> handle, `step` = recv after send. Envs must be reset first (async_reset())."""
-        if self._stack is not None:
+        if self._stack is not None or self._key_stacks:
             raise RuntimeError("xla() does not support frame_stack > 1")
         handle, native_recv, native_send = make_xla(
             self._native, registry.family_of(self.spec.envfleet_spec.id)
@@ -251,7 +266,15 @@ class EnvPoolLayer:
         engine's info), with EnvPool's info layout and dtypes."""
         obs, reward, terminated, truncated, info = _as_step(result) if len(result) == 2 else result
         env_id = info["env_id"]
-        if self._stack is not None:
+        if self._suite_keys:
+            rows = split_observation(obs, self._envfleet_space, self._suite_parts)
+            obs = suite.envpool_observation(rows, self._suite_keys)
+            if self._key_stacks:
+                obs = {
+                    name: stack.push(obs[name], env_id, info["elapsed_step"])
+                    for name, stack in self._key_stacks.items()
+                }
+        elif self._stack is not None:
             obs = self._stack.push(obs, env_id, info["elapsed_step"])
         converted: dict[str, Any] = {"env_id": env_id, "players": {"env_id": env_id}}
         for key in self.spec.info_keys:

@@ -1,7 +1,8 @@
 """EnvSpec as EnvPool shows it: `config`, `reward_threshold`, one env's spaces, array specs.
 
 Built over envfleet's own EnvSpec (the spaces' one C++ declaration), with EnvPool's info layout:
-`env_id`, `players.env_id`, the task's info keys in EnvPool's dtypes, `elapsed_step`.
+`env_id`, `players.env_id`, the task's info keys in EnvPool's dtypes, `elapsed_step`; the Control
+Suite's observations in EnvPool's keys (envpool/dm_control.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple
 import gymnasium
 import numpy as np
 
+from envfleet.envpool import dm_control as suite
 from envfleet.envpool import options as envpool_options
 from envfleet.spec import EnvSpec as EnvfleetSpec
 from envfleet.spec import record_type
@@ -92,7 +94,12 @@ class EnvSpec:
             if name not in _ENVFLEET_ONLY_INFO
         )
         obs = spec.observation_space
-        if frame_stack > 1:
+        # The Control Suite's keys as EnvPool reports them (None: one `obs` array).
+        self.observation_keys: dict[str, tuple[int, ...]] | None = None
+        if suite.is_suite(spec.id) and isinstance(obs, gymnasium.spaces.Dict):
+            self.observation_keys = suite.observation_keys(spec.id, obs)
+            obs = suite.observation_space(self.observation_keys, frame_stack)
+        elif frame_stack > 1:
             box = as_box(obs)
             obs = gymnasium.spaces.Box(
                 np.broadcast_to(box.low, (frame_stack, *box.shape)),
@@ -102,8 +109,9 @@ class EnvSpec:
         self.observation_space = obs
         self.action_space = spec.action_space
         # The namedtuple of a dm TimeStep's observation, EnvPool's field order.
+        obs_fields = list(self.observation_keys) if self.observation_keys else ["obs"]
         self.observation_type = record_type(
-            "State", ["env_id", "players", "obs", *(key.name for key in self.info_keys)]
+            "State", ["env_id", "players", *obs_fields, *(key.name for key in self.info_keys)]
         )
 
     @property
@@ -146,8 +154,12 @@ class EnvSpec:
             "discount": ArraySpec(np.float32, [-1], 0.0, 1.0),
             "step_type": _int32_spec([]),
             "trunc": ArraySpec(np.bool_, [], False, True),
-            "obs": _array_spec(self.observation_space),
         }
+        if self.observation_keys:
+            for name, space in _dict(self.observation_space).items():
+                result[f"obs:{name}"] = _array_spec(space)
+        else:
+            result["obs"] = _array_spec(self.observation_space)
         for key in self.info_keys:
             # EnvPool marks a per-player axis (-1) on scalar info only (lives: [-1]; ram: [128]).
             scalar = key.space.shape == ()
@@ -158,11 +170,15 @@ class EnvSpec:
         """dm_env specs of one env's observation fields: env_id, players, obs, the info keys."""
         from dm_env import specs
 
-        env_id = specs.Array((), np.int32, "env_id")
+        env_id = specs.BoundedArray((), np.int32, int(_INT32.min), int(_INT32.max), "env_id")
+        if self.observation_keys:
+            obs = [dm_spec(space, name) for name, space in _dict(self.observation_space).items()]
+        else:
+            obs = [dm_spec(self.observation_space, "obs")]
         return self.observation_type(
             env_id,
             Players(env_id),
-            dm_spec(self.observation_space, "obs"),
+            *obs,
             *(dm_spec(key.space, key.name, key.dtype) for key in self.info_keys),
         )
 
@@ -186,6 +202,12 @@ def dm_spec(space: gymnasium.Space, name: str, dtype: Any = None) -> Any:
         return specs.DiscreteArray(2, dtype=dtype, name=name)
     low, high = _bounds(box)
     return specs.BoundedArray(box.shape, dtype, low, high, name)
+
+
+def _dict(space: gymnasium.Space) -> dict[str, gymnasium.Space]:
+    """The parts of a Dict space (the Control Suite's observations)."""
+    assert isinstance(space, gymnasium.spaces.Dict)
+    return dict(space.spaces)
 
 
 def as_box(space: gymnasium.Space) -> gymnasium.spaces.Box:
