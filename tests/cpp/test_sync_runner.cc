@@ -41,19 +41,21 @@ TEST(SyncRunnerRunsCheapRequestsInlineAndExpensiveOnesOverTheTeam) {
 }
 
 TEST(SyncRunnerSpreadsOverTheTeamWhateverTheCost) {
-  SyncRunner runner(2, -1, WaitPolicy::kSpin);
-  std::atomic<bool> worker_ran{false};
+  SyncRunner runner(2, -1, WaitPolicy::kAuto);
+  // Cheap rows, which Run() would do inline in one chunk: RunSpread shards them (in chunks,
+  // whichever thread of the team takes each).
+  for (int request = 0; request < 3; ++request) {
+    runner.Run(64, [](int, int, int) {});
+  }
+  CHECK(runner.RunsInline(64));
   std::vector<std::atomic<int>> runs(64);
-  // Each row waits briefly so the worker has time to join and take its shard.
-  runner.RunSpread(64, [&](int thread, int begin, int end) {
-    if (thread != 0) worker_ran.store(true);
-    for (int i = begin; i < end; ++i) {
-      runs[i].fetch_add(1);
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+  std::atomic<int> chunks{0};
+  runner.RunSpread(64, [&](int, int begin, int end) {
+    chunks.fetch_add(1);
+    for (int i = begin; i < end; ++i) runs[i].fetch_add(1);
   });
   for (const auto& count : runs) CHECK_EQ(count.load(), 1);
-  CHECK(worker_ran.load());
+  CHECK(chunks.load() > 1);
 }
 
 TEST(SyncRunnerRunsEveryPartOfEveryRowInOrder) {

@@ -62,21 +62,18 @@ std::string OptionText(const OptionValue& value) {
 
 }  // namespace
 
-// Rejects a second thread entering the pool while a call runs.
-class Pool::CallGuard {
- public:
-  explicit CallGuard(std::atomic<bool>& busy) : busy_(busy) {
-    if (busy_.exchange(true, std::memory_order_acquire)) {
-      throw std::logic_error("this pool is being used from two threads at once");
-    }
+Pool::CallerScope::CallerScope(Pool& pool) : pool_(pool) {
+  const std::thread::id self = std::this_thread::get_id();
+  std::thread::id holder;
+  outermost_ = pool_.caller_.compare_exchange_strong(holder, self, std::memory_order_acquire);
+  if (!outermost_ && holder != self) {
+    throw std::logic_error("this pool is being used from two threads at once");
   }
-  ~CallGuard() { busy_.store(false, std::memory_order_release); }
-  CallGuard(const CallGuard&) = delete;
-  CallGuard& operator=(const CallGuard&) = delete;
+}
 
- private:
-  std::atomic<bool>& busy_;
-};
+Pool::CallerScope::~CallerScope() {
+  if (outermost_) pool_.caller_.store(std::thread::id(), std::memory_order_release);
+}
 
 Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
     : options_(std::move(options)), fork_generation_(CurrentForkGeneration()) {
@@ -85,13 +82,24 @@ Pool::Pool(const EnvType& type, const Config& config, PoolOptions options)
   if (o.num_envs < 1) {
     throw std::invalid_argument("num_envs must be >= 1, got " + std::to_string(o.num_envs));
   }
+  if (o.num_envs > kMaxNumEnvs) {
+    throw std::invalid_argument("num_envs must be <= " + std::to_string(kMaxNumEnvs) + ", got " +
+                                std::to_string(o.num_envs));
+  }
   if (o.batch_size == 0) o.batch_size = o.num_envs;
-  if (o.batch_size < 1 || o.batch_size > o.num_envs) {
-    throw std::invalid_argument("batch_size must be in [1, num_envs=" + std::to_string(o.num_envs) +
-                                "], got " + std::to_string(o.batch_size));
+  if (o.batch_size < 1) {
+    throw std::invalid_argument("batch_size must be >= 1, got " + std::to_string(o.batch_size));
+  }
+  if (o.batch_size > o.num_envs) {
+    throw std::invalid_argument("batch_size (" + std::to_string(o.batch_size) +
+                                ") must not exceed num_envs (" + std::to_string(o.num_envs) + ")");
   }
   if (o.num_threads < 0) {
     throw std::invalid_argument("num_threads must be >= 0, got " + std::to_string(o.num_threads));
+  }
+  if (o.thread_affinity_offset < -1) {
+    throw std::invalid_argument("thread_affinity_offset must be >= -1, got " +
+                                std::to_string(o.thread_affinity_offset));
   }
   if (o.max_episode_steps < 0) {
     throw std::invalid_argument("max_episode_steps must be >= 0, got " +
@@ -300,7 +308,7 @@ BatchHandle Pool::RunSync(Request request, const void* actions, const int* env_i
 }
 
 BatchHandle Pool::Reset(const int* env_ids, int n, const std::uint64_t* stream_seeds) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   if (is_async()) throw std::logic_error("Reset() is for sync mode; use SendReset() and Recv()");
   if (sent_result_) throw std::logic_error("a sent request is waiting: recv() it first");
@@ -309,7 +317,7 @@ BatchHandle Pool::Reset(const int* env_ids, int n, const std::uint64_t* stream_s
 }
 
 BatchHandle Pool::Step(const void* actions, const int* env_ids, int n) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   if (is_async()) throw std::logic_error("Step() is for sync mode; use SendStep() and Recv()");
   if (sent_result_) throw std::logic_error("a sent request is waiting: recv() it first");
@@ -329,7 +337,7 @@ void Pool::SendStep(const void* actions, const int* env_ids, int n) {
 
 void Pool::Send(Request request, const void* actions, const int* env_ids, int n,
                 const std::uint64_t* stream_seeds) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   CheckEnvIds(env_ids, n);
   if (request == Request::kStep) {
@@ -359,7 +367,7 @@ void Pool::Send(Request request, const void* actions, const int* env_ids, int n,
 BatchHandle Pool::Recv() { return Recv(std::chrono::nanoseconds::max()); }
 
 BatchHandle Pool::Recv(std::chrono::nanoseconds max_wait) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
 
   // Sync mode: the result of the last Send.
@@ -390,21 +398,21 @@ BatchHandle Pool::Recv(std::chrono::nanoseconds max_wait) {
 }
 
 std::vector<double> Pool::GetState(int env_id) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   CheckEnvIds(&env_id, 1);
   return envs_->slot(env_id).env->GetState();
 }
 
 void Pool::SetState(int env_id, const std::vector<double>& state) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   CheckEnvIds(&env_id, 1);
   envs_->slot(env_id).env->SetState(state);
 }
 
 void Pool::RenderBatch(const int* env_ids, int n, std::uint8_t* rgb) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   CheckEnvIds(env_ids, n);
   std::size_t picture_bytes = 1;
@@ -545,7 +553,7 @@ void Pool::LoadSnapshot(int env_id, const std::string& snapshot) {
 
 void Pool::SetEnvOptions(const int* env_ids, int n,
                          const std::vector<std::map<std::string, OptionValue>>& values) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   CheckEnvIds(env_ids, n);
   if (static_cast<int>(values.size()) != n) {
@@ -580,7 +588,7 @@ void Pool::SetEnvOptions(const int* env_ids, int n,
 }
 
 std::vector<std::string> Pool::Snapshot(const int* env_ids, int n) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   CheckEnvIds(env_ids, n);
   std::vector<std::string> snapshots(static_cast<std::size_t>(n));
@@ -589,7 +597,7 @@ std::vector<std::string> Pool::Snapshot(const int* env_ids, int n) {
 }
 
 void Pool::Restore(const std::string* snapshots, const int* env_ids, int n) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
   CheckEnvIds(env_ids, n);
   // Every header first: a snapshot of another task or options changes no env.
@@ -621,8 +629,12 @@ void Pool::Restore(const std::string* snapshots, const int* env_ids, int n) {
 }
 
 void Pool::Fork(int source, const int* env_ids, int n) {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   CheckOpen();
+  if (source < 0 || source >= options_.num_envs) {
+    throw std::out_of_range("source env " + std::to_string(source) + " is out of range [0, " +
+                            std::to_string(options_.num_envs) + ")");
+  }
   CheckEnvIds(&source, 1);
   CheckEnvIds(env_ids, n);
   const std::string snapshot = SnapshotOf(source);
@@ -643,7 +655,7 @@ void Pool::Fork(int source, const int* env_ids, int n) {
 }
 
 void Pool::Close() {
-  CallGuard guard(in_call_);
+  CallerScope scope(*this);
   Shutdown();
 }
 

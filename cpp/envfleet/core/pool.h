@@ -4,7 +4,10 @@
 //
 // Callers. A Pool has one caller at a time: the thread calling its public methods. A second thread
 // entering while a call is running (Close() included) gets std::logic_error ("used from two
-// threads at once"), never a data race. The Python bindings release the GIL around every call.
+// threads at once"), never a data race. Each method holds a CallerScope for its duration; a
+// caller may hold a longer one around several calls (the Python binding holds one per Python
+// call, across the slices of a waiting recv()). The Python bindings release the GIL around every
+// call.
 // Separate pools are independent: any number of threads may each use their own.
 //
 // The mechanisms, each described where it lives: EnvRunner (env_runner.h) owns the envs and runs
@@ -56,10 +59,11 @@
 // (EnvType::make_env allows that) and joins them before it returns or starts any worker; if an env
 // cannot be made, the exception of the lowest env index propagates.
 //
-// Validation. Every Step/Send checks, before any env is touched: the pool is open; env ids are in
-// range (std::out_of_range) and not repeated (std::invalid_argument); each env has been reset and,
-// with autoreset DISABLED, has not ended its episode; discrete actions are in range and continuous
-// ones finite: not NaN, not infinite (std::invalid_argument).
+// Validation. The engine is the one layer that checks each fact of a request (the bindings only
+// convert values). Every Step/Send checks, before any env is touched: the pool is open; env ids
+// are in range (std::out_of_range) and not repeated (std::invalid_argument); each env has been
+// reset and, with autoreset DISABLED, has not ended its episode; discrete actions are in range and
+// continuous ones finite: not NaN, not infinite (std::invalid_argument).
 //
 // Errors inside envs. An exception thrown by an env's Reset() or Step() is caught on the thread
 // that ran it; the other envs of the request still run. The call that returns the result
@@ -113,6 +117,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -142,6 +147,9 @@ enum class AutoresetMode {
   kDisabled,
 };
 
+// The most envs one pool may hold (a bound that catches a mistyped size before it allocates).
+constexpr int kMaxNumEnvs = 1 << 20;
+
 struct PoolOptions {
   int num_envs = 1;
   // 0: num_envs (sync mode). Otherwise 1 <= batch_size <= num_envs.
@@ -164,8 +172,24 @@ struct PoolOptions {
 
 class Pool {
  public:
+  // Marks the calling thread as the pool's one caller while it lives (see "Callers"). Scopes
+  // nest on the thread that holds the outermost one; another thread's throws std::logic_error.
+  class CallerScope {
+   public:
+    explicit CallerScope(Pool& pool);
+    ~CallerScope();
+    CallerScope(const CallerScope&) = delete;
+    CallerScope& operator=(const CallerScope&) = delete;
+
+   private:
+    Pool& pool_;
+    bool outermost_;
+  };
+
   // Makes num_envs envs of `type` with `config` and starts the threads. Throws
-  // std::invalid_argument for invalid options (naming the option).
+  // std::invalid_argument for invalid options (naming the option: num_envs in [1, kMaxNumEnvs],
+  // batch_size in [1, num_envs] or 0, num_threads >= 0, max_episode_steps >= 0,
+  // thread_affinity_offset >= -1).
   Pool(const EnvType& type, const Config& config, PoolOptions options);
   ~Pool();
   Pool(const Pool&) = delete;
@@ -223,7 +247,8 @@ class Pool {
   std::vector<std::string> Snapshot(const int* env_ids, int n);
   // Loads snapshots[r] into env_ids[r], for r in [0, n).
   void Restore(const std::string* snapshots, const int* env_ids, int n);
-  // Copies env `source` into env_ids[0..n) (a snapshot of it restored into each).
+  // Copies env `source` into env_ids[0..n) (a snapshot of it restored into each); a source out
+  // of range throws std::out_of_range ("source env ...").
   void Fork(int source, const int* env_ids, int n);
 
   // Stops the threads and frees the envs (see "Shutdown"); throws std::logic_error while another
@@ -234,8 +259,6 @@ class Pool {
  private:
   using Request = EnvRunner::Request;
   using EnvSlot = EnvRunner::Slot;
-
-  class CallGuard;
 
   // Snapshots: one env's bytes, the header check (throws std::invalid_argument), and one load.
   std::string SnapshotOf(int env_id) const;
@@ -282,7 +305,8 @@ class Pool {
   std::unique_ptr<EnvRunner> envs_;
   std::shared_ptr<const BatchLayout> layout_;
   std::shared_ptr<BatchRecycler> recycler_;
-  std::atomic<bool> in_call_{false};
+  // The thread inside a call (CallerScope); none between calls.
+  std::atomic<std::thread::id> caller_{};
   bool closed_ = false;
   // The fork generation of the process that made this pool (see "Fork").
   std::uint64_t fork_generation_ = 0;
