@@ -408,6 +408,19 @@ void Pool::SetState(int env_id, const std::vector<double>& state) {
   CallerScope scope(*this);
   CheckOpen();
   CheckEnvIds(&env_id, 1);
+  // The state's size, checked here once for every env (the spec's state_layout).
+  if (!spec_.state_layout.empty()) {
+    std::size_t expected = 0;
+    std::string parts;
+    for (const StatePart& part : spec_.state_layout) {
+      expected += static_cast<std::size_t>(part.size);
+      parts += (parts.empty() ? "" : ", ") + part.name;
+    }
+    if (state.size() != expected) {
+      throw std::invalid_argument(type_id_ + " state has " + std::to_string(expected) +
+                                  " values (" + parts + "), got " + std::to_string(state.size()));
+    }
+  }
   envs_->slot(env_id).env->SetState(state);
 }
 

@@ -225,7 +225,8 @@ class Pool {
   // Number of envs sent and not yet returned by Recv().
   int in_flight() const { return in_flight_count_; }
 
-  // State access of one env that is not in flight (Env::GetState / SetState).
+  // State access of one env that is not in flight (Env::GetState / SetState). SetState checks
+  // the state's size against the spec's state_layout (std::invalid_argument), for every family.
   std::vector<double> GetState(int env_id);
   void SetState(int env_id, const std::vector<double>& state);
   // The pictures of envs env_ids[0..n) (none in flight; Env::Render) into `rgb`: picture r, of

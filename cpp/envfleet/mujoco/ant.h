@@ -26,9 +26,9 @@ namespace envfleet::mujoco {
 
 class Ant : public MujocoEnv {
  public:
-  Ant(const Config& config, const Variant& variant);
+  Ant(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
 
  private:
   void BeginStep(const float* action) override;

@@ -36,35 +36,31 @@ struct Camera {
 // config, since the spaces depend on the model file.
 // Its options are the task's, then the rendering ones.
 template <typename Task>
-EnvType MakeEnvType(const std::string& name, const Registration& registration, const Camera& camera,
-                    const std::string& asset_dir) {
-  const Variant variant{registration.version, asset_dir, registration.xml_file,
-                        registration.frame_skip, camera.default_config};
-  EnvType type;
-  type.id = name + "-v" + std::to_string(registration.version);
-  type.options = Task::Options(variant);
-  if constexpr (requires { Task::ResetOptions(); }) type.reset_options = Task::ResetOptions();
-  for (Option& option : RenderingOptions(variant.default_camera_config)) {
-    type.options.push_back(std::move(option));
+EnvType RegisteredType(const std::string& name, const Registration& registration,
+                       const Camera& camera, const std::string& asset_dir) {
+  const VersionDefaults defaults{registration.version, asset_dir, registration.xml_file,
+                                 registration.frame_skip, camera.default_config};
+  OptionList options = Task::Options(defaults);
+  for (Option& option : RenderingOptions(defaults.default_camera_config)) {
+    options.push_back(std::move(option));
   }
-  type.make_spec = [variant, registration](const Config& config) {
-    EnvSpec spec = Task(config, variant).Spec();
-    spec.max_episode_steps = registration.max_episode_steps;
-    spec.reward_threshold = registration.reward_threshold;
-    return spec;
-  };
-  type.make_env = [variant](const Config& config) -> std::unique_ptr<Env> {
-    return std::make_unique<Task>(config, variant);
-  };
-  return type;
+  std::vector<std::string> reset_options;
+  if constexpr (requires { Task::ResetOptions(); }) reset_options = Task::ResetOptions();
+  return MakeEnvType(
+      name + "-v" + std::to_string(registration.version), registration.max_episode_steps,
+      registration.reward_threshold, std::move(options), {}, std::move(reset_options),
+      [defaults](const Config& config) { return Task(config, defaults).Spec(); },
+      [defaults](const Config& config) -> std::unique_ptr<Env> {
+        return std::make_unique<Task>(config, defaults);
+      });
 }
 
 // Both versions of one task.
 template <typename Task>
 void AddTask(std::vector<EnvType>& types, const std::string& name, const Registration& v4,
              const Registration& v5, const Camera& camera, const std::string& asset_dir) {
-  types.push_back(MakeEnvType<Task>(name, v4, camera, asset_dir));
-  types.push_back(MakeEnvType<Task>(name, v5, camera, asset_dir));
+  types.push_back(RegisteredType<Task>(name, v4, camera, asset_dir));
+  types.push_back(RegisteredType<Task>(name, v5, camera, asset_dir));
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ namespace envfleet::mujoco {
 
 class HumanoidBase : public MujocoEnv {
  protected:
-  HumanoidBase(const Config& config, const Variant& variant);
+  HumanoidBase(const Config& config, const VersionDefaults& defaults);
 
   // v5's observation keywords: exclude_current_positions_from_observation and the include_*.
   static OptionList ObservationOptions();
@@ -58,9 +58,9 @@ class HumanoidBase : public MujocoEnv {
 
 class Humanoid : public HumanoidBase {
  public:
-  Humanoid(const Config& config, const Variant& variant);
+  Humanoid(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
 
  private:
   void BeginStep(const float* action) override;
@@ -83,9 +83,9 @@ class Humanoid : public HumanoidBase {
 
 class HumanoidStandup : public HumanoidBase {
  public:
-  HumanoidStandup(const Config& config, const Variant& variant);
+  HumanoidStandup(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
 
  private:
   void FinishStep(const float* action, const EnvOutput& out) override;

@@ -20,15 +20,15 @@ constexpr double kMinTipHeight = 1.0;
 
 // ---- InvertedPendulum ----
 
-InvertedPendulum::InvertedPendulum(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant), reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.01)) {
+InvertedPendulum::InvertedPendulum(const Config& config, const VersionDefaults& defaults)
+    : MujocoEnv(config, defaults), reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.01)) {
   if (version() == 5) DeclareInfo({Info::kRewardSurvive});
   SetObservationSize(model().nq + model().nv);
 }
 
-OptionList InvertedPendulum::Options(const Variant& variant) {
-  if (variant.version == 4) return {};
-  OptionList list = options::Model(variant);
+OptionList InvertedPendulum::Options(const VersionDefaults& defaults) {
+  if (defaults.version == 4) return {};
+  OptionList list = options::Model(defaults);
   list.push_back(options::ResetNoiseScale(0.01));
   return list;
 }
@@ -55,8 +55,9 @@ void InvertedPendulum::FinishStep(const float* /*action*/, const EnvOutput& out)
 
 // ---- InvertedDoublePendulum ----
 
-InvertedDoublePendulum::InvertedDoublePendulum(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant),
+InvertedDoublePendulum::InvertedDoublePendulum(const Config& config,
+                                               const VersionDefaults& defaults)
+    : MujocoEnv(config, defaults),
       healthy_reward_(OptionOr(config, "healthy_reward", 10.0)),
       reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.1)),
       observed_constraint_forces_(version() == 4 ? model().nv : 1) {
@@ -65,9 +66,9 @@ InvertedDoublePendulum::InvertedDoublePendulum(const Config& config, const Varia
   SetObservationSize(1 + 2 * (model().nq - 1) + model().nv + observed_constraint_forces_);
 }
 
-OptionList InvertedDoublePendulum::Options(const Variant& variant) {
-  if (variant.version == 4) return {};
-  OptionList list = options::Model(variant);
+OptionList InvertedDoublePendulum::Options(const VersionDefaults& defaults) {
+  if (defaults.version == 4) return {};
+  OptionList list = options::Model(defaults);
   list.insert(list.end(), {options::HealthyReward(10.0), options::ResetNoiseScale(0.1)});
   return list;
 }

@@ -20,9 +20,9 @@ namespace envfleet::mujoco {
 
 class InvertedPendulum : public MujocoEnv {
  public:
-  InvertedPendulum(const Config& config, const Variant& variant);
+  InvertedPendulum(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
 
  private:
   void FinishStep(const float* action, const EnvOutput& out) override;
@@ -34,9 +34,9 @@ class InvertedPendulum : public MujocoEnv {
 
 class InvertedDoublePendulum : public MujocoEnv {
  public:
-  InvertedDoublePendulum(const Config& config, const Variant& variant);
+  InvertedDoublePendulum(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
 
  private:
   void FinishStep(const float* action, const EnvOutput& out) override;

@@ -22,9 +22,9 @@ namespace envfleet::mujoco {
 
 class Pusher : public MujocoEnv {
  public:
-  Pusher(const Config& config, const Variant& variant);
+  Pusher(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
 
  private:
   void BeginStep(const float* action) override;

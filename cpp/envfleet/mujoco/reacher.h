@@ -20,9 +20,9 @@ namespace envfleet::mujoco {
 
 class Reacher : public MujocoEnv {
  public:
-  Reacher(const Config& config, const Variant& variant);
+  Reacher(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
 
  private:
   void BeginStep(const float* action) override;
