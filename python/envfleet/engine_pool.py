@@ -1,4 +1,5 @@
-"""Making the extension's Pool from `make` keywords: the checks every facade shares."""
+"""The engine's Pool (a family extension's) made from `make` keywords, checked as every facade
+needs."""
 
 from __future__ import annotations
 
