@@ -118,7 +118,7 @@ def test_unknown_or_fixed_options_raise_naming_the_allowed_ones():
             pool.reset(options={"frame_skip": 2})
         with pytest.raises(ValueError, match="'nonsense'"):
             pool.reset(env_id=[0], options={"nonsense": 1.0})
-        with pytest.raises(ValueError, match="wrong type"):
+        with pytest.raises(TypeError, match="'ctrl_cost_weight' must be of type float"):
             pool.reset(options={"ctrl_cost_weight": "high"})
         with pytest.raises(ValueError, match="one value for every env reset or one per env"):
             pool.reset(options={"ctrl_cost_weight": [0.1, 0.2, 0.3]})
@@ -128,3 +128,100 @@ def test_unknown_or_fixed_options_raise_naming_the_allowed_ones():
     finally:
         pool.close()
         cartpole.close()
+
+
+def _facades(task_id):
+    """(name, make(**options) -> pool, reset(pool, env_id, options), step(pool, actions) ->
+    (obs, reward) of each facade: the Gymnasium and dm_env pools, envfleet.envpool's gym and dm."""
+    import envfleet.envpool
+
+    def gym_step(pool, actions):
+        obs, reward, *_ = pool.step(actions)
+        return np.array(obs), reward.copy()
+
+    def dm_step(pool, actions):
+        timestep = pool.step(actions)
+        return np.array(timestep.observation.obs), np.array(timestep.reward)
+
+    return [
+        (
+            "gymnasium",
+            lambda **kw: envfleet.make_gymnasium(task_id, **kw),
+            lambda pool, ids, options: pool.reset(env_id=ids, options=options),
+            gym_step,
+        ),
+        (
+            "dm_env",
+            lambda **kw: envfleet.make_dm(task_id, **kw),
+            lambda pool, ids, options: pool.reset(env_id=ids, options=options),
+            dm_step,
+        ),
+        (
+            "envpool gym",
+            lambda **kw: envfleet.envpool.make_gymnasium(task_id, **kw),
+            lambda pool, ids, options: pool.reset(ids, options=options),
+            gym_step,
+        ),
+        (
+            "envpool dm",
+            lambda **kw: envfleet.envpool.make_dm(task_id, **kw),
+            lambda pool, ids, options: pool.reset(ids, options=options),
+            dm_step,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "facade", range(4), ids=["gymnasium", "dm_env", "envpool-gym", "envpool-dm"]
+)
+def test_every_facade_takes_per_env_options_at_reset(facade):
+    # HalfCheetah's forward_reward_weight for env 1 only, through each facade's reset(): env 1 then
+    # rewards as a pool made with the value, envs 0 and 2 as a plain one.
+    name, make, reset, step = _facades("HalfCheetah-v4")[facade]
+    pool = make(num_envs=3, seed=4)
+    changed = make(num_envs=3, seed=4, forward_reward_weight=3.0)
+    plain = make(num_envs=3, seed=4)
+    try:
+        for p in (pool, changed, plain):
+            reset(p, None, None)
+        reset(pool, np.array([1]), {"forward_reward_weight": 3.0})
+        reset(changed, np.array([1]), None)
+        reset(plain, np.array([1]), None)
+        actions = np.random.default_rng(2).uniform(-1, 1, (60, 3, 6)).astype(np.float32)
+        for t, batch in enumerate(actions):
+            (obs, reward), (obs_c, reward_c), (obs_p, reward_p) = (
+                step(p, batch) for p in (pool, changed, plain)
+            )
+            where = f"{name} step {t}"
+            np.testing.assert_array_equal(obs[1], obs_c[1], where)
+            assert reward[1] == reward_c[1] and reward[1] != reward_p[1], where
+            np.testing.assert_array_equal(obs[[0, 2]], obs_p[[0, 2]], where)
+            np.testing.assert_array_equal(reward[[0, 2]], reward_p[[0, 2]], where)
+        with pytest.raises(ValueError, match="'frame_skip'"):
+            reset(pool, np.array([0]), {"frame_skip": 2})
+    finally:
+        for p in (pool, changed, plain):
+            p.close()
+
+
+def test_a_value_the_task_refuses_raises_before_any_env_changes():
+    # A range of three numbers: the error a pool made with it raises, and no env changes.
+    pool = envfleet.make_gymnasium("Hopper-v5", num_envs=2, seed=0)
+    plain = envfleet.make_gymnasium("Hopper-v5", num_envs=2, seed=0)
+    try:
+        pool.reset()
+        plain.reset()
+        with pytest.raises(ValueError, match="healthy_z_range must hold 2 values"):
+            pool.reset(env_id=[1], options={"healthy_z_range": [0.1, 0.2, 0.3]})
+        # Nothing changed: the envs go on, and reset, as a plain pool's.
+        actions = np.random.default_rng(0).uniform(-1, 1, (300, 2, 3)).astype(np.float32)
+        for got, want in zip(_rollout(pool, actions), _rollout(plain, actions), strict=True):
+            for a, b in zip(got, want, strict=True):
+                np.testing.assert_array_equal(a, b)
+        # One row per env for a vector option: env 1's narrow range ends its episode at once.
+        pool.reset(options={"healthy_z_range": [[0.5, 2.0], [1.3, 1.31]]})
+        _, _, terminated, _, _ = pool.step(actions[0])
+        assert terminated.tolist() == [False, True]
+    finally:
+        pool.close()
+        plain.close()

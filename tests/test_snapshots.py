@@ -83,6 +83,8 @@ def _check_continues_exactly(task_id, warmup=40, **options):
 CLASSIC_CONTROL = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "Pendulum-v1"]
 TOY_TEXT = ["FrozenLake-v1", "Taxi-v3", "CliffWalkingSlippery-v1", "Blackjack-v1"]
 MUJOCO = ["HalfCheetah-v5", "Ant-v5", "Hopper-v5", "Humanoid-v5", "Reacher-v4", "Swimmer-v5"]
+# Every Control Suite task the extension registers (tasks other branches add are covered too).
+CONTROL_SUITE = list(envfleet.registry.families()["dm_control"])
 
 
 @pytest.mark.parametrize("task_id", [*CLASSIC_CONTROL, "MountainCarContinuous-v0"])
@@ -113,6 +115,41 @@ def test_atari_episodic_life_continues_exactly():
         "Breakout-v5", warmup=30, episodic_life=True, reward_clip=True, max_episode_steps=400
     )
     assert sum(row[2].sum() for row in reference) >= 3
+
+
+@pytest.mark.parametrize("task_id", CONTROL_SUITE)
+def test_control_suite_continues_exactly(task_id):
+    # Each task's per-episode values (Reacher's and Finger's targets, Fish's, Point Mass's gains)
+    # differ between the two pools' seeds; only the snapshot makes them agree. A short time limit
+    # crosses resets within the 1000 steps.
+    _check_continues_exactly(task_id, warmup=30, time_limit=2.0, flat_observation=True)
+
+
+def test_control_suite_snapshots_through_the_dm_env_pool():
+    # The dm_env facade: a restored Reacher (target and all) repeats the original's TimeSteps.
+    original = envfleet.make_dm("ReacherHard-v1", num_envs=NUM_ENVS, seed=1, time_limit=2.0)
+    copy = envfleet.make_dm("ReacherHard-v1", num_envs=NUM_ENVS, seed=2, time_limit=2.0)
+    try:
+        rng = np.random.default_rng(0)
+        actions = rng.uniform(-1, 1, (300, NUM_ENVS, 2))
+        original.reset()
+        for batch in actions[:20]:
+            original.step(batch)
+        snapshots = pickle.loads(pickle.dumps(original.snapshot()))
+        copy.reset()
+        copy.restore(snapshots)
+        for batch in actions[20:]:
+            want, got = original.step(batch), copy.step(batch)
+            np.testing.assert_array_equal(got.step_type, want.step_type)
+            np.testing.assert_array_equal(got.reward, want.reward)
+            np.testing.assert_array_equal(got.discount, want.discount)
+            for name in want.observation._fields:
+                np.testing.assert_array_equal(
+                    getattr(got.observation, name), getattr(want.observation, name)
+                )
+    finally:
+        original.close()
+        copy.close()
 
 
 def test_restore_into_other_envs_and_a_subset():
@@ -226,7 +263,8 @@ def test_a_snapshot_of_another_task_or_options_is_refused_before_any_env_changes
 
 
 def test_envs_without_snapshots_say_so():
-    pool = envfleet.make_gymnasium("LunarLander-v3", num_envs=1)
+    # The test env without snapshots (every family's envs have them).
+    pool = envfleet.make_gymnasium("Counting-v0", num_envs=1, snapshots=False)
     try:
         pool.reset()
         with pytest.raises(RuntimeError, match="does not support snapshots"):

@@ -169,13 +169,23 @@ def family_section(family: str, task_ids: tuple[str, ...]) -> list[str]:
 
 def _reset_options_section(specs: dict[str, EnvSpec]) -> list[str]:
     """The options each id takes per env at reset (`reset(env_id=..., options={...})`)."""
-    rows = [
-        f"- `{task_id}`: " + ", ".join(f"`{name}`" for name in spec.reset_options)
-        for task_id, spec in specs.items()
-        if spec.reset_options
-    ]
-    if not rows:
+    # Ids with the same options share a row (every Atari game: one).
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for task_id, spec in specs.items():
+        if spec.reset_options:
+            groups.setdefault(spec.reset_options, []).append(task_id)
+    if not groups:
         return []
+    if len(groups) == 1 and len(next(iter(groups.values()))) == len(specs) > 1:
+        names = ", ".join(f"`{name}`" for name in next(iter(groups)))
+        return [f"Options that change per env at reset, every id: {names}.", ""]
+    rows = [
+        "- "
+        + ", ".join(f"`{task_id}`" for task_id in task_ids)
+        + ": "
+        + ", ".join(f"`{name}`" for name in options)
+        for options, task_ids in groups.items()
+    ]
     return [
         "Options that change per env at reset (`reset(env_id=..., options={...})`):",
         "",

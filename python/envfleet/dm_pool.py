@@ -22,6 +22,7 @@ import numpy as np
 
 from envfleet.engine_pool import make_pool
 from envfleet.errors import EnvError
+from envfleet.reset_options import set_env_options
 from envfleet.snapshots import SnapshotMethods
 from envfleet.spec import observation_parts, record_type, split_observation
 
@@ -124,7 +125,14 @@ class DmEnvPool(SnapshotMethods):
     def discount_spec(self) -> specs.BoundedArray:
         return specs.BoundedArray((), np.float64, 0.0, 1.0, "discount")
 
-    def reset(self, env_id: Any = None, seed: Any = None) -> dm_env.TimeStep:
+    def reset(
+        self, env_id: Any = None, seed: Any = None, options: dict[str, Any] | None = None
+    ) -> dm_env.TimeStep:
+        """Resets all envs (or those in `env_id`). `options`: per-env task options
+        (`envfleet_spec.reset_options`), each one value for every env reset or one per env reset;
+        those envs run with them from this reset on. Other names raise ValueError."""
+        if options:
+            set_env_options(self._native, self.envfleet_spec, options, env_id)
         try:
             obs, info = self._native.reset(env_id, seed)
         except EnvError as error:
@@ -148,7 +156,12 @@ class DmEnvPool(SnapshotMethods):
         """The next batch; raises TimeoutError after `timeout` seconds (None: no limit)."""
         return self._timestep_of(self._native.recv, timeout)
 
-    def async_reset(self, env_id: Any = None, seed: Any = None) -> None:
+    def async_reset(
+        self, env_id: Any = None, seed: Any = None, options: dict[str, Any] | None = None
+    ) -> None:
+        """Queues a reset of all envs (or those in `env_id`); `options` as reset()'s."""
+        if options:
+            set_env_options(self._native, self.envfleet_spec, options, env_id)
         self._native.send_reset(env_id, seed)
 
     def close(self) -> None:

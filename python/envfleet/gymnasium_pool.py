@@ -10,6 +10,7 @@ import numpy as np
 from gymnasium.vector.utils import batch_space
 
 from envfleet.engine_pool import make_pool
+from envfleet.reset_options import set_env_options
 from envfleet.snapshots import SnapshotMethods
 from envfleet.spec import EnvSpec, observation_parts, split_observation
 
@@ -250,24 +251,7 @@ class GymnasiumPool(gymnasium.vector.VectorEnv, SnapshotMethods):
         return self._observation(full_obs), _expand_info(info, ids, self.num_envs)
 
     def _set_env_options(self, options: dict[str, Any], env_id: Any) -> None:
-        """Per-env options for the reset that follows: each value a scalar (every env reset) or
-        one value per env reset; the engine checks names and types (envfleet_spec.reset_options)."""
-        ids = np.arange(self.num_envs) if env_id is None else np.asarray(env_id).reshape(-1)
-        per_env: list[dict[str, Any]] = [{} for _ in ids]
-        for name, value in options.items():
-            array = np.asarray(value)
-            if array.ndim == 0:
-                values = [array.item()] * len(ids)
-            elif array.shape == (len(ids),):
-                values = array.tolist()
-            else:
-                raise ValueError(
-                    f"option {name!r}: one value for every env reset or one per env "
-                    f"({len(ids)}), got shape {array.shape}"
-                )
-            for row, item in zip(per_env, values, strict=True):
-                row[name] = item
-        self._native.set_env_options(None if env_id is None else ids, per_env)
+        set_env_options(self._native, self.envfleet_spec, options, env_id)
 
     def _observation(self, obs: np.ndarray) -> Any:
         """The engine's observation batch in the single observation space's batched form."""

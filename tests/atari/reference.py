@@ -33,11 +33,18 @@ class ReferenceAtari:
         episodic_life: bool = False,
         reward_clip: bool = False,
         full_action_space: bool = False,
+        mode: int | None = None,
+        difficulty: int | None = None,
     ) -> None:
         self.ale = ale_py.ALEInterface()
         self.ale.setLoggerMode(ale_py.LoggerMode.Error)
         self.ale.setFloat("repeat_action_probability", 0.0)
         self.ale.loadROM(roms.get_rom_path(rom))
+        # As ale-py's AtariEnv: mode and difficulty set after loading, taken up by reset_game().
+        if mode is not None:
+            self.ale.setMode(mode)
+        if difficulty is not None:
+            self.ale.setDifficulty(difficulty)
         self.actions = (
             self.ale.getLegalActionSet() if full_action_space else self.ale.getMinimalActionSet()
         )

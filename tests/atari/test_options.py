@@ -197,10 +197,86 @@ def test_mode_and_difficulty(make_pool):
     actions = rng.integers(0, 4, (200, 1))
     same = all(np.array_equal(default.step(a)[0], other_mode.step(a)[0]) for a in actions)
     assert not same
-    with pytest.raises(ValueError, match="mode 3 is not available"):
+    with pytest.raises(ValueError, match=r"mode 3 is not available for breakout \(its modes: 0, 4"):
         envfleet.make_gymnasium("Breakout-v5", mode=3)
-    with pytest.raises(ValueError, match="difficulty 9 is not available"):
+    with pytest.raises(ValueError, match=r"difficulty 9 is not available for breakout \(its diff"):
         envfleet.make_gymnasium("Breakout-v5", difficulty=9)
+
+
+@pytest.mark.parametrize(
+    ("rom", "task_id", "mode", "difficulty"),
+    [("breakout", "Breakout-v5", 12, 1), ("space_invaders", "SpaceInvaders-v5", 3, 0)],
+)
+def test_mode_and_difficulty_change_at_reset_per_env(make_pool, rom, task_id, mode, difficulty):
+    # Env 1 of a default pool gets the mode and difficulty at a reset: from there it plays as
+    # ale-py's ALEInterface with them set (the reference pipeline) and exactly as a pool made with
+    # them; envs 0 and 2 go on as ale-py's default game. Then back to the defaults with -1.
+    from .reference import ReferenceAtari
+
+    pool = make_pool(task_id, num_envs=3, noop_max=0)
+    made_with = make_pool(task_id, num_envs=3, noop_max=0, mode=mode, difficulty=difficulty)
+    assert pool.envfleet_spec.reset_options == ("mode", "difficulty")
+    pool.reset()
+    pool.step(np.array([1, 2, 3]))
+    obs, _ = pool.reset(env_id=[1], options={"mode": mode, "difficulty": difficulty})
+    obs, _ = pool.reset()  # the values hold over later resets too
+    made_obs, _ = made_with.reset()
+    references = [
+        ReferenceAtari(rom),
+        ReferenceAtari(rom, mode=mode, difficulty=difficulty),
+        ReferenceAtari(rom),
+    ]
+    for env, reference in enumerate(references):
+        np.testing.assert_array_equal(obs[env], reference.reset())
+    np.testing.assert_array_equal(obs[1], made_obs[1])
+    rng = np.random.default_rng(3)
+    over = np.zeros(3, dtype=bool)
+    for step in range(600):
+        actions = rng.integers(pool.single_action_space.n, size=3)
+        obs, reward, terminated, _, info = pool.step(actions)
+        made = made_with.step(actions)
+        np.testing.assert_array_equal(obs[1], made[0][1], err_msg=f"step {step}")
+        assert reward[1] == made[1][1] and terminated[1] == made[2][1]
+        for env, reference in enumerate(references):
+            where = f"{task_id} env {env} step {step}"
+            if over[env]:
+                np.testing.assert_array_equal(obs[env], reference.reset(), err_msg=where)
+                continue
+            expected_obs, expected_reward, expected_terminated, _ = reference.step(actions[env])
+            np.testing.assert_array_equal(obs[env], expected_obs, err_msg=where)
+            assert (reward[env], terminated[env]) == (expected_reward, expected_terminated), where
+        over = terminated.copy()
+    # The modes differ in play: env 1's screens are not env 0's.
+    assert not np.array_equal(obs[0], obs[1])
+    # The mode travels in snapshots: env 1 forked into env 0 plays as env 1, over a new game too.
+    pool.fork(1, [0])
+    pool.reset(env_id=[0, 1])
+    for step in range(300):
+        actions = np.full(3, step % pool.single_action_space.n)
+        obs, *_ = pool.step(actions)
+        np.testing.assert_array_equal(obs[0], obs[1], err_msg=f"fork step {step}")
+    # -1 puts the game's defaults back.
+    obs, _ = pool.reset(options={"mode": -1, "difficulty": -1})
+    default_obs, _ = make_pool(task_id, num_envs=3, noop_max=0).reset()
+    np.testing.assert_array_equal(obs, default_obs)
+
+
+def test_a_mode_the_game_lacks_is_refused_at_reset_before_any_env_changes(make_pool):
+    pool = make_pool("Pong-v5", num_envs=2, noop_max=0)
+    plain = make_pool("Pong-v5", num_envs=2, noop_max=0)
+    pool.reset()
+    plain.reset()
+    with pytest.raises(ValueError, match=r"mode 5 is not available for pong \(its modes: 0, 1;"):
+        pool.reset(env_id=[0], options={"mode": np.array([5])})
+    with pytest.raises(ValueError, match="difficulty 7 is not available for pong"):
+        pool.reset(options={"difficulty": [0, 7]})
+    with pytest.raises(ValueError, match="'frame_skip' of Pong-v5 cannot change at reset; those "):
+        pool.reset(options={"frame_skip": 2})
+    # Nothing changed: the envs go on, and reset, as a plain pool's.
+    for step in range(100):
+        actions = np.array([step % 6, (step // 6) % 6])
+        np.testing.assert_array_equal(pool.step(actions)[0], plain.step(actions)[0])
+    np.testing.assert_array_equal(pool.reset()[0], plain.reset()[0])
 
 
 @pytest.mark.parametrize(

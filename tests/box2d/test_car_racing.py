@@ -57,6 +57,29 @@ def _outward(ref: Any) -> np.ndarray:
     return np.array([np.clip(-2 * error, -1, 1), 0.4, 0.0], dtype=np.float32)
 
 
+def step_and_compare(
+    pool: Any, refs: list[Any], actions: np.ndarray, starting: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pool step beside the refs' (a ref whose episode ended last step resets, as the pool's
+    NEXT_STEP autoreset does, with no options): equal pictures, rewards, flags and
+    `lap_finished` (Gymnasium's key, present only when an episode terminates; envfleet's is
+    false elsewhere). Returns reward, terminated, truncated."""
+    obs, reward, terminated, truncated, info = pool.step(actions)
+    for i, ref in enumerate(refs):
+        if starting[i]:
+            assert_pictures_match(obs[i], ref.reset()[0], SCORE_BOX)
+            assert (reward[i], terminated[i], truncated[i]) == (0.0, False, False)
+            assert not info["lap_finished"][i]
+            continue
+        ref_obs, ref_reward, ref_terminated, ref_truncated, ref_info = ref.step(actions[i])
+        assert_pictures_match(obs[i], ref_obs, SCORE_BOX)
+        assert reward[i] == ref_reward
+        assert (terminated[i], truncated[i]) == (ref_terminated, ref_truncated)
+        assert ("lap_finished" in ref_info) == ref_terminated
+        assert info["lap_finished"][i] == ref_info.get("lap_finished", False)
+    return reward, terminated, truncated
+
+
 def run_and_compare(
     pool: Any,
     refs: list[Any],
@@ -65,8 +88,9 @@ def run_and_compare(
     render_every: int,
 ) -> dict[str, int]:
     """Steps `pool` and `refs` with policy(step, env) for `num_steps` steps, comparing every
-    observation, reward and flag (and render() every `render_every` steps); returns counts of
-    terminations at -100 ("off_playfield"), other terminations ("lap") and truncations."""
+    observation, reward, flag and `lap_finished` (and render() every `render_every` steps);
+    returns counts of terminations at -100 ("off_playfield"), other terminations ("lap") and
+    truncations."""
     obs, _ = pool.reset()
     for i, ref in enumerate(refs):
         assert_pictures_match(obs[i], ref.reset()[0], SCORE_BOX)
@@ -74,16 +98,7 @@ def run_and_compare(
     outcomes = {"off_playfield": 0, "lap": 0, "truncated": 0}
     for step in range(num_steps):
         actions = np.array([policy(step, i) for i in range(len(refs))])
-        obs, reward, terminated, truncated, _ = pool.step(actions)
-        for i, ref in enumerate(refs):
-            if starting[i]:
-                assert_pictures_match(obs[i], ref.reset()[0], SCORE_BOX)
-                assert (reward[i], terminated[i], truncated[i]) == (0.0, False, False)
-                continue
-            ref_obs, ref_reward, ref_terminated, ref_truncated, _ = ref.step(actions[i])
-            assert_pictures_match(obs[i], ref_obs, SCORE_BOX)
-            assert reward[i] == ref_reward
-            assert (terminated[i], truncated[i]) == (ref_terminated, ref_truncated)
+        reward, terminated, truncated = step_and_compare(pool, refs, actions, starting)
         if render_every and step % render_every == 0:
             pictures = pool.render()
             for i, ref in enumerate(refs):
@@ -162,3 +177,60 @@ def test_trajectories_do_not_depend_on_num_threads(make_pool):
         render=True,
         domain_randomize=True,
     )
+
+
+def test_reset_option_randomize_is_gymnasiums(make_pool):
+    # Gymnasium's reset(options={"randomize": False}) keeps the last colours for that reset only;
+    # every other reset (autoresets included) draws new ones. Per env, as scalars or arrays.
+    options = {"domain_randomize": True, "max_episode_steps": 12}
+    pool = make_pool("CarRacing-v3", num_envs=NUM_ENVS, seed=SEED, **options)
+    refs = references("CarRacing-v3", options, NUM_ENVS, SEED)
+    assert pool.envfleet_spec.reset_options == ("randomize",)
+    # Gymnasium's constructor draws colours from a stream not yet seeded; envfleet draws them at
+    # the first reset that keeps colours, from the env's stream: the twins draw them there too.
+    for ref in refs:
+        ref.unwrapped._init_colors()
+    rng = np.random.default_rng(5)
+    kept_and_changed = {True: 0, False: 0}
+
+    def reset(randomize: list[bool], env_id: list[int] | None = None) -> None:
+        ids = list(range(NUM_ENVS)) if env_id is None else env_id
+        value = randomize[0] if len(set(randomize)) == 1 else np.array(randomize)
+        obs, _ = pool.reset(env_id=env_id, options={"randomize": value})
+        for row, (i, keep_new) in enumerate(zip(ids, randomize, strict=True)):
+            before = refs[i].unwrapped.bg_color.copy()
+            assert_pictures_match(
+                obs[row], refs[i].reset(options={"randomize": keep_new})[0], SCORE_BOX
+            )
+            kept_and_changed[bool(np.any(before != refs[i].unwrapped.bg_color))] += 1
+
+    def drive(num_steps: int) -> None:
+        starting = np.zeros(NUM_ENVS, dtype=bool)
+        for _ in range(num_steps):
+            actions = rng.uniform([-1, 0, 0], [1, 1, 0.2], size=(NUM_ENVS, 3)).astype(np.float32)
+            _, terminated, truncated = step_and_compare(pool, refs, actions, starting)
+            starting = terminated | truncated
+
+    reset([False, False])  # the first reset keeps the colours Gymnasium's constructor drew
+    drive(5)
+    reset([True, True])
+    drive(5)
+    reset([False, False])
+    drive(14)  # a time-limit autoreset draws new colours (no options)
+    reset([True, False])
+    drive(3)
+    reset([False], env_id=[1])
+    drive(3)
+    reset([True], env_id=[0])
+    drive(3)
+    # Kept: both envs at the 1st and 3rd resets, env 1 twice after; new: the others.
+    assert kept_and_changed == {False: 6, True: 4}
+
+
+def test_randomize_without_domain_randomize_changes_nothing(make_pool):
+    pool = make_pool("CarRacing-v3", num_envs=NUM_ENVS, seed=SEED)
+    refs = references("CarRacing-v3", {}, NUM_ENVS, SEED)
+    for randomize in (False, True):
+        obs, _ = pool.reset(options={"randomize": randomize})
+        for i, ref in enumerate(refs):
+            assert_pictures_match(obs[i], ref.reset(options={"randomize": randomize})[0], SCORE_BOX)

@@ -33,6 +33,25 @@ except AttributeError as error:  # dm-control 1.0.50's named indexing on MuJoCo 
     ) from error
 
 
+class _RecordingRandom:
+    """A task's numpy RandomState that keeps the last draw of a given shape (QuadrupedEscape's
+    30 x 30 terrain bumps, the per-episode values envfleet keeps as the task's state)."""
+
+    def __init__(self, random: np.random.RandomState, shape: tuple[int, ...]) -> None:
+        self._random = random
+        self._shape = shape
+        self.recorded = np.zeros(shape)
+
+    def uniform(self, *args: Any, **kwargs: Any) -> Any:
+        value = self._random.uniform(*args, **kwargs)
+        if np.shape(value) == self._shape:
+            self.recorded = np.array(value)
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._random, name)
+
+
 def load(task_id: str, seed: int = 0, **environment_kwargs: Any) -> Any:
     """dm_control's environment of `task_id`; `time_limit` goes to the task, the rest to
     environment_kwargs."""
@@ -40,14 +59,21 @@ def load(task_id: str, seed: int = 0, **environment_kwargs: Any) -> Any:
     task_kwargs: dict[str, Any] = {"random": seed}
     if "time_limit" in environment_kwargs:
         task_kwargs["time_limit"] = environment_kwargs.pop("time_limit")
-    return suite.load(domain, task, task_kwargs=task_kwargs, environment_kwargs=environment_kwargs)
+    env = suite.load(domain, task, task_kwargs=task_kwargs, environment_kwargs=environment_kwargs)
+    if (domain, task) == ("quadruped", "escape"):
+        env.task._random = _RecordingRandom(env.task.random, (30, 30))
+        # Escape re-uploads its terrain to the physics' renderer, made on first use of
+        # `physics.contexts`; these tests draw nothing (MUJOCO_GL=disable), so there is none.
+        physics = env.physics
+        physics.__class__ = type("PhysicsWithoutRenderer", (type(physics),), {"contexts": None})
+    return env
 
 
 def task_state(task_id: str, env: Any) -> np.ndarray:
     """The task's per-episode values, as envfleet's "task" state part holds them."""
     domain, task = DOMAIN_TASK[task_id]
     model = env.physics.model
-    if domain == "reacher":  # the target's (x, y)
+    if domain in ("reacher", "swimmer"):  # the target's (x, y)
         return np.array(env.physics.named.model.geom_pos["target"][:2])
     if domain == "finger" and task != "spin":  # the target's (x, z)
         return np.array(env.physics.named.model.site_pos["target"][[0, 2]])
@@ -55,6 +81,20 @@ def task_state(task_id: str, env: Any) -> np.ndarray:
         return np.array(env.physics.named.model.geom_pos["target"])
     if domain == "point_mass" and task == "hard":  # the controls' directions
         return np.array(model.wrap_prm[:4])
+    if domain == "manipulator":  # the target's (and receptacle's) x, z, qw, qy
+        bodies = ["target_peg" if "peg" in task else "target_ball"]
+        if task.startswith("insert"):
+            bodies.append("slot" if "peg" in task else "cup")
+        named = env.physics.named.model
+        return np.concatenate(
+            [np.r_[named.body_pos[b][[0, 2]], named.body_quat[b][[0, 2]]] for b in bodies]
+        )
+    if domain == "lqr":  # the joints' stiffnesses (the model dm_control drew)
+        return np.array(model.jnt_stiffness)
+    if domain == "stacker":  # the target's (x, z)
+        return np.array(env.physics.named.model.body_pos["target"][[0, 2]])
+    if domain == "quadruped" and task == "escape":  # the terrain's bumps, before the zoom
+        return env.task.random.recorded.ravel()
     return np.zeros(0)
 
 

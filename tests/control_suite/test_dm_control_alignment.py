@@ -20,6 +20,7 @@ from envfleet.dm_control_tasks import TASK_IDS
 
 ATOL = 1e-9
 RTOL = 1e-9
+UNLIMITED_STEPS = 1000
 
 
 def _make(task_id: str, **kwargs):
@@ -42,8 +43,10 @@ def test_a_whole_episode_matches_dm_control(task_id):
     timestep = env.reset()
     pool.set_state(**ref.state(task_id, env))
     rng = np.random.default_rng(7)
+    # LQR has no time limit (dm_control's is infinite): its first UNLIMITED_STEPS steps.
+    limit = pool.envfleet_spec.max_episode_steps or UNLIMITED_STEPS
     steps = 0
-    while True:
+    while steps < limit:
         action = ref.random_action(env.action_spec(), rng)
         timestep = env.step(action)
         obs, reward, terminated, truncated, _ = pool.step(action[None])
@@ -55,7 +58,7 @@ def test_a_whole_episode_matches_dm_control(task_id):
         if timestep.last():
             assert bool(terminated[0]) == (timestep.discount == 0.0), where
             break
-    assert steps == pool.envfleet_spec.max_episode_steps
+    assert steps == limit
     pool.close()
 
 

@@ -3,8 +3,9 @@
 envfleet draws each episode's initial state from its own generator (normals by Box-Muller), so its
 values differ from dm_control's NumPy RandomState draws, but they must come from the same
 distribution. For every id, NUM_SAMPLES envfleet resets (one per env of a pool) are checked against
-NUM_SAMPLES resets of dm_control's environment, value by value of the state (qpos, qvel, act, the
-warm-start accelerations, the task's per-episode values):
+NUM_SAMPLES resets of dm_control's environment (for LQR's stiffnesses, which are drawn per
+environment: NUM_SAMPLES models of dm_control's generator), value by value of the state (qpos,
+qvel, act, the warm-start accelerations, the task's per-episode values):
 - a value dm_control never varies equals dm_control's;
 - every other value passes a two-sample Kolmogorov-Smirnov test against dm_control's draws:
   distance below the 1e-4 critical value, 2.23 * sqrt(2 / NUM_SAMPLES).
@@ -21,7 +22,7 @@ import suite_reference as ref
 from scipy import stats
 
 import envfleet
-from envfleet.dm_control_tasks import TASK_IDS
+from envfleet.dm_control_tasks import DOMAIN_TASK, TASK_IDS
 
 NUM_SAMPLES = 1500
 KS_CRITICAL = math.sqrt(-0.5 * math.log(1e-4 / 2)) * math.sqrt(2 / NUM_SAMPLES)
@@ -33,7 +34,27 @@ def _dm_control_states(task_id: str) -> np.ndarray:
     for _ in range(NUM_SAMPLES):
         env.reset()
         rows.append(np.concatenate(list(ref.state(task_id, env).values()), axis=1)[0])
-    return np.array(rows)
+    states = np.array(rows)
+    if DOMAIN_TASK[task_id][0] == "lqr":
+        # LQR's model (its joints' stiffnesses, the task's state) is drawn once per environment,
+        # as envfleet draws one per env: the stiffnesses of NUM_SAMPLES models that dm_control's
+        # own generator writes (compiling each would take minutes; the resets' values do not
+        # depend on them).
+        njnt = env.physics.model.njnt
+        states[:, -njnt:] = [_lqr_stiffnesses(env, 11 + k) for k in range(NUM_SAMPLES)]
+    return states
+
+
+def _lqr_stiffnesses(env, seed: int) -> list[float]:
+    from dm_control.suite import lqr
+    from lxml import etree
+
+    model = env.physics.model
+    xml = lqr._make_model(model.njnt, model.nu, np.random.RandomState(seed))
+    return [
+        float(joint.get("stiffness"))
+        for joint in etree.fromstring(xml).find("worldbody").iter("joint")
+    ]
 
 
 def _envfleet_states(task_id: str) -> np.ndarray:

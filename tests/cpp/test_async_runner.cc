@@ -27,6 +27,13 @@ std::shared_ptr<BatchRecycler> Recycler(int batch_size) {
       std::make_shared<BatchLayout>(spec, /*same_step=*/false, batch_size, false));
 }
 
+// Closes the recycler at the end of a test, after the runner (declared later) has given its
+// batches back: a recycler and its free batches hold each other until Close() (as Pool does).
+struct CloseAtEnd {
+  std::shared_ptr<BatchRecycler> recycler;
+  ~CloseAtEnd() { recycler->Close(); }
+};
+
 void WriteId(int env_id, Batch* batch, int row, EnvErrors* /*errors*/) {
   *batch->At<std::int32_t>(BatchLayout::kEnvId, row) = env_id;
 }
@@ -37,7 +44,8 @@ TEST(AsyncRunnerReturnsEveryPushedIdOnceInBatches) {
     for (WaitPolicy policy : {WaitPolicy::kSpin, WaitPolicy::kBlock}) {
       const int num_envs = 12;
       const int batch_size = 4;
-      AsyncRunner runner(num_envs, batch_size, threads, -1, policy, Recycler(batch_size), WriteId);
+      const CloseAtEnd recycler{Recycler(batch_size)};
+      AsyncRunner runner(num_envs, batch_size, threads, -1, policy, recycler.recycler, WriteId);
       std::vector<int> free_ids(num_envs);
       for (int i = 0; i < num_envs; ++i) free_ids[i] = i;
       std::vector<int> returned(num_envs, 0);
@@ -77,7 +85,8 @@ TEST(AsyncRunnerReturnsEveryPushedIdOnceInBatches) {
 TEST(AsyncRunnerTakeGivesUpAfterMaxWaitAndKeepsTheBatch) {
   std::atomic<bool> started{false};
   std::atomic<bool> release{false};
-  AsyncRunner runner(2, 2, 1, -1, WaitPolicy::kBlock, Recycler(2),
+  const CloseAtEnd recycler{Recycler(2)};
+  AsyncRunner runner(2, 2, 1, -1, WaitPolicy::kBlock, recycler.recycler,
                      [&](int env_id, Batch* batch, int row, EnvErrors* errors) {
                        if (env_id == 1) {
                          started.store(true);
@@ -104,7 +113,8 @@ TEST(AsyncRunnerTakeGivesUpAfterMaxWaitAndKeepsTheBatch) {
 }
 
 TEST(AsyncRunnerCarriesAFailureWithItsBatch) {
-  AsyncRunner runner(4, 2, 2, -1, WaitPolicy::kAuto, Recycler(2),
+  const CloseAtEnd recycler{Recycler(2)};
+  AsyncRunner runner(4, 2, 2, -1, WaitPolicy::kAuto, recycler.recycler,
                      [](int env_id, Batch* batch, int row, EnvErrors* errors) {
                        WriteId(env_id, batch, row, errors);
                        if (env_id == 3) errors->Record(row, env_id, "env 3 raised during step: x");
@@ -124,7 +134,8 @@ TEST(AsyncRunnerCarriesAFailureWithItsBatch) {
 }
 
 TEST(AsyncRunnerClosesWithIdsStillQueued) {
-  AsyncRunner runner(8, 8, 2, -1, WaitPolicy::kBlock, Recycler(8),
+  const CloseAtEnd recycler{Recycler(8)};
+  AsyncRunner runner(8, 8, 2, -1, WaitPolicy::kBlock, recycler.recycler,
                      [](int env_id, Batch* batch, int row, EnvErrors* errors) {
                        std::this_thread::sleep_for(std::chrono::milliseconds(1));
                        WriteId(env_id, batch, row, errors);

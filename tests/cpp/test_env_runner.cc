@@ -36,6 +36,8 @@ struct Runner {
     settings.action_bytes = spec.action.NumBytes();
     envs = std::make_unique<EnvRunner>(type, config, std::move(settings));
   }
+  // A recycler and its free batches hold each other until Close() (as Pool does at the end).
+  ~Runner() { recycler->Close(); }
 };
 
 TEST(EnvRunnerStepsAResetEnvAndResetsItInPlaceOfTheStepAfterTheEnd) {

@@ -253,3 +253,59 @@ def test_trajectories_match_gymnasium(make_pool, make_reference, load_state, cas
 
     # Full-length runs go through episode ends (a time limit at least).
     assert ends > 0 or options
+
+
+# Per-env options at reset: for each id that declares some, every one of them at the non-default
+# value the OPTION_CASES of its task (either version) give it.
+_OPTION_VALUES: dict[str, dict[str, Any]] = {}
+for _task_id, _options in OPTION_CASES:
+    _OPTION_VALUES.setdefault(_task_id.split("-")[0], {}).update(_options)
+RESET_OPTION_CASES = [
+    (task_id, {k: _OPTION_VALUES[task_id.split("-")[0]][k] for k in reset_options})
+    for task_id in TASK_IDS
+    if (reset_options := envfleet.make_spec(task_id).reset_options)
+]
+NUM_STEPS_AFTER_RESET_OPTIONS = 200
+
+
+@pytest.mark.parametrize("case", RESET_OPTION_CASES, ids=_case_id)
+def test_reset_options_match_gymnasium_made_with_them(make_pool, make_reference, load_state, case):
+    # A pool of default envs gives env 1 the task's reset options (every one of them, at
+    # non-default values) at a reset. From there env 1 runs as Gymnasium's env constructed with
+    # those values and exactly as a pool made with them; env 0 as before, as Gymnasium's default.
+    task_id, options = case
+    pool = make_pool(task_id, num_envs=NUM_ENVS, seed=3)
+    made_with = make_pool(task_id, num_envs=NUM_ENVS, seed=3, **options)
+    references = [make_reference(task_id), make_reference(task_id, **options)]
+    space = pool.single_action_space
+    rng = np.random.default_rng(5)
+    pool.reset()
+    obs, info = pool.reset(env_id=[1], options=options)
+    obs, info = pool.reset(env_id=[0, 1])  # the values hold over later resets too
+    made_with.reset()
+    made_with.reset(env_id=[1])
+    made_obs, _ = made_with.reset(env_id=[0, 1])
+    np.testing.assert_array_equal(obs[1], made_obs[1])
+    for env_id, reference in enumerate(references):
+        _start_episode(load_state, pool, reference, env_id, obs, info, f"{task_id} env {env_id}")
+    episode_over = np.zeros(NUM_ENVS, dtype=bool)
+    for step in range(NUM_STEPS_AFTER_RESET_OPTIONS):
+        actions = _actions(space.low, space.high, rng)
+        obs, reward, terminated, truncated, info = pool.step(actions)
+        made = made_with.step(actions)
+        for k, value in enumerate((obs, reward, terminated, truncated)):
+            np.testing.assert_array_equal(value[1], made[k][1], f"{task_id} step {step}")
+        for env_id, reference in enumerate(references):
+            where = f"{task_id} {options if env_id else {}} env {env_id} step {step}"
+            if episode_over[env_id]:
+                _start_episode(load_state, pool, reference, env_id, obs, info, where)
+                continue
+            expected_obs, expected_reward, expected_terminated, _, gym_info = reference.step(
+                actions[env_id].copy()
+            )
+            _assert_close(obs[env_id], expected_obs, where + " obs")
+            _assert_close(reward[env_id], expected_reward, where + " reward")
+            assert bool(terminated[env_id]) == expected_terminated, where
+            for key, value in gym_info.items():
+                _assert_close(info[key][env_id], value, f"{where} info {key}")
+        episode_over = terminated | truncated

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ale/ale_interface.hpp"
+#include "ale/environment/stella_environment.hpp"
 
 namespace envfleet::atari {
 namespace {
@@ -24,9 +25,63 @@ int GetInt(const Config& config, const char* name, int min, int max) {
   return static_cast<int>(value);
 }
 
-// A quiet emulator with `settings`' ROM loaded, mode and difficulty set. Sticky actions and frame
-// skipping are done by AtariEnv, so ALE repeats nothing itself.
-std::unique_ptr<ale::ALEInterface> LoadGame(const AtariSettings& settings) {
+// "0, 4, 8": the values a game offers, for error messages.
+template <typename T>
+std::string Listed(const std::vector<T>& values) {
+  std::string text;
+  for (const T value : values) {
+    text += (text.empty() ? "" : ", ") + std::to_string(static_cast<int>(value));
+  }
+  return text;
+}
+
+}  // namespace
+
+void SetModeAndDifficulty(ale::ALEInterface& ale, const std::string& rom_path, int mode,
+                          int difficulty, const GameDefaults& defaults) {
+  const std::string game = std::filesystem::path(rom_path).stem().string();
+  const auto modes = ale.getAvailableModes();
+  if (mode >= 0 &&
+      std::find(modes.begin(), modes.end(), static_cast<ale::game_mode_t>(mode)) == modes.end()) {
+    throw std::invalid_argument("mode " + std::to_string(mode) + " is not available for " + game +
+                                " (its modes: " + Listed(modes) + "; -1: the default)");
+  }
+  const auto difficulties = ale.getAvailableDifficulties();
+  if (difficulty >= 0 &&
+      std::find(difficulties.begin(), difficulties.end(),
+                static_cast<ale::difficulty_t>(difficulty)) == difficulties.end()) {
+    throw std::invalid_argument(
+        "difficulty " + std::to_string(difficulty) + " is not available for " + game +
+        " (its difficulties: " + Listed(difficulties) + "; -1: the default)");
+  }
+  // Set only where it changes. The game's own start values go straight to the environment: ALE's
+  // check refuses some of them (Backgammon starts in difficulty 0 and lists only 3).
+  const auto target_mode = static_cast<ale::game_mode_t>(mode >= 0 ? mode : defaults.mode);
+  if (target_mode != ale.getMode()) {
+    if (mode >= 0) {
+      ale.setMode(target_mode);
+    } else {
+      ale.environment->setMode(target_mode);
+    }
+  }
+  const auto target_difficulty =
+      static_cast<ale::difficulty_t>(difficulty >= 0 ? difficulty : defaults.difficulty);
+  if (target_difficulty != ale.getDifficulty()) {
+    if (difficulty >= 0) {
+      ale.setDifficulty(target_difficulty);
+    } else {
+      ale.environment->setDifficulty(target_difficulty);
+    }
+  }
+}
+
+namespace {
+
+// A quiet emulator with `settings`' ROM loaded, mode and difficulty set (the game's own before
+// that into `defaults` when given). Sticky actions and frame skipping are done by AtariEnv, so
+// ALE repeats nothing itself.
+std::unique_ptr<ale::ALEInterface> LoadGame(const AtariSettings& settings,
+                                            GameDefaults* defaults = nullptr) {
   // ALE's log level is one process-wide variable: set once, not by every env a pool makes at once.
   [[maybe_unused]] static const bool quiet = [] {
     ale::Logger::setMode(ale::Logger::Error);
@@ -45,24 +100,9 @@ std::unique_ptr<ale::ALEInterface> LoadGame(const AtariSettings& settings) {
   ale->loadROM(settings.rom_path);
 
   // Mode and difficulty: -1 keeps the game's default; others must be ones the game offers.
-  if (settings.mode >= 0) {
-    const auto modes = ale->getAvailableModes();
-    if (std::find(modes.begin(), modes.end(), static_cast<ale::game_mode_t>(settings.mode)) ==
-        modes.end()) {
-      throw std::invalid_argument("mode " + std::to_string(settings.mode) +
-                                  " is not available for this game");
-    }
-    ale->setMode(settings.mode);
-  }
-  if (settings.difficulty >= 0) {
-    const auto difficulties = ale->getAvailableDifficulties();
-    if (std::find(difficulties.begin(), difficulties.end(),
-                  static_cast<ale::difficulty_t>(settings.difficulty)) == difficulties.end()) {
-      throw std::invalid_argument("difficulty " + std::to_string(settings.difficulty) +
-                                  " is not available for this game");
-    }
-    ale->setDifficulty(settings.difficulty);
-  }
+  const GameDefaults game{static_cast<int>(ale->getMode()), static_cast<int>(ale->getDifficulty())};
+  if (defaults != nullptr) *defaults = game;
+  SetModeAndDifficulty(*ale, settings.rom_path, settings.mode, settings.difficulty, game);
   return ale;
 }
 
@@ -154,7 +194,8 @@ EnvSpec AtariEnv::Spec(const AtariSettings& settings) {
   return spec;
 }
 
-AtariEnv::AtariEnv(const AtariSettings& settings) : settings_(settings), ale_(LoadGame(settings)) {
+AtariEnv::AtariEnv(const AtariSettings& settings)
+    : settings_(settings), ale_(LoadGame(settings, &defaults_)) {
   action_set_ = ActionSet(*ale_, settings.full_action_space);
   has_fire_ = std::find(action_set_.begin(), action_set_.end(), kFire) != action_set_.end();
 
@@ -268,6 +309,16 @@ void AtariEnv::Render(std::uint8_t* rgb) const {
   thread_local std::vector<unsigned char> screen;
   ale_->getScreenRGB(screen);
   std::copy(screen.begin(), screen.end(), rgb);
+}
+
+void AtariEnv::Reconfigure(const Config& config) {
+  const int mode = GetInt(config, "mode", -1, 255);
+  const int difficulty = GetInt(config, "difficulty", -1, 255);
+  SetModeAndDifficulty(*ale_, settings_.rom_path, mode, difficulty, defaults_);
+  settings_.mode = mode;
+  settings_.difficulty = difficulty;
+  // The new mode and difficulty hold from a new game on: the next Reset() starts one.
+  continue_game_ = false;
 }
 
 void AtariEnv::SaveState(StateWriter& out) const {

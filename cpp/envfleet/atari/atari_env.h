@@ -66,6 +66,18 @@ struct AtariSettings {
   int channels() const { return gray_scale ? 1 : 3; }
 };
 
+// The mode and difficulty a game starts in when none is asked for (-1).
+struct GameDefaults {
+  int mode = 0;
+  int difficulty = 0;
+};
+
+// Checks `mode` and `difficulty` (-1: `defaults`') against the ones the loaded game offers,
+// throwing std::invalid_argument that names the game (the stem of `rom_path`) and lists them, and
+// sets them; ALE takes them up at its next reset_game().
+void SetModeAndDifficulty(ale::ALEInterface& ale, const std::string& rom_path, int mode,
+                          int difficulty, const GameDefaults& defaults);
+
 class AtariEnv : public Env {
  public:
   explicit AtariEnv(const AtariSettings& settings);
@@ -84,6 +96,11 @@ class AtariEnv : public Env {
   // episodic_life as no end of the game.
   double UnclippedReward(double /*reward*/) const override { return raw_reward_; }
   bool EpisodeEndsGame() const override { return !continue_game_; }
+  // Per-env options at reset (EnvType::reset_options): mode and difficulty, checked against the
+  // game's (std::invalid_argument listing them); the next Reset() starts a new game with them.
+  // ALE's state, and so a snapshot, holds them.
+  static std::vector<std::string> ResetOptions() { return {"mode", "difficulty"}; }
+  void Reconfigure(const Config& config) override;
   // Snapshots: ALE's whole system state with its random stream (cloneState(true), serialised),
   // the sticky action, lives, the episodic-life flag, the last raw reward and the frame stack.
   void SaveState(StateWriter& out) const override;
@@ -100,6 +117,7 @@ class AtariEnv : public Env {
   void WriteInfo(const EnvOutput& out, double raw_reward, bool game_over, bool life_lost) const;
 
   AtariSettings settings_;
+  GameDefaults defaults_;
   std::unique_ptr<ale::ALEInterface> ale_;
   std::vector<int> action_set_;  // action index -> ALE action
   bool has_fire_ = false;

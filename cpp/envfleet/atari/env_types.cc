@@ -13,6 +13,7 @@ std::vector<EnvType> EnvTypes(const std::vector<std::pair<std::string, std::stri
     EnvType type;
     type.id = task_id;
     type.options = AtariEnv::Options();
+    type.reset_options = AtariEnv::ResetOptions();
     type.make_spec = [rom_path](const Config& config) {
       EnvSpec spec = AtariEnv::Spec(AtariSettings::FromConfig(config, rom_path));
       spec.max_episode_steps = kMaxEpisodeSteps;

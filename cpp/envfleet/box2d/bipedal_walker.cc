@@ -76,6 +76,7 @@ BipedalWalker::BipedalWalker(const Config& config) : hardcore_(config.Get<bool>(
   // Gymnasium's b2World(): gravity (0, -10), sleeping allowed.
   world_ = std::make_unique<b2World>(b2Vec2(0.0f, -10.0f));
   world_->SetAllowSleeping(true);
+  history_ = CaptureWorldHistory(*world_);
 }
 
 BipedalWalker::~BipedalWalker() = default;
@@ -301,6 +302,8 @@ void BipedalWalker::CreateWalker() {
 
 void BipedalWalker::Reset(const EnvOutput& out) {
   DestroyBodies();
+  history_ = CaptureWorldHistory(*world_);
+  replay_.Start(rng());
   world_->SetContactListener(&contact_detector_);
   game_over_ = false;
   has_prev_shaping_ = false;
@@ -316,7 +319,36 @@ void BipedalWalker::Reset(const EnvOutput& out) {
 }
 
 void BipedalWalker::Step(const void* action, const EnvOutput& out) {
+  replay_.Record(action);
   Advance(static_cast<const float*>(action), out);
+}
+
+void BipedalWalker::SaveState(StateWriter& out) const {
+  history_.Save(out);
+  replay_.Save(out);
+}
+
+void BipedalWalker::LoadState(StateReader& in) {
+  WorldHistory history;
+  history.Load(in);
+  EpisodeReplay loaded = replay_;
+  loaded.Load(in);
+  // This env's world as the snapshot's episode found it, then that episode again: its reset
+  // from the same stream, and the same actions (Reset and Step record them into replay_ again).
+  DestroyBodies();
+  RestoreWorldHistory(*world_, history);
+  history_ = history;
+  replay_ = loaded;
+  if (!loaded.started()) return;  // never reset: the engine resets it before any step
+  const Rng saved = random_stream();
+  set_random_stream(loaded.rng());
+  float observation[24];
+  double reward = 0.0;
+  bool terminated = false;
+  const EnvOutput scratch{observation, &reward, &terminated, nullptr};
+  Reset(scratch);
+  for (std::size_t k = 0; k < loaded.steps(); ++k) Step(loaded.action(k), scratch);
+  CheckReplayedStream(random_stream(), saved);
 }
 
 void BipedalWalker::Advance(const float* action, const EnvOutput& out) {

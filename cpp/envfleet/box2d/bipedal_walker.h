@@ -10,8 +10,9 @@
 // ground contacts, ten lidar fractions); the action is four float32 motor commands in [-1, 1]
 // (speed sign and torque fraction, each clipped as Gymnasium clips them, in float32 as NumPy
 // computes them). The reward is Gymnasium's float32 sum (NumPy 2 turns it float32 when the
-// motor costs are subtracted). Thread-safety: one instance per thread, as every Env; each env
-// owns its b2World.
+// motor costs are subtracted). Snapshots replay the episode (EpisodeReplay: the reset's random
+// stream, the world's history as the reset found it, the actions since). Thread-safety: one
+// instance per thread, as every Env; each env owns its b2World.
 #ifndef ENVFLEET_BOX2D_BIPEDAL_WALKER_H_
 #define ENVFLEET_BOX2D_BIPEDAL_WALKER_H_
 
@@ -21,6 +22,7 @@
 #include <memory>
 #include <vector>
 
+#include "envfleet/box2d/replay.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
@@ -37,6 +39,8 @@ class BipedalWalker : public Env {
 
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   // Gymnasium's ContactDetector: the hull touching the ground ends the game; lower legs on the
@@ -86,6 +90,9 @@ class BipedalWalker : public Env {
   bool game_over_ = false;
   bool has_prev_shaping_ = false;
   double prev_shaping_ = 0.0;
+  // The world's history at the current episode's reset (at construction: a new world's).
+  WorldHistory history_;
+  EpisodeReplay replay_{4 * sizeof(float)};
 };
 
 }  // namespace envfleet::box2d

@@ -158,13 +158,17 @@ void CarRacing::FrictionDetector::Touch(b2Contact* contact, bool begin) {
 CarRacing::CarRacing(const Config& config)
     : continuous_(config.Get<bool>("continuous")),
       domain_randomize_(config.Get<bool>("domain_randomize")),
-      lap_complete_percent_(config.Get<double>("lap_complete_percent")) {
+      lap_complete_percent_(config.Get<double>("lap_complete_percent")),
+      randomize_default_(config.Get<bool>("randomize")),
+      randomize_next_(randomize_default_),
+      replay_(continuous_ ? 3 * sizeof(float) : sizeof(std::int64_t)) {
   PrepareBox2dStatics();
   world_ = std::make_unique<b2World>(b2Vec2(0.0f, 0.0f));
   world_->SetContactListener(&friction_detector_);
   road_color_ = {102, 102, 102};
   bg_color_ = {102, 204, 102};
   grass_color_ = {102, 230, 102};
+  history_ = CaptureWorldHistory(*world_);
 }
 
 CarRacing::~CarRacing() {
@@ -178,6 +182,9 @@ OptionList CarRacing::Options() {
       {"lap_complete_percent", 0.95,
        "the share of the track's tiles to visit before reaching the start ends the lap"},
       {"domain_randomize", false, "random road, background and grass colours at every reset"},
+      {"randomize", true,
+       "with domain_randomize, whether a reset draws new colours (Gymnasium's "
+       "reset(options={'randomize': ...})): as a reset option, for that reset only"},
   };
 }
 
@@ -187,6 +194,8 @@ EnvSpec CarRacing::Spec(const Config& config) {
   spec.action = config.Get<bool>("continuous")
                     ? ArraySpec::Box(DType::kFloat32, {3}, {-1.0, 0.0, 0.0}, {1.0, 1.0, 1.0})
                     : ArraySpec::Discrete(5);
+  // Gymnasium's info["lap_finished"], given when an episode terminates; false on other steps.
+  spec.info = {{"lap_finished", ArraySpec::Box(DType::kBool, {}, {0.0}, {1.0})}};
   spec.render_shape = {kVideoH, kVideoW, 3};
   spec.render_fps = static_cast<int>(kFps);
   return spec;
@@ -463,18 +472,78 @@ void CarRacing::Destroy() {
 
 void CarRacing::Reset(const EnvOutput& out) {
   Destroy();
+  history_ = CaptureWorldHistory(*world_);
+  // Gymnasium's reset redraws the colours unless options["randomize"] is false; its constructor
+  // drew them once (from a stream not yet seeded): envfleet draws those at the first reset that
+  // keeps colours, from the env's stream.
+  const bool randomize = randomize_next_;
+  randomize_next_ = randomize_default_;
+  if (domain_randomize_ && (randomize || !colors_drawn_)) {
+    PickColors();
+    colors_drawn_ = true;
+  }
+  replay_.Start(rng());
+  StartEpisode(out.Observation<std::uint8_t>());
+  *out.Info<bool>(0) = false;
+}
+
+void CarRacing::StartEpisode(std::uint8_t* observation) {
   reward_ = 0.0;
   prev_reward_ = 0.0;
   tile_visited_count_ = 0;
   t_ = 0.0;
   new_lap_ = false;
   road_polygons_.clear();
-  if (domain_randomize_) PickColors();
   while (!CreateTrack()) {
   }
   CreateCar(track_[0].beta, track_[0].x, track_[0].y);
   // Gymnasium's reset() returns the observation of step(None): physics without an action.
-  Advance(out.Observation<std::uint8_t>());
+  Advance(observation);
+}
+
+void CarRacing::SaveState(StateWriter& out) const {
+  for (const auto* color : {&road_color_, &bg_color_, &grass_color_}) {
+    out.PutArray(color->data(), color->size());
+  }
+  out.Put(colors_drawn_);
+  history_.Save(out);
+  replay_.Save(out);
+}
+
+void CarRacing::LoadState(StateReader& in) {
+  std::array<std::array<double, 3>, 3> colors;
+  for (auto& color : colors) in.GetArray(color.data(), color.size());
+  const bool colors_drawn = in.Get<bool>();
+  WorldHistory history;
+  history.Load(in);
+  EpisodeReplay loaded = replay_;
+  loaded.Load(in);
+  // This env's world as the snapshot's episode found it, its colours, then that episode again:
+  // its reset from the same stream, and the same actions (Step records them into replay_ again),
+  // drawing no pictures.
+  Destroy();
+  RestoreWorldHistory(*world_, history);
+  history_ = history;
+  road_color_ = colors[0];
+  bg_color_ = colors[1];
+  grass_color_ = colors[2];
+  colors_drawn_ = colors_drawn;
+  randomize_next_ = randomize_default_;
+  if (!loaded.started()) {
+    replay_ = loaded;  // never reset: the engine resets it before any step
+    return;
+  }
+  const Rng saved = random_stream();
+  set_random_stream(loaded.rng());
+  replay_.Start(loaded.rng());
+  StartEpisode(nullptr);
+  double reward = 0.0;
+  bool terminated = false;
+  bool lap_finished = false;
+  void* info[1] = {&lap_finished};
+  const EnvOutput scratch{nullptr, &reward, &terminated, info};
+  for (std::size_t k = 0; k < loaded.steps(); ++k) Step(loaded.action(k), scratch);
+  CheckReplayedStream(random_stream(), saved);
 }
 
 void CarRacing::ApplyAction(const void* action) {
@@ -581,25 +650,32 @@ void CarRacing::Advance(std::uint8_t* observation) {
   CarStep(1.0 / kFps);
   world_->Step(static_cast<float>(1.0 / kFps), 6 * 30, 2 * 30);
   t_ += 1.0 / kFps;
-  Draw(observation, kStateW, kStateH, false);
+  if (observation != nullptr) Draw(observation, kStateW, kStateH, false);
 }
 
 void CarRacing::Step(const void* action, const EnvOutput& out) {
+  replay_.Record(action);
   ApplyAction(action);
   Advance(out.Observation<std::uint8_t>());
   reward_ -= 0.1;
   double step_reward = reward_ - prev_reward_;
   prev_reward_ = reward_;
   bool terminated = false;
-  if (tile_visited_count_ == static_cast<int>(track_.size()) || new_lap_) terminated = true;
+  bool lap_finished = false;
+  if (tile_visited_count_ == static_cast<int>(track_.size()) || new_lap_) {
+    terminated = true;
+    lap_finished = true;
+  }
   const b2Vec2 position = hull_->GetPosition();
   if (std::abs(static_cast<double>(position.x)) > kPlayfield ||
       std::abs(static_cast<double>(position.y)) > kPlayfield) {
     terminated = true;
+    lap_finished = false;
     step_reward = -100;
   }
   *out.reward = step_reward;
   *out.terminated = terminated;
+  *out.Info<bool>(0) = lap_finished;
 }
 
 void CarRacing::Render(std::uint8_t* rgb) const { Draw(rgb, kVideoW, kVideoH, true); }

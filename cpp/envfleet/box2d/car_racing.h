@@ -15,9 +15,14 @@
 // digits (Gymnasium renders them with a TrueType font; envfleet draws its own in the same black
 // box): see docs/box2d.md. Render() is Gymnasium's "rgb_array" picture (600x400, skid marks
 // included). Actions: float32 (steer in [-1, 1], gas, brake in [0, 1]) or, with
-// `continuous=false`, Discrete(5) (nothing, right, left, gas, brake).
-// Thread-safety: one instance per thread, as every Env; each env owns its b2World. Drawing uses
-// a per-thread 1000x800 scratch picture.
+// `continuous=false`, Discrete(5) (nothing, right, left, gas, brake). Info: `lap_finished`, as
+// Gymnasium gives it on the step that terminates (true: lap complete; false: off the playfield),
+// false on every other step. Reset option `randomize` (Gymnasium's per-reset
+// options["randomize"], with domain_randomize): false keeps the last episode's colours for that
+// one reset. Snapshots replay the episode (EpisodeReplay: the colours, the world's history as
+// the reset found it, the reset's random stream after the colours, the actions since; the
+// replay draws no pictures). Thread-safety: one instance per thread, as every Env; each env owns
+// its b2World. Drawing uses a per-thread 1000x800 scratch picture.
 #ifndef ENVFLEET_BOX2D_CAR_RACING_H_
 #define ENVFLEET_BOX2D_CAR_RACING_H_
 
@@ -28,8 +33,10 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "envfleet/box2d/replay.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
@@ -43,10 +50,18 @@ class CarRacing : public Env {
 
   static OptionList Options();
   static EnvSpec Spec(const Config& config);
+  // `randomize` changes per env at reset (EnvType::reset_options); unlike other reset options it
+  // holds for the one reset it is given with, as Gymnasium's reset(options={"randomize": ...}).
+  static std::vector<std::string> ResetOptions() { return {"randomize"}; }
+  void Reconfigure(const Config& config) override {
+    randomize_next_ = config.Get<bool>("randomize");
+  }
 
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
   void Render(std::uint8_t* rgb) const override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   // What a body's user data points at: a road tile or a wheel (the hull has none).
@@ -102,9 +117,12 @@ class CarRacing : public Env {
   bool CreateTrack();
   void CreateCar(double angle, double x, double y);
   void Destroy();
+  // The part of Gymnasium's reset() after the colours: track, car, step(None).
+  void StartEpisode(std::uint8_t* observation);
   void ApplyAction(const void* action);
   void CarStep(double dt);
-  // One step of Gymnasium's step() after the action: tires, physics, clock, observation.
+  // One step of Gymnasium's step() after the action: tires, physics, clock, observation (none
+  // drawn for a null `observation`: a snapshot's replay).
   void Advance(std::uint8_t* observation);
   // Gymnasium's _render: the 1000x800 picture, shrunk to `width` x `height` into `rgb`.
   void Draw(std::uint8_t* rgb, int width, int height, bool skid_marks) const;
@@ -112,6 +130,12 @@ class CarRacing : public Env {
   const bool continuous_;
   const bool domain_randomize_;
   const double lap_complete_percent_;
+  // Whether a reset draws new colours (domain_randomize only): the make() value, or the value a
+  // reset was given (Reconfigure) for that reset only.
+  const bool randomize_default_;
+  bool randomize_next_;
+  // Whether colours were drawn yet (Gymnasium draws them once in its constructor).
+  bool colors_drawn_ = false;
 
   FrictionDetector friction_detector_{this};
   std::unique_ptr<b2World> world_;
@@ -129,6 +153,9 @@ class CarRacing : public Env {
   int tile_visited_count_ = 0;
   double t_ = 0.0;
   bool new_lap_ = false;
+  // The world's history at the current episode's reset (at construction: a new world's).
+  WorldHistory history_;
+  EpisodeReplay replay_;
 };
 
 }  // namespace envfleet::box2d

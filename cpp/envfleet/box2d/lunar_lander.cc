@@ -61,7 +61,8 @@ LunarLander::LunarLander(const Config& config)
       gravity_(config.Get<double>("gravity")),
       enable_wind_(config.Get<bool>("enable_wind")),
       wind_power_(config.Get<double>("wind_power")),
-      turbulence_power_(config.Get<double>("turbulence_power")) {
+      turbulence_power_(config.Get<double>("turbulence_power")),
+      replay_(continuous_ ? 2 * sizeof(float) : sizeof(std::int64_t)) {
   PrepareBox2dStatics();
 }
 
@@ -203,6 +204,7 @@ void LunarLander::BuildWorld() {
 }
 
 void LunarLander::Reset(const EnvOutput& out) {
+  replay_.Start(rng());
   BuildWorld();
   // Gymnasium's reset() returns the observation of a no-op step; its reward and flag are
   // dropped (the engine writes a reset's).
@@ -235,7 +237,30 @@ LunarLander::Throttle LunarLander::ThrottleOf(const void* action) const {
 }
 
 void LunarLander::Step(const void* action, const EnvOutput& out) {
+  replay_.Record(action);
   Advance(ThrottleOf(action), out);
+}
+
+void LunarLander::SaveState(StateWriter& out) const { replay_.Save(out); }
+
+void LunarLander::LoadState(StateReader& in) {
+  EpisodeReplay loaded = replay_;
+  loaded.Load(in);
+  if (!loaded.started()) {
+    replay_ = loaded;  // never reset: the engine resets it before any step
+    return;
+  }
+  // The episode again, from its reset's stream, with the same actions (Reset and Step record
+  // them into replay_ again).
+  const Rng saved = random_stream();
+  set_random_stream(loaded.rng());
+  float observation[8];
+  double reward = 0.0;
+  bool terminated = false;
+  const EnvOutput scratch{observation, &reward, &terminated, nullptr};
+  Reset(scratch);
+  for (std::size_t k = 0; k < loaded.steps(); ++k) Step(loaded.action(k), scratch);
+  CheckReplayedStream(random_stream(), saved);
 }
 
 void LunarLander::Advance(const Throttle& throttle, const EnvOutput& out) {

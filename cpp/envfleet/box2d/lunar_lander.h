@@ -10,7 +10,9 @@
 // velocity, left leg contact, right leg contact) as float32; actions are Discrete(4) (no-op, left
 // engine, main engine, right engine) or, with `continuous`, float32 (main, lateral) in [-1, 1].
 // No particles are simulated: Gymnasium creates them only when rendering, and they do not touch
-// the lander. Thread-safety: one instance per thread, as every Env; each env owns its b2World.
+// the lander. Snapshots replay the episode (EpisodeReplay: the reset's random stream and the
+// actions since; the world is made new at every reset, so nothing else carries over).
+// Thread-safety: one instance per thread, as every Env; each env owns its b2World.
 #ifndef ENVFLEET_BOX2D_LUNAR_LANDER_H_
 #define ENVFLEET_BOX2D_LUNAR_LANDER_H_
 
@@ -19,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "envfleet/box2d/replay.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
@@ -36,6 +39,8 @@ class LunarLander : public Env {
 
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
+  void SaveState(StateWriter& out) const override;
+  void LoadState(StateReader& in) override;
 
  private:
   // Gymnasium's ContactDetector: the lander touching anything ends the game; legs on the ground.
@@ -79,6 +84,7 @@ class LunarLander : public Env {
   std::int64_t torque_idx_ = 0;
   bool has_prev_shaping_ = false;
   double prev_shaping_ = 0.0;
+  EpisodeReplay replay_;
 };
 
 }  // namespace envfleet::box2d

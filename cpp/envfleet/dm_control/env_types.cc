@@ -20,6 +20,8 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddFish(types, suite_dir);
   AddHumanoidCmu(types, suite_dir);
   AddQuadruped(types, suite_dir);
+  // Domains whose models dm_control generates procedurally.
+  AddSwimmer(types, suite_dir);
   return types;
 }
 

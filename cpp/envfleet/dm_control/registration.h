@@ -47,6 +47,8 @@ void AddHumanoid(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddFish(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddHumanoidCmu(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddQuadruped(std::vector<EnvType>& types, const std::string& suite_dir);
+// Domains whose models dm_control generates procedurally.
+void AddSwimmer(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 

@@ -1,14 +1,17 @@
 #include "envfleet/dm_control/suite_env.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "envfleet/core/array_spec.h"
 #include "envfleet/mujoco/model_cache.h"
@@ -32,48 +35,34 @@ std::shared_ptr<const mjModel> NoActuationModel(const std::shared_ptr<const mjMo
   return copy;
 }
 
-// The model of `path` with every builtin texture compiled at 8 x 8 pixels, shared per file: the
-// source of the envs' private model copies. The suite's skybox and grid textures are 99.8% of a
-// compiled model's memory (11.8 MB of Reacher's 11.8 MB buffer), so a private copy of the full
-// model costs ~12 MB per env; textures only colour pictures, so the physics is unchanged.
-std::shared_ptr<const mjModel> PhysicsOnlyModel(const std::string& path) {
+// The model of `path`, compiled through MuJoCo's mjSpec and shared per file, `key` and `small`:
+// with `edit` applied to the spec first (the domains dm_control builds by editing the XML), and
+// with `small`, every builtin texture compiled at 8 x 8 pixels, for the source of the envs'
+// private model copies. The suite's skybox and grid textures are 99.8% of a compiled model's
+// memory (11.8 MB of Reacher's 11.8 MB buffer), so a private copy of the full model costs ~12 MB
+// per env; textures only colour pictures, so the physics is unchanged.
+std::shared_ptr<const mjModel> CompiledModel(const std::string& path, const std::string& key,
+                                             const std::function<void(mjSpec*)>& edit, bool small) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const mjModel>> models;
   const std::lock_guard<std::mutex> lock(mutex);
-  auto& model = models[path];
-  if (!model) {
-    char error[1024] = "";
-    mjSpec* spec = mj_parseXML(path.c_str(), nullptr, error, sizeof(error));
-    if (spec == nullptr) throw std::invalid_argument("MuJoCo cannot load " + path + ": " + error);
-    for (mjsElement* element = mjs_firstElement(spec, mjOBJ_TEXTURE); element != nullptr;
-         element = mjs_nextElement(spec, element)) {
-      mjsTexture* texture = mjs_asTexture(element);
-      if (texture->builtin != mjBUILTIN_NONE) texture->width = texture->height = 8;
-    }
-    mjModel* raw = mj_compile(spec, nullptr);
-    mj_deleteSpec(spec);
-    if (raw == nullptr) throw std::invalid_argument("MuJoCo cannot compile " + path);
-    model.reset(raw, [](const mjModel* m) { mj_deleteModel(const_cast<mjModel*>(m)); });
-  }
-  return model;
-}
-
-// The model of `path` with `edit` applied to its mjSpec, shared per file and `key`.
-std::shared_ptr<const mjModel> EditedModel(const std::string& path, const std::string& key,
-                                           const std::function<void(mjSpec*)>& edit) {
-  static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<const mjModel>> models;
-  const std::lock_guard<std::mutex> lock(mutex);
-  auto& model = models[path + '\n' + key];
+  auto& model = models[path + '\n' + key + (small ? "\nsmall" : "")];
   if (!model) {
     char error[1024] = "";
     mjSpec* spec = mj_parseXML(path.c_str(), nullptr, error, sizeof(error));
     if (spec == nullptr) throw std::invalid_argument("MuJoCo cannot load " + path + ": " + error);
     try {
-      edit(spec);
+      if (edit) edit(spec);
     } catch (...) {
       mj_deleteSpec(spec);
       throw;
+    }
+    if (small) {
+      for (mjsElement* element = mjs_firstElement(spec, mjOBJ_TEXTURE); element != nullptr;
+           element = mjs_nextElement(spec, element)) {
+        mjsTexture* texture = mjs_asTexture(element);
+        if (texture->builtin != mjBUILTIN_NONE) texture->width = texture->height = 8;
+      }
     }
     mjModel* raw = mj_compile(spec, nullptr);
     const std::string message = mjs_getError(spec);
@@ -111,12 +100,12 @@ SuiteEnv::SuiteEnv(const Config& config, const Variant& variant)
   }
   const std::string path = (std::filesystem::path(variant.suite_dir) / variant.xml_file).string();
   if (variant.private_model) {
-    shared_model_ = PhysicsOnlyModel(path);
+    shared_model_ = CompiledModel(path, variant.edit_key, variant.edit, true);
     own_model_ = mj_copyModel(nullptr, shared_model_.get());
     if (own_model_ == nullptr) throw std::runtime_error("mj_copyModel failed for " + path);
     model_ = own_model_;
   } else {
-    shared_model_ = variant.edit ? EditedModel(path, variant.edit_key, variant.edit)
+    shared_model_ = variant.edit ? CompiledModel(path, variant.edit_key, variant.edit, false)
                                  : mujoco::LoadModel(path, false);
     no_actuation_model_ = NoActuationModel(shared_model_);
     model_ = shared_model_.get();
@@ -276,6 +265,81 @@ void SuiteEnv::SetState(const std::vector<double>& state) {
   in += m.nv;
   SetTaskState(in);
   Forward();
+}
+
+namespace {
+
+// The mjData arrays of the acceleration stage (mj_step2) that a control step's observation and
+// reward may read and that the mj_step1 ending every control step leaves as they are, each as
+// (pointer to the array, number of values), for a model. Snapshots keep them as they are.
+template <typename Data>
+auto AccelerationArrays(const mjModel& m, Data& d) {
+  return std::array{
+      std::pair{d.sensordata, m.nsensordata}, std::pair{d.qacc, m.nv},
+      std::pair{d.qacc_smooth, m.nv},         std::pair{d.qfrc_smooth, m.nv},
+      std::pair{d.qfrc_constraint, m.nv},     std::pair{d.qfrc_actuator, m.nv},
+      std::pair{d.actuator_force, m.nu},      std::pair{d.cacc, 6 * m.nbody},
+      std::pair{d.cfrc_int, 6 * m.nbody},     std::pair{d.cfrc_ext, 6 * m.nbody},
+  };
+}
+
+}  // namespace
+
+void SuiteEnv::SaveTaskState(StateWriter& out) const {
+  std::vector<double> state(static_cast<std::size_t>(TaskStateSize()));
+  GetTaskState(state.data());
+  out.PutVector(state);
+}
+
+void SuiteEnv::LoadTaskState(StateReader& in) {
+  const std::vector<double> state = in.GetVector<double>();
+  if (state.size() != static_cast<std::size_t>(TaskStateSize())) StateReader::Corrupt();
+  SetTaskState(state.data());
+}
+
+void SuiteEnv::SaveState(StateWriter& out) const {
+  std::vector<mjtNum> state(static_cast<std::size_t>(mj_stateSize(model_, mjSTATE_INTEGRATION)));
+  mj_getState(model_, data_, state.data(), mjSTATE_INTEGRATION);
+  out.PutVector(state);
+  for (const auto& [values, count] : AccelerationArrays(*model_, *data_)) {
+    out.PutArray(values, static_cast<std::size_t>(count));
+  }
+  out.Put(control_steps_);
+  out.Put(step_reward_);
+  out.Put(discount_.has_value());
+  out.Put(discount_.value_or(0.0));
+  out.Put(episode_over_);
+  SaveTaskState(out);
+}
+
+void SuiteEnv::LoadState(StateReader& in) {
+  std::vector<mjtNum> state = in.GetVector<mjtNum>();
+  if (state.size() != static_cast<std::size_t>(mj_stateSize(model_, mjSTATE_INTEGRATION))) {
+    StateReader::Corrupt();
+  }
+  // The saved results, read before anything changes, written back after mj_step1.
+  std::vector<std::vector<mjtNum>> results;
+  for (const auto& [values, count] : AccelerationArrays(*model_, *data_)) {
+    std::vector<mjtNum>& saved = results.emplace_back(static_cast<std::size_t>(count));
+    in.GetArray(saved.data(), saved.size());
+  }
+  const auto control_steps = in.Get<std::int64_t>();
+  const auto step_reward = in.Get<double>();
+  const bool has_discount = in.Get<bool>();
+  const auto discount = in.Get<double>();
+  const bool episode_over = in.Get<bool>();
+  LoadTaskState(in);
+  mj_setState(model_, data_, state.data(), mjSTATE_INTEGRATION);
+  mj_step1(model_, data_);
+  std::size_t next = 0;
+  for (const auto& [values, count] : AccelerationArrays(*model_, *data_)) {
+    std::copy(results[next].begin(), results[next].end(), values);
+    ++next;
+  }
+  control_steps_ = control_steps;
+  step_reward_ = step_reward;
+  discount_ = has_discount ? std::optional<double>(discount) : std::nullopt;
+  episode_over_ = episode_over;
 }
 
 int SuiteEnv::Id(mjtObj type, const char* name) const {

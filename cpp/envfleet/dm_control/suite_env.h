@@ -25,7 +25,8 @@
 //
 // A task derives from it, declares its observation keys with AddObservation() in its constructor,
 // and implements InitializeEpisode(), Observe() and Reward(); Termination() where it ends episodes,
-// and TaskStateSize() / GetTaskState() / SetTaskState() for per-episode randomisation it keeps.
+// and TaskStateSize() / GetTaskState() / SetTaskState() for per-episode randomisation it keeps
+// (which snapshots save too; SaveTaskState() / LoadTaskState() where a task keeps more).
 // Thread-safety: one thread at a time, as every Env; a shared model is only read. Ownership: the
 // env owns its mjData (and its model copy, if any). Blocking: none; Reset() and Step() run the
 // physics on the calling thread. Errors: the constructor throws std::invalid_argument for a model
@@ -57,7 +58,7 @@ struct Variant {
   bool private_model = false;   // the task changes the model per episode
   // For domains whose model dm_control builds by editing the XML in Python (lxml): the same
   // edits on MuJoCo's mjSpec of the file, before compiling; `edit_key` names them (the compiled
-  // model is shared per file and key).
+  // model is shared per file and key, and is the source of the private copies too).
   std::function<void(mjSpec*)> edit = nullptr;
   std::string edit_key = "";
 };
@@ -84,6 +85,16 @@ class SuiteEnv : public Env {
   std::vector<double> GetState() const final;
   void SetState(const std::vector<double>& state) final;
 
+  // Snapshots: MuJoCo's integration state (mj_getState with mjSTATE_INTEGRATION: time, qpos,
+  // qvel, act, warm start, controls, applied forces, mocap, user data), the results of the last
+  // acceleration stage (sensor data, accelerations, forces), the episode's counters, then the
+  // task's per-episode values (SaveTaskState). Loading takes the task's values first (model
+  // fields the physics reads), then the state; recomputes the position and velocity stages with
+  // mj_step1, as every control step ends, and writes the saved results back, so that the next
+  // step is bit-identical to the one the snapshot's env would have taken.
+  void SaveState(StateWriter& out) const final;
+  void LoadState(StateReader& in) final;
+
  protected:
   SuiteEnv(const Config& config, const Variant& variant);
 
@@ -103,6 +114,14 @@ class SuiteEnv : public Env {
   virtual int TaskStateSize() const { return 0; }
   virtual void GetTaskState(double* /*state*/) const {}
   virtual void SetTaskState(const double* /*state*/) {}
+  // Snapshots of the task's per-episode values: everything its later steps read that an episode
+  // set up or changed and the physics state does not hold. By default the task state above
+  // (GetTaskState / SetTaskState). A task that keeps more (model fields beyond its task state,
+  // such as a terrain's heights, or members of its own) overrides both, writing and reading the
+  // same values in the same order with StateWriter / StateReader. LoadTaskState runs before the
+  // physics state is loaded and recomputed, so model fields it sets are in place for that.
+  virtual void SaveTaskState(StateWriter& out) const;
+  virtual void LoadTaskState(StateReader& in);
 
   // ---- Declarations, from a task's constructor ----
   void AddObservation(const std::string& name, std::vector<std::int64_t> shape);

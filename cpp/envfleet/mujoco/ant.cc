@@ -55,6 +55,14 @@ Ant::Ant(const Config& config, const VersionDefaults& defaults)
   const int observed_forces = (model().nbody - first_observed_body_) * kForceSize;
   SetObservationSize(model().nq + model().nv - skipped_qpos_ +
                      (observe_contact_forces_ ? observed_forces : 0));
+  BindResetOption(config, "forward_reward_weight", &forward_reward_weight_);
+  BindResetOption(config, "ctrl_cost_weight", &ctrl_cost_weight_);
+  BindResetOption(config, "contact_cost_weight", &contact_cost_weight_);
+  BindResetOption(config, "healthy_reward", &healthy_reward_);
+  BindResetOption(config, "terminate_when_unhealthy", &terminate_when_unhealthy_);
+  BindResetOption(config, "healthy_z_range", &healthy_z_range_);
+  BindResetOption(config, "contact_force_range", &contact_force_range_);
+  BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
 OptionList Ant::Options(const VersionDefaults& defaults) {

@@ -18,6 +18,8 @@
 #define ENVFLEET_MUJOCO_ANT_H_
 
 #include <array>
+#include <string>
+#include <vector>
 
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
@@ -29,6 +31,14 @@ class Ant : public MujocoEnv {
   Ant(const Config& config, const VersionDefaults& defaults);
 
   static OptionList Options(const VersionDefaults& defaults);
+  // Options that change per env at reset (EnvType::reset_options; those its version has):
+  // the reward weights, the healthy reward, range and termination rule, the contact
+  // force range and the reset noise (bound members; snapshots keep them with the physics).
+  static std::vector<std::string> ResetOptions() {
+    return {"forward_reward_weight", "ctrl_cost_weight",         "contact_cost_weight",
+            "healthy_reward",        "terminate_when_unhealthy", "healthy_z_range",
+            "contact_force_range",   "reset_noise_scale"};
+  }
 
  private:
   void BeginStep(const float* action) override;

@@ -1,7 +1,9 @@
 #include "envfleet/mujoco/env_types.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -40,18 +42,35 @@ EnvType RegisteredType(const std::string& name, const Registration& registration
                        const Camera& camera, const std::string& asset_dir) {
   const VersionDefaults defaults{registration.version, asset_dir, registration.xml_file,
                                  registration.frame_skip, camera.default_config};
+  const std::string id = name + "-v" + std::to_string(registration.version);
   OptionList options = Task::Options(defaults);
+  // The reset options: those of the task's list that this version has.
+  std::vector<std::string> reset_options;
+  if constexpr (requires { Task::ResetOptions(); }) {
+    for (const std::string& reset_option : Task::ResetOptions()) {
+      for (const Option& option : options) {
+        if (option.name == reset_option) reset_options.push_back(reset_option);
+      }
+    }
+  }
   for (Option& option : RenderingOptions(defaults.default_camera_config)) {
     options.push_back(std::move(option));
   }
-  std::vector<std::string> reset_options;
-  if constexpr (requires { Task::ResetOptions(); }) reset_options = Task::ResetOptions();
   return MakeEnvType(
-      name + "-v" + std::to_string(registration.version), registration.max_episode_steps,
-      registration.reward_threshold, std::move(options), {}, std::move(reset_options),
-      [defaults](const Config& config) { return Task(config, defaults).Spec(); },
-      [defaults](const Config& config) -> std::unique_ptr<Env> {
-        return std::make_unique<Task>(config, defaults);
+      id, registration.max_episode_steps, registration.reward_threshold, std::move(options), {},
+      reset_options, [defaults](const Config& config) { return Task(config, defaults).Spec(); },
+      [defaults, id, reset_options](const Config& config) -> std::unique_ptr<Env> {
+        auto env = std::make_unique<Task>(config, defaults);
+        // Every reset option sets a member: a declared one the task did not bind would be
+        // ignored.
+        std::vector<std::string> bound = env->BoundResetOptions();
+        std::vector<std::string> declared = reset_options;
+        std::sort(bound.begin(), bound.end());
+        std::sort(declared.begin(), declared.end());
+        if (bound != declared) {
+          throw std::logic_error(id + ": the bound reset options differ from the declared ones");
+        }
+        return env;
       });
 }
 

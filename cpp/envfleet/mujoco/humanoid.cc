@@ -40,6 +40,7 @@ HumanoidBase::HumanoidBase(const Config& config, const VersionDefaults& defaults
                      (observe_qfrc_actuator_ ? model().nv - first_dof_ : 0) +
                      (observe_cfrc_ext_ ? bodies * kMotionSize : 0));
   ReadsBodyForces();  // the contact (impact) cost and observation
+  BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
   if (version() == 5) {
     tendon_length_slot_ = AddInfo("tendon_length", {model().ntendon});
     tendon_velocity_slot_ = AddInfo("tendon_velocity", {model().ntendon});
@@ -109,6 +110,13 @@ Humanoid::Humanoid(const Config& config, const VersionDefaults& defaults)
     contact_cost_weight_ = config.Get<double>("contact_cost_weight");
     contact_cost_range_ = Range(config, "contact_cost_range");
   }
+  BindResetOption(config, "forward_reward_weight", &forward_reward_weight_);
+  BindResetOption(config, "ctrl_cost_weight", &ctrl_cost_weight_);
+  BindResetOption(config, "contact_cost_weight", &contact_cost_weight_);
+  BindResetOption(config, "contact_cost_range", &contact_cost_range_);
+  BindResetOption(config, "healthy_reward", &healthy_reward_);
+  BindResetOption(config, "terminate_when_unhealthy", &terminate_when_unhealthy_);
+  BindResetOption(config, "healthy_z_range", &healthy_z_range_);
 }
 
 OptionList Humanoid::Options(const VersionDefaults& defaults) {
@@ -200,6 +208,9 @@ HumanoidStandup::HumanoidStandup(const Config& config, const VersionDefaults& de
     DeclareInfo({Info::kXPosition, Info::kYPosition, Info::kZDistanceFromOrigin, Info::kRewardLinup,
                  Info::kRewardQuadctrl, Info::kRewardImpact});
   }
+  BindResetOption(config, "ctrl_cost_weight", &ctrl_cost_weight_);
+  BindResetOption(config, "impact_cost_weight", &impact_cost_weight_);
+  BindResetOption(config, "impact_cost_range", &impact_cost_range_);
 }
 
 OptionList HumanoidStandup::Options(const VersionDefaults& defaults) {

@@ -19,6 +19,8 @@
 #define ENVFLEET_MUJOCO_HUMANOID_H_
 
 #include <array>
+#include <string>
+#include <vector>
 
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
@@ -61,6 +63,14 @@ class Humanoid : public HumanoidBase {
   Humanoid(const Config& config, const VersionDefaults& defaults);
 
   static OptionList Options(const VersionDefaults& defaults);
+  // Options that change per env at reset (EnvType::reset_options; those its version has):
+  // the reward weights, the contact cost range, the healthy reward, range and
+  // termination rule and the reset noise (bound members; snapshots keep them with the physics).
+  static std::vector<std::string> ResetOptions() {
+    return {"forward_reward_weight", "ctrl_cost_weight", "contact_cost_weight",
+            "contact_cost_range",    "healthy_reward",   "terminate_when_unhealthy",
+            "healthy_z_range",       "reset_noise_scale"};
+  }
 
  private:
   void BeginStep(const float* action) override;
@@ -86,6 +96,12 @@ class HumanoidStandup : public HumanoidBase {
   HumanoidStandup(const Config& config, const VersionDefaults& defaults);
 
   static OptionList Options(const VersionDefaults& defaults);
+  // Options that change per env at reset (EnvType::reset_options; those its version has):
+  // the cost weights, the impact cost range and the reset noise (bound members; snapshots keep them
+  // with the physics).
+  static std::vector<std::string> ResetOptions() {
+    return {"ctrl_cost_weight", "impact_cost_weight", "impact_cost_range", "reset_noise_scale"};
+  }
 
  private:
   void FinishStep(const float* action, const EnvOutput& out) override;

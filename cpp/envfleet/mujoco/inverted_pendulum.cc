@@ -24,6 +24,7 @@ InvertedPendulum::InvertedPendulum(const Config& config, const VersionDefaults& 
     : MujocoEnv(config, defaults), reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.01)) {
   if (version() == 5) DeclareInfo({Info::kRewardSurvive});
   SetObservationSize(model().nq + model().nv);
+  BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
 OptionList InvertedPendulum::Options(const VersionDefaults& defaults) {
@@ -64,6 +65,8 @@ InvertedDoublePendulum::InvertedDoublePendulum(const Config& config,
   if (version() == 5)
     DeclareInfo({Info::kRewardSurvive, Info::kDistancePenalty, Info::kVelocityPenalty});
   SetObservationSize(1 + 2 * (model().nq - 1) + model().nv + observed_constraint_forces_);
+  BindResetOption(config, "healthy_reward", &healthy_reward_);
+  BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
 OptionList InvertedDoublePendulum::Options(const VersionDefaults& defaults) {

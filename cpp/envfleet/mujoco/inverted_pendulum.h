@@ -13,6 +13,9 @@
 #ifndef ENVFLEET_MUJOCO_INVERTED_PENDULUM_H_
 #define ENVFLEET_MUJOCO_INVERTED_PENDULUM_H_
 
+#include <string>
+#include <vector>
+
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
 
@@ -23,6 +26,9 @@ class InvertedPendulum : public MujocoEnv {
   InvertedPendulum(const Config& config, const VersionDefaults& defaults);
 
   static OptionList Options(const VersionDefaults& defaults);
+  // Options that change per env at reset (EnvType::reset_options; those its version has):
+  // the reset noise (bound members; snapshots keep them with the physics).
+  static std::vector<std::string> ResetOptions() { return {"reset_noise_scale"}; }
 
  private:
   void FinishStep(const float* action, const EnvOutput& out) override;
@@ -37,6 +43,9 @@ class InvertedDoublePendulum : public MujocoEnv {
   InvertedDoublePendulum(const Config& config, const VersionDefaults& defaults);
 
   static OptionList Options(const VersionDefaults& defaults);
+  // Options that change per env at reset (EnvType::reset_options; those its version has):
+  // the healthy reward and the reset noise (bound members; snapshots keep them with the physics).
+  static std::vector<std::string> ResetOptions() { return {"healthy_reward", "reset_noise_scale"}; }
 
  private:
   void FinishStep(const float* action, const EnvOutput& out) override;

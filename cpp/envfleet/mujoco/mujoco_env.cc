@@ -6,7 +6,9 @@
 #include <numbers>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "envfleet/core/array_spec.h"
 #include "envfleet/mujoco/model_cache.h"
@@ -285,6 +287,9 @@ void MujocoEnv::SaveState(StateWriter& out) const {
   out.Put(camera_);
   out.PutVector(frames_);
   out.Put(restart_stack_);
+  for (const auto& [name, field] : reset_fields_) {
+    std::visit([&out](const auto* value) { out.Put(*value); }, field);
+  }
 }
 
 void MujocoEnv::LoadState(StateReader& in) {
@@ -301,6 +306,32 @@ void MujocoEnv::LoadState(StateReader& in) {
   if (frames.size() != frames_.size()) StateReader::Corrupt();
   frames_ = std::move(frames);
   restart_stack_ = in.Get<bool>();
+  for (auto& [name, field] : reset_fields_) {
+    std::visit([&in](auto* value) { *value = in.Get<std::remove_pointer_t<decltype(value)>>(); },
+               field);
+  }
+}
+
+void MujocoEnv::BindResetOption(const Config& config, const char* name, ResetField field) {
+  if (config.values().contains(name)) reset_fields_.emplace_back(name, field);
+}
+
+std::vector<std::string> MujocoEnv::BoundResetOptions() const {
+  std::vector<std::string> names;
+  for (const auto& [name, field] : reset_fields_) names.push_back(name);
+  return names;
+}
+
+void MujocoEnv::Reconfigure(const Config& config) {
+  for (auto& [name, field] : reset_fields_) {
+    if (auto* real = std::get_if<double*>(&field)) {
+      **real = config.Get<double>(name);
+    } else if (auto* flag = std::get_if<bool*>(&field)) {
+      **flag = config.Get<bool>(name);
+    } else {
+      *std::get<std::array<double, 2>*>(field) = Range(config, name.c_str());
+    }
+  }
 }
 
 }  // namespace envfleet::mujoco

@@ -28,6 +28,8 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "envfleet/core/config.h"
@@ -107,8 +109,16 @@ class MujocoEnv : public Env {
   // the last step's kinematics that the next step's reward reads before its physics recomputes
   // them (body and geom poses, centres of mass, ...) and the pictures' camera and pixel stack.
   // Loading writes them back without recomputing anything, so the next step is bit-identical.
+  // The task's reset options (each a member bound with BindResetOption) follow.
   void SaveState(StateWriter& out) const override;
   void LoadState(StateReader& in) override;
+
+  // Per-env options at reset (EnvType::reset_options): sets every member the task bound with
+  // BindResetOption() from `config`, the env's whole config with its own values.
+  void Reconfigure(const Config& config) override;
+  // The names of the bound options, in binding order (the env type checks them against its
+  // declared reset options).
+  std::vector<std::string> BoundResetOptions() const;
 
   // Gymnasium's render() in rgb_array mode: MuJoCo's renderer, headless, at the `width` x
   // `height` of the options, from their camera (render_options.h). The camera is set up on the
@@ -142,6 +152,10 @@ class MujocoEnv : public Env {
   virtual void FinishStep(const float* action, const EnvOutput& out) = 0;
 
   // ---- Declarations, from a task's constructor ----
+  // A member that the option `name` sets: Reconfigure() sets it anew from the env's config, and
+  // snapshots save it. Options the config lacks (those of another version) are not bound.
+  using ResetField = std::variant<double*, bool*, std::array<double, 2>*>;
+  void BindResetOption(const Config& config, const char* name, ResetField field);
   void SetObservationSize(int size) { observation_size_ = size; }
   // Declares an info array of this shape (empty: a scalar); returns its index in EnvOutput::info.
   int AddInfo(const std::string& name, std::vector<std::int64_t> shape = {});
@@ -226,6 +240,8 @@ class MujocoEnv : public Env {
   mutable std::vector<std::uint8_t> frames_;
   mutable std::vector<double> states_;
   mutable bool restart_stack_ = true;
+  // The members the task's reset options set (BindResetOption).
+  std::vector<std::pair<std::string, ResetField>> reset_fields_;
 };
 
 }  // namespace envfleet::mujoco

@@ -48,6 +48,16 @@ PlanarWalker::PlanarWalker(const Config& config, const VersionDefaults& defaults
   }
   if (check_state_range_) healthy_state_range_ = Range(config, "healthy_state_range");
   SetObservationSize(model().nq + model().nv - skipped_qpos_);
+  BindResetOption(config, "forward_reward_weight", &forward_reward_weight_);
+  BindResetOption(config, "ctrl_cost_weight", &ctrl_cost_weight_);
+  BindResetOption(config, "healthy_reward", &healthy_reward_);
+  BindResetOption(config, "terminate_when_unhealthy", &terminate_when_unhealthy_);
+  if (check_state_range_) {
+    BindResetOption(config, "healthy_state_range", &healthy_state_range_);
+  }
+  BindResetOption(config, "healthy_z_range", &healthy_z_range_);
+  BindResetOption(config, "healthy_angle_range", &healthy_angle_range_);
+  BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
 OptionList Hopper::Options(const VersionDefaults& defaults) {
@@ -112,29 +122,6 @@ void PlanarWalker::FinishStep(const float* action, const EnvOutput& out) {
   SetInfo(out, Info::kRewardForward, forward_reward);
   SetInfo(out, Info::kRewardCtrl, -ctrl_cost);
   SetInfo(out, Info::kRewardSurvive, healthy_reward);
-}
-
-void PlanarWalker::Reconfigure(const Config& config) {
-  forward_reward_weight_ = config.Get<double>("forward_reward_weight");
-  ctrl_cost_weight_ = config.Get<double>("ctrl_cost_weight");
-  healthy_reward_ = config.Get<double>("healthy_reward");
-  reset_noise_scale_ = config.Get<double>("reset_noise_scale");
-}
-
-void PlanarWalker::SaveState(StateWriter& out) const {
-  MujocoEnv::SaveState(out);
-  out.Put(forward_reward_weight_);
-  out.Put(ctrl_cost_weight_);
-  out.Put(healthy_reward_);
-  out.Put(reset_noise_scale_);
-}
-
-void PlanarWalker::LoadState(StateReader& in) {
-  MujocoEnv::LoadState(in);
-  forward_reward_weight_ = in.Get<double>();
-  ctrl_cost_weight_ = in.Get<double>();
-  healthy_reward_ = in.Get<double>();
-  reset_noise_scale_ = in.Get<double>();
 }
 
 }  // namespace envfleet::mujoco

@@ -29,13 +29,13 @@ class PlanarWalker : public MujocoEnv {
 
  public:
   // Options that change per env at reset (EnvType::reset_options): the reward weights, the
-  // healthy reward and the reset noise; snapshots keep them with the physics.
+  // healthy reward and ranges, the termination rule and the reset noise (bound members;
+  // snapshots keep them with the physics).
   static std::vector<std::string> ResetOptions() {
-    return {"forward_reward_weight", "ctrl_cost_weight", "healthy_reward", "reset_noise_scale"};
+    return {"forward_reward_weight",    "ctrl_cost_weight",    "healthy_reward",
+            "terminate_when_unhealthy", "healthy_state_range", "healthy_z_range",
+            "healthy_angle_range",      "reset_noise_scale"};
   }
-  void Reconfigure(const Config& config) override;
-  void SaveState(StateWriter& out) const override;
-  void LoadState(StateReader& in) override;
 
  private:
   void BeginStep(const float* action) override;

@@ -44,6 +44,9 @@ Pusher::Pusher(const Config& config, const VersionDefaults& defaults)
     DeclareInfo({Info::kRewardDist, Info::kRewardCtrl, Info::kRewardNear});
   }
   SetObservationSize(2 * kArmJoints + 3 * 3);
+  BindResetOption(config, "reward_near_weight", &reward_near_weight_);
+  BindResetOption(config, "reward_dist_weight", &reward_dist_weight_);
+  BindResetOption(config, "reward_control_weight", &reward_control_weight_);
 }
 
 OptionList Pusher::Options(const VersionDefaults& defaults) {

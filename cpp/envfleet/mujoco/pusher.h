@@ -15,6 +15,9 @@
 #ifndef ENVFLEET_MUJOCO_PUSHER_H_
 #define ENVFLEET_MUJOCO_PUSHER_H_
 
+#include <string>
+#include <vector>
+
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
 
@@ -25,6 +28,11 @@ class Pusher : public MujocoEnv {
   Pusher(const Config& config, const VersionDefaults& defaults);
 
   static OptionList Options(const VersionDefaults& defaults);
+  // Options that change per env at reset (EnvType::reset_options; those its version has):
+  // the reward weights (bound members; snapshots keep them with the physics).
+  static std::vector<std::string> ResetOptions() {
+    return {"reward_near_weight", "reward_dist_weight", "reward_control_weight"};
+  }
 
  private:
   void BeginStep(const float* action) override;

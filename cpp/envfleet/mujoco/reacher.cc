@@ -25,6 +25,8 @@ Reacher::Reacher(const Config& config, const VersionDefaults& defaults)
       observed_vector_size_(version() == 4 ? 3 : 2) {
   DeclareInfo({Info::kRewardDist, Info::kRewardCtrl});
   SetObservationSize(2 + 2 + (model().nq - 2) + 2 + observed_vector_size_);
+  BindResetOption(config, "reward_dist_weight", &reward_dist_weight_);
+  BindResetOption(config, "reward_control_weight", &reward_control_weight_);
 }
 
 OptionList Reacher::Options(const VersionDefaults& defaults) {

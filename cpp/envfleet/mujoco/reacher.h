@@ -12,6 +12,8 @@
 #define ENVFLEET_MUJOCO_REACHER_H_
 
 #include <array>
+#include <string>
+#include <vector>
 
 #include "envfleet/core/config.h"
 #include "envfleet/mujoco/mujoco_env.h"
@@ -23,6 +25,11 @@ class Reacher : public MujocoEnv {
   Reacher(const Config& config, const VersionDefaults& defaults);
 
   static OptionList Options(const VersionDefaults& defaults);
+  // Options that change per env at reset (EnvType::reset_options; those its version has):
+  // the reward weights (bound members; snapshots keep them with the physics).
+  static std::vector<std::string> ResetOptions() {
+    return {"reward_dist_weight", "reward_control_weight"};
+  }
 
  private:
   void BeginStep(const float* action) override;

@@ -17,6 +17,9 @@ Runner::Runner(const Config& config, const VersionDefaults& defaults, int root_p
       skipped_qpos_(config.Get<bool>("exclude_current_positions_from_observation") ? root_positions
                                                                                    : 0) {
   SetObservationSize(model().nq + model().nv - skipped_qpos_);
+  BindResetOption(config, "forward_reward_weight", &forward_reward_weight_);
+  BindResetOption(config, "ctrl_cost_weight", &ctrl_cost_weight_);
+  BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
 HalfCheetah::HalfCheetah(const Config& config, const VersionDefaults& defaults)
@@ -89,26 +92,6 @@ void Runner::FinishStep(const float* action, const EnvOutput& out) {
     SetInfo(out, key, forward_reward);
   }
   SetInfo(out, Info::kRewardCtrl, -ctrl_cost);
-}
-
-void Runner::Reconfigure(const Config& config) {
-  forward_reward_weight_ = config.Get<double>("forward_reward_weight");
-  ctrl_cost_weight_ = config.Get<double>("ctrl_cost_weight");
-  reset_noise_scale_ = config.Get<double>("reset_noise_scale");
-}
-
-void Runner::SaveState(StateWriter& out) const {
-  MujocoEnv::SaveState(out);
-  out.Put(forward_reward_weight_);
-  out.Put(ctrl_cost_weight_);
-  out.Put(reset_noise_scale_);
-}
-
-void Runner::LoadState(StateReader& in) {
-  MujocoEnv::LoadState(in);
-  forward_reward_weight_ = in.Get<double>();
-  ctrl_cost_weight_ = in.Get<double>();
-  reset_noise_scale_ = in.Get<double>();
 }
 
 }  // namespace envfleet::mujoco

@@ -33,13 +33,10 @@ class Runner : public MujocoEnv {
 
  public:
   // Options that change per env at reset (EnvType::reset_options): the reward weights and the
-  // reset noise; snapshots keep them with the physics.
+  // reset noise (bound members; snapshots keep them with the physics).
   static std::vector<std::string> ResetOptions() {
     return {"forward_reward_weight", "ctrl_cost_weight", "reset_noise_scale"};
   }
-  void Reconfigure(const Config& config) override;
-  void SaveState(StateWriter& out) const override;
-  void LoadState(StateReader& in) override;
 
  private:
   void BeginStep(const float* action) override;

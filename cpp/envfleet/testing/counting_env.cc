@@ -19,7 +19,8 @@ class CountingEnv : public Env {
         step_sleep_us_(config.Get<std::int64_t>("step_sleep_us")),
         step_parts_(static_cast<int>(config.Get<std::int64_t>("step_parts"))),
         lives_(config.Get<std::int64_t>("lives")),
-        reward_clip_(config.Get<bool>("reward_clip")) {}
+        reward_clip_(config.Get<bool>("reward_clip")),
+        snapshots_(config.Get<bool>("snapshots")) {}
 
   void Reset(const EnvOutput& out) override {
     if (fail_on_reset_) throw std::runtime_error("CountingEnv was told to fail on reset");
@@ -66,6 +67,7 @@ class CountingEnv : public Env {
   void OnResetRequested() override { lives_left_ = 0; }
 
   void SaveState(StateWriter& out) const override {
+    if (!snapshots_) Env::SaveState(out);  // throws: "does not support snapshots"
     out.Put(count_);
     out.Put(next_part_);
     out.Put(reset_draw_);
@@ -73,6 +75,7 @@ class CountingEnv : public Env {
     out.Put(lives_left_);
   }
   void LoadState(StateReader& in) override {
+    if (!snapshots_) Env::LoadState(in);
     count_ = in.Get<std::int64_t>();
     next_part_ = in.Get<int>();
     reset_draw_ = in.Get<double>();
@@ -107,6 +110,7 @@ class CountingEnv : public Env {
   std::int32_t reset_count_ = 0;
   const std::int64_t lives_;
   const bool reward_clip_;
+  const bool snapshots_;
   std::int64_t lives_left_ = 0;  // episodes left in this game, this one included
 };
 
@@ -123,6 +127,7 @@ EnvType CountingEnvType() {
       {"step_parts", std::int64_t{1}, "parts of a step (Env::StepParts); each part sleeps"},
       {"lives", std::int64_t{1}, "episodes per game (as Atari's episodic_life), for statistics"},
       {"reward_clip", false, "the reward is 1 (Env::UnclippedReward: the step count)"},
+      {"snapshots", true, "false: SaveState() and LoadState() throw, as an env without them"},
   };
   type.make_spec = [](const Config& config) {
     if (config.Get<std::int64_t>("episode_length") < 1) {

@@ -70,17 +70,26 @@ class GymnasiumEnvPool(  # type: ignore[misc, override]
         options: dict[str, Any] | None = None,
     ) -> tuple[Any, dict[str, Any]]:
         """Resets `env_id` (all when None) or `options["reset_mask"]`'s envs; `seed` is ignored
-        with EnvPool's warning (seeds are given to make())."""
+        with EnvPool's warning (seeds are given to make()). Other keys of `options` are per-env
+        task options (`spec.envfleet_spec.reset_options`, an envfleet extension): one value for
+        every env reset or one per env reset."""
         if seed is not None:
             warnings.warn(
                 "EnvPool seeds are fixed when the environment is created. reset(seed=...) is "
                 "ignored; pass seed to envpool.make instead.",
                 stacklevel=2,
             )
+        env_options = {k: v for k, v in (options or {}).items() if k != "reset_mask"}
+        if unknown := set(env_options) - set(self.spec.envfleet_spec.reset_options):
+            raise ValueError(
+                f"Unsupported Gymnasium reset options for EnvPool: {sorted(unknown)} (per-env "
+                f"options of {self.spec.envfleet_spec.id}: "
+                f"{list(self.spec.envfleet_spec.reset_options)})"
+            )
         mask_ids = _reset_mask_ids(options, len(self))
         if env_id is not None and mask_ids is not None:
             raise ValueError("Pass either env_id or options['reset_mask'], not both.")
-        return super().reset(mask_ids if mask_ids is not None else env_id)
+        return super().reset(mask_ids if mask_ids is not None else env_id, options=env_options)
 
     def close(self, **kwargs: Any) -> None:
         if not self.closed:
@@ -98,8 +107,6 @@ def _reset_mask_ids(options: dict[str, Any] | None, num_envs: int) -> np.ndarray
     """The env ids of `options["reset_mask"]`, checked as EnvPool checks them."""
     if options is None:
         return None
-    if unknown := set(options) - {"reset_mask"}:
-        raise ValueError(f"Unsupported Gymnasium reset options for EnvPool: {sorted(unknown)}")
     mask = options.get("reset_mask")
     if mask is None:
         return None

@@ -23,6 +23,7 @@ from envfleet.engine_pool import make_pool
 from envfleet.envpool import options as envpool_options
 from envfleet.envpool.observation_stack import ObservationStack
 from envfleet.envpool.spec import REWARD_DTYPE, EnvSpec, as_box, dtype_of
+from envfleet.reset_options import set_env_options
 from envfleet.xla import make_xla
 
 # Keywords of EnvPool's renderer, taken by the layer.
@@ -138,9 +139,15 @@ class EnvPoolLayer:
         step_part = self._native.step(actions[~unreset], rows[~unreset])
         return self._to(_merge(reset_part, step_part, unreset), False)
 
-    def reset(self, env_id: Any = None) -> Any:
-        """Resets the envs in `env_id` (all when None) and returns their first results."""
+    def reset(self, env_id: Any = None, *, options: dict[str, Any] | None = None) -> Any:
+        """Resets the envs in `env_id` (all when None) and returns their first results.
+
+        `options`: per-env task options (`spec.envfleet_spec.reset_options`, an envfleet
+        extension), each one value for every env reset or one per env reset; those envs run with
+        them from this reset on. Other names raise ValueError listing the allowed ones."""
         ids = None if env_id is None else _env_ids(env_id)
+        if options:
+            set_env_options(self._native, self.spec.envfleet_spec, options, ids)
         result = self._native.reset(ids, None)
         self._mark_reset(ids)
         return self._to(result, True)
