@@ -211,8 +211,12 @@ def test_a_value_the_task_refuses_raises_before_any_env_changes():
     try:
         pool.reset()
         plain.reset()
-        with pytest.raises(ValueError, match="healthy_z_range must hold 2 values"):
+        with pytest.raises(
+            ValueError, match="Hopper-v5: healthy_z_range must hold 2 values, got 3"
+        ):
             pool.reset(env_id=[1], options={"healthy_z_range": [0.1, 0.2, 0.3]})
+        with pytest.raises(ValueError, match="option 'ctrl_cost_weight' is NaN"):
+            pool.reset(options={"ctrl_cost_weight": [0.1, np.nan]})
         # Nothing changed: the envs go on, and reset, as a plain pool's.
         actions = np.random.default_rng(0).uniform(-1, 1, (300, 2, 3)).astype(np.float32)
         for got, want in zip(_rollout(pool, actions), _rollout(plain, actions), strict=True):

@@ -3,9 +3,12 @@
 `reset(env_id=..., options={name: value})` gives the envs reset new values of the task's reset
 options (`EnvSpec.reset_options`); they hold from that reset on, for those envs only. Each value
 is one for every env reset or one per env reset. Every value is checked before any env changes:
-the engine checks names and types, and here the task's spec is made with each new set of values,
-so a value the task refuses (an Atari mode the game lacks, a range of three numbers) raises the
-error a pool made with it would, and one that would change the spaces is refused.
+names and types (and NaN, by the engine); a vector option (a range) must have its default's
+length; and for options of other types (integers such as Atari's mode, flags) the task's spec is
+made with each new set of values, so a value the task refuses (a mode the game lacks) raises the
+error a pool made with it would, and one that would change the spaces is refused. Real-valued
+options (weights, noise scales, constants), which no task's constructor refuses, skip that step:
+domain randomisation draws a new value per episode, and making a spec costs milliseconds.
 """
 
 from __future__ import annotations
@@ -22,10 +25,15 @@ from envfleet.spec import EnvSpec, _check_option_type, _plain
 def set_env_options(native: Any, spec: EnvSpec, options: dict[str, Any], env_id: Any) -> None:
     """Hands `options` to the engine for the envs in `env_id` (all when None); their next reset
     takes them up. Raises ValueError (or TypeError) before any env changes."""
-    num_envs = int(native.num_envs)
-    ids = np.arange(num_envs) if env_id is None else np.asarray(env_id).reshape(-1)
+    ids = np.arange(int(native.num_envs)) if env_id is None else np.asarray(env_id).reshape(-1)
+    per_env = check_env_options(spec, options, len(ids))
+    native.set_env_options(None if env_id is None else ids, per_env)
+
+
+def check_env_options(spec: EnvSpec, options: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    """The values of `options` for each of `count` envs, as the engine takes them, checked."""
     allowed = spec.reset_options
-    per_env: list[dict[str, Any]] = [{} for _ in ids]
+    per_env: list[dict[str, Any]] = [{} for _ in range(count)]
     for name, value in options.items():
         if name not in allowed:
             raise ValueError(
@@ -37,12 +45,22 @@ def set_env_options(native: Any, spec: EnvSpec, options: dict[str, Any], env_id:
                 )
             )
         default = spec.options[name]
-        for row, item in zip(per_env, _per_env_values(name, value, default, len(ids)), strict=True):
+        for row, item in zip(per_env, _per_env_values(name, value, default, count), strict=True):
             _check_option_type(spec.id, name, item, default)
             row[name] = _plain(item, default)
-    for values in {_key(row): row for row in per_env}.values():
+            if isinstance(default, list) and len(row[name]) != len(default):
+                raise ValueError(
+                    f"{spec.id}: {name} must hold {len(default)} values, got {len(row[name])}"
+                )
+            if isinstance(default, float) and np.isnan(row[name]):
+                raise ValueError(f"{spec.id}: option {name!r} is NaN")
+    checked = [
+        {k: v for k, v in row.items() if not isinstance(spec.options[k], (float, list))}
+        for row in per_env
+    ]
+    for values in {_key(row): row for row in checked if row}.values():
         _check_with_spec(spec, values)
-    native.set_env_options(None if env_id is None else ids, per_env)
+    return per_env
 
 
 def _per_env_values(name: str, value: Any, default: Any, count: int) -> list[Any]:

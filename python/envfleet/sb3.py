@@ -20,6 +20,7 @@ import numpy as np
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices
 
 from envfleet.gymnasium_pool import GymnasiumPool
+from envfleet.reset_options import check_env_options
 
 # Keys of the SAME_STEP info that describe the finished episode; the per-env dicts carry them as
 # `terminal_observation` and as the dict itself.
@@ -88,11 +89,22 @@ class Sb3VecEnv(VecEnv):
     # ---- stepping -----------------------------------------------------------------------------
 
     def reset(self) -> np.ndarray:
-        """Resets every env (with the seeds given to `seed()`, if any) and returns the obs."""
+        """Resets every env (with the seeds given to `seed()`, if any) and returns the obs.
+
+        Options given with SB3's `set_options()` (one dict for every env, or one per env) are the
+        task's per-env reset options (`pool.envfleet_spec.reset_options`): each env runs with its
+        values from this reset on, over its autoresets too, until changed. Other names raise
+        ValueError naming the allowed ones, before any env changes."""
         given = [seed for seed in self._seeds if seed is not None]
         seeds = given if len(given) == len(self._seeds) else None
         if any(self._options):
-            raise ValueError("envfleet envs take no reset options; set them in make_sb3()")
+            # Every env's values are checked before any is handed over.
+            for options in self._options:
+                if options:
+                    check_env_options(self.pool.envfleet_spec, options, 1)
+            for env, options in enumerate(self._options):
+                if options:
+                    self.pool._set_env_options(options, [env])
         obs, info = self.pool.reset(seed=seeds)
         self.reset_infos = _info_dicts(info, self.num_envs)
         self._reset_seeds()

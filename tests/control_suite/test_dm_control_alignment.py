@@ -216,7 +216,16 @@ def _assert_same(a, b) -> None:
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("task_id", ["CartpoleSwingup-v1", "AcrobotSwingup-v1"])
+@pytest.mark.parametrize(
+    "task_id",
+    [
+        "CartpoleSwingup-v1",
+        "AcrobotSwingup-v1",
+        "ManipulatorInsertPeg-v1",
+        "StackerStack4-v1",
+        "LqrLqr62-v1",
+    ],
+)
 def test_trajectories_do_not_depend_on_num_threads(task_id):
     _assert_same(_trajectory(task_id, 50, num_threads=1), _trajectory(task_id, 50, num_threads=2))
 
@@ -258,3 +267,53 @@ def test_gymnasium_make_gives_one_env_with_dict_observations():
     obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
     assert env.observation_space.contains(obs) and obs["height"].shape == ()
     env.close()
+
+
+@pytest.mark.parametrize("task_id", ["LqrLqr21-v1", "LqrLqr62-v1"])
+def test_lqr_ends_with_discount_zero_where_dm_control_terminates(task_id):
+    # From a state of norm ~1e-9 one zero-action step keeps the norm below LQR's 1e-6 tolerance.
+    env = ref.load(task_id, seed=2)
+    env.reset()
+    env.physics.data.qpos[:] = 1e-9
+    env.physics.forward()
+    state = ref.state(task_id, env)
+    pool = _make(task_id)
+    pool.reset()
+    pool.set_state(**state)
+    dm = envfleet.make_dm(task_id, num_envs=1, seed=0)
+    dm.reset()
+    dm._native.set_state(np.concatenate(list(state.values()), axis=1), None)
+    action = np.zeros(env.action_spec().shape)
+    expected = env.step(action)
+    assert expected.last() and expected.discount == 0.0
+    obs, reward, terminated, truncated, _ = pool.step(action[None])
+    assert terminated[0] and not truncated[0]
+    np.testing.assert_allclose(reward[0], expected.reward, rtol=RTOL, atol=ATOL)
+    _assert_obs_equal(obs, expected.observation, task_id)
+    got = dm.step(action[None])
+    assert got.step_type[0] == 2 and got.discount[0] == 0.0
+    pool.close()
+    dm.close()
+
+
+def test_lqr_draws_each_envs_model_once_from_its_stream():
+    task_id = "LqrLqr62-v1"
+    pool = envfleet.make_gymnasium(task_id, num_envs=3, seed=0)
+    pool.reset()
+    stiffness = pool.get_state()["task"]
+    # dm_control's range, a different model per env, kept over later resets.
+    assert np.all((stiffness >= 15) & (stiffness < 25))
+    assert len({tuple(row) for row in stiffness}) == 3
+    pool.reset()
+    for _ in range(5):
+        pool.step(np.zeros((3, 2)))
+    np.testing.assert_array_equal(pool.get_state()["task"], stiffness)
+    # The pool's seed and the env's index fix it.
+    again = envfleet.make_gymnasium(task_id, num_envs=3, seed=0)
+    again.reset()
+    np.testing.assert_array_equal(again.get_state()["task"], stiffness)
+    other = envfleet.make_gymnasium(task_id, num_envs=3, seed=1)
+    other.reset()
+    assert not np.array_equal(other.get_state()["task"], stiffness)
+    for p in (pool, again, other):
+        p.close()

@@ -110,6 +110,27 @@ def test_seed_sets_env_i_to_seed_plus_i_at_the_next_reset(make_sb3, make_pool):
     np.testing.assert_array_equal(env.reset(), reference.reset()[0])
 
 
+def test_set_options_gives_per_env_task_options_at_the_next_reset(make_sb3):
+    # SB3's set_options(): one dict for every env or one per env; the task's reset options hold
+    # from the next reset() on. Env 1 (weight 3) rewards as a VecEnv made with the weight.
+    envs = make_sb3("HalfCheetah-v5", num_envs=NUM_ENVS, seed=2)
+    changed = make_sb3("HalfCheetah-v5", num_envs=NUM_ENVS, seed=2, forward_reward_weight=3.0)
+    plain = make_sb3("HalfCheetah-v5", num_envs=NUM_ENVS, seed=2)
+    envs.set_options([{}, {"forward_reward_weight": 3.0}, {}, {}])
+    for env in (envs, changed, plain):
+        env.reset()
+    actions = np.random.default_rng(0).uniform(-1, 1, (30, NUM_ENVS, 6)).astype(np.float32)
+    for batch in actions:
+        (obs, reward, *_), (_, want, *_), (_, before, *_) = (
+            env.step(batch) for env in (envs, changed, plain)
+        )
+        assert reward[1] == want[1]
+        np.testing.assert_array_equal(reward[[0, 2, 3]], before[[0, 2, 3]])
+    envs.set_options({"frame_skip": 2})
+    with pytest.raises(ValueError, match="'frame_skip' of HalfCheetah-v5 cannot change at reset"):
+        envs.reset()
+
+
 def test_get_set_attr_env_method_and_env_is_wrapped(make_sb3):
     env = make_sb3("Hopper-v5", num_envs=3, seed=0)
     env.reset()

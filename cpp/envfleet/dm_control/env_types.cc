@@ -22,6 +22,9 @@ std::vector<EnvType> EnvTypes(const std::string& suite_dir) {
   AddQuadruped(types, suite_dir);
   // Domains whose models dm_control generates procedurally.
   AddSwimmer(types, suite_dir);
+  AddManipulator(types, suite_dir);
+  AddStacker(types, suite_dir);
+  AddLqr(types, suite_dir);
   return types;
 }
 

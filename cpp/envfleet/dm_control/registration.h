@@ -49,6 +49,9 @@ void AddHumanoidCmu(std::vector<EnvType>& types, const std::string& suite_dir);
 void AddQuadruped(std::vector<EnvType>& types, const std::string& suite_dir);
 // Domains whose models dm_control generates procedurally.
 void AddSwimmer(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddManipulator(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddStacker(std::vector<EnvType>& types, const std::string& suite_dir);
+void AddLqr(std::vector<EnvType>& types, const std::string& suite_dir);
 
 }  // namespace envfleet::dm_control
 

@@ -23,7 +23,6 @@ from envfleet.engine_pool import make_pool
 from envfleet.envpool import options as envpool_options
 from envfleet.envpool.observation_stack import ObservationStack
 from envfleet.envpool.spec import REWARD_DTYPE, EnvSpec, as_box, dtype_of
-from envfleet.reset_options import set_env_options
 from envfleet.xla import make_xla
 
 # Keywords of EnvPool's renderer, taken by the layer.
@@ -147,6 +146,8 @@ class EnvPoolLayer:
         them from this reset on. Other names raise ValueError listing the allowed ones."""
         ids = None if env_id is None else _env_ids(env_id)
         if options:
+            from envfleet.reset_options import set_env_options
+
             set_env_options(self._native, self.spec.envfleet_spec, options, ids)
         result = self._native.reset(ids, None)
         self._mark_reset(ids)

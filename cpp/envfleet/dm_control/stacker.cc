@@ -1,0 +1,191 @@
+// Stacker (dm_control/suite/stacker.py): stack_2, stack_4. dm_control builds each task's model
+// from stacker.xml with lxml (make_model): the boxes past n_boxes (of box0 .. box3) are removed;
+// the same edits are made here on MuJoCo's mjSpec of the file. The target moves per episode, in
+// the env's own copy of the model; its (x, z) is the task's state.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "envfleet/dm_control/registration.h"
+#include "envfleet/dm_control/rewards.h"
+
+namespace envfleet::dm_control {
+namespace {
+
+constexpr double kClose = .01;  // _CLOSE
+constexpr const char* kArmJoints[] = {"arm_root", "arm_shoulder", "arm_elbow", "arm_wrist",
+                                      "finger",   "fingertip",    "thumb",     "thumbtip"};
+
+// make_model(n_boxes): boxes n_boxes .. 3 removed.
+void MakeModel(mjSpec* spec, int n_boxes) {
+  for (int b = n_boxes; b < 4; ++b) {
+    const std::string name = "box" + std::to_string(b);
+    mjsBody* body = mjs_findBody(spec, name.c_str());
+    if (body == nullptr || mjs_delete(spec, body->element) != 0) {
+      throw std::invalid_argument("stacker.xml: cannot remove the body " + name);
+    }
+  }
+}
+
+// dm_control's np.linalg.norm of the difference of two sites' positions.
+double SiteDistance(const mjData& d, int site1, int site2) {
+  double sum = 0.0;
+  for (int i = 0; i < 3; ++i) {
+    const double delta = d.site_xpos[3 * site1 + i] - d.site_xpos[3 * site2 + i];
+    sum += delta * delta;
+  }
+  return std::sqrt(sum);
+}
+
+class Stack final : public SuiteEnv {
+ public:
+  Stack(const Config& config, const Variant& variant, int n_boxes)
+      : SuiteEnv(config, variant),
+        n_boxes_(n_boxes),
+        hand_(Id(mjOBJ_BODY, "hand")),
+        target_(Id(mjOBJ_BODY, "target")),
+        target_geom_(Id(mjOBJ_GEOM, "target")),
+        target_site_(Id(mjOBJ_SITE, "target")),
+        grasp_site_(Id(mjOBJ_SITE, "grasp")) {
+    for (int i = 0; i < 8; ++i) {
+      const int joint = Id(mjOBJ_JOINT, kArmJoints[i]);
+      arm_qpos_[i] = model().jnt_qposadr[joint];
+      arm_dof_[i] = model().jnt_dofadr[joint];
+      const bool limited = model().jnt_limited[joint];
+      arm_low_[i] = limited ? model().jnt_range[2 * joint] : -std::numbers::pi;
+      arm_high_[i] = limited ? model().jnt_range[2 * joint + 1] : std::numbers::pi;
+    }
+    finger_ = QposAdr("finger");
+    thumb_ = QposAdr("thumb");
+    for (int b = 0; b < n_boxes; ++b) {
+      const std::string box = "box" + std::to_string(b);
+      boxes_.push_back(Id(mjOBJ_BODY, box.c_str()));
+      box_sites_.push_back(Id(mjOBJ_SITE, box.c_str()));
+      // Joints in x, y, z order (box_vel), and x, z, y as drawn.
+      for (const char axis : {'x', 'y', 'z'}) {
+        const std::string joint = box + '_' + axis;
+        box_qpos_.push_back(QposAdr(joint.c_str()));
+        box_dof_.push_back(DofAdr(joint.c_str()));
+      }
+    }
+    AddObservation("arm_pos", {8, 2});
+    AddObservation("arm_vel", {8});
+    AddObservation("touch", {model().nsensordata});
+    AddObservation("hand_pos", {4});
+    AddObservation("box_pos", {n_boxes, 4});
+    AddObservation("box_vel", {3 * n_boxes});
+    AddObservation("target_pos", {2});
+  }
+
+ private:
+  void InitializeEpisode() override {
+    mjData& d = data();
+    mjModel& m = mutable_model();
+    // Find a collision-free random initial configuration: every try draws everything again.
+    for (long attempt = 0;; ++attempt) {
+      if (attempt > 1000000) throw std::runtime_error("no collision-free initial state found");
+      for (int i = 0; i < 8; ++i) d.qpos[arm_qpos_[i]] = rng().Uniform(arm_low_[i], arm_high_[i]);
+      d.qpos[finger_] = d.qpos[thumb_];  // Symmetrize hand.
+
+      const int target_height = 2 * static_cast<int>(rng().UniformInt(n_boxes_)) + 1;
+      const double box_size = m.geom_size[3 * target_geom_];
+      m.body_pos[3 * target_ + 2] = box_size * target_height;
+      m.body_pos[3 * target_] = rng().Uniform(-.37, .37);
+
+      for (int b = 0; b < n_boxes_; ++b) {
+        d.qpos[box_qpos_[3 * b]] = rng().Uniform(.1, .3);                       // x
+        d.qpos[box_qpos_[3 * b + 2]] = rng().Uniform(0, .7);                    // z
+        d.qpos[box_qpos_[3 * b + 1]] = rng().Uniform(0, 2 * std::numbers::pi);  // y
+      }
+
+      Forward();
+      if (d.ncon == 0) break;
+    }
+  }
+
+  int TaskStateSize() const override { return 2; }
+  void GetTaskState(double* state) const override {
+    state[0] = model().body_pos[3 * target_];
+    state[1] = model().body_pos[3 * target_ + 2];
+  }
+  void SetTaskState(const double* state) override {
+    mutable_model().body_pos[3 * target_] = state[0];
+    mutable_model().body_pos[3 * target_ + 2] = state[1];
+  }
+
+  // Physics.body_2d_pose(body): x, z, qw, qy.
+  double* Pose(double* obs, int body) const {
+    const mjData& d = data();
+    *obs++ = d.xpos[3 * body];
+    *obs++ = d.xpos[3 * body + 2];
+    *obs++ = d.xquat[4 * body];
+    *obs++ = d.xquat[4 * body + 2];
+    return obs;
+  }
+
+  double* Observe(double* obs) const override {
+    const mjData& d = data();
+    for (int qpos : arm_qpos_) {
+      *obs++ = std::sin(d.qpos[qpos]);
+      *obs++ = std::cos(d.qpos[qpos]);
+    }
+    for (int dof : arm_dof_) *obs++ = d.qvel[dof];
+    for (int i = 0; i < model().nsensordata; ++i) *obs++ = std::log1p(d.sensordata[i]);
+    obs = Pose(obs, hand_);
+    for (int body : boxes_) obs = Pose(obs, body);
+    for (int dof : box_dof_) *obs++ = d.qvel[dof];
+    *obs++ = d.xpos[3 * target_];
+    *obs++ = d.xpos[3 * target_ + 2];
+    return obs;
+  }
+
+  double Reward() const override {
+    const mjData& d = data();
+    const double box_size = model().geom_size[3 * target_geom_];
+    double min_distance = std::numeric_limits<double>::infinity();
+    for (int site : box_sites_)
+      min_distance = std::min(min_distance, SiteDistance(d, site, target_site_));
+    const double box_is_close = Tolerance(min_distance, {}, 2 * box_size);
+    const double hand_to_target = SiteDistance(d, grasp_site_, target_site_);
+    const double hand_is_far =
+        Tolerance(hand_to_target, {.1, std::numeric_limits<double>::infinity()}, kClose);
+    return box_is_close * hand_is_far;
+  }
+
+  int n_boxes_;
+  int hand_;
+  int target_;
+  int target_geom_;
+  int target_site_;
+  int grasp_site_;
+  int finger_ = 0;
+  int thumb_ = 0;
+  int arm_qpos_[8];
+  int arm_dof_[8];
+  double arm_low_[8];
+  double arm_high_[8];
+  std::vector<int> boxes_;
+  std::vector<int> box_sites_;
+  std::vector<int> box_qpos_;  // per box: x, y, z
+  std::vector<int> box_dof_;
+};
+
+Variant StackerVariant(const std::string& suite_dir, int n_boxes) {
+  Variant variant{suite_dir, "stacker.xml", 10.0, .01, true};
+  variant.edit = [n_boxes](mjSpec* spec) { MakeModel(spec, n_boxes); };
+  variant.edit_key = std::to_string(n_boxes) + " boxes";
+  return variant;
+}
+
+}  // namespace
+
+void AddStacker(std::vector<EnvType>& types, const std::string& suite_dir) {
+  RegisterTask<Stack>(types, "StackerStack2-v1", StackerVariant(suite_dir, 2), 2);
+  RegisterTask<Stack>(types, "StackerStack4-v1", StackerVariant(suite_dir, 4), 4);
+}
+
+}  // namespace envfleet::dm_control
