@@ -163,3 +163,13 @@ def test_set_state_takes_the_parts_in_order_or_by_name(pool):
     with pytest.raises(ValueError, match=r"count must have shape \(envs, 1\)"):
         pool.set_state(np.zeros((3, 2)))
     assert counts(pool) == [3, 4, 1]
+
+
+def test_a_state_of_the_wrong_size_is_refused_by_the_engine():
+    # The engine checks every family's state size against the spec's state_layout.
+    pool = envfleet.make_gymnasium("CartPole-v1", num_envs=1)
+    try:
+        with pytest.raises(ValueError, match=r"CartPole-v1 state has 4 values \(state\), got 3"):
+            pool._native.set_state(np.zeros((1, 3)), None)
+    finally:
+        pool.close()

@@ -20,8 +20,8 @@ from typing import Any
 import gymnasium
 import numpy as np
 
+from envfleet.engine_pool import make_pool
 from envfleet.errors import EnvError
-from envfleet.native import make_pool
 from envfleet.reset_options import set_env_options
 from envfleet.snapshots import SnapshotMethods
 from envfleet.spec import observation_parts, record_type, split_observation

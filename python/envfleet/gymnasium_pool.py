@@ -9,7 +9,7 @@ import gymnasium
 import numpy as np
 from gymnasium.vector.utils import batch_space
 
-from envfleet.native import make_pool
+from envfleet.engine_pool import make_pool
 from envfleet.reset_options import set_env_options
 from envfleet.snapshots import SnapshotMethods
 from envfleet.spec import EnvSpec, observation_parts, split_observation

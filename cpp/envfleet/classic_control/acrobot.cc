@@ -168,7 +168,6 @@ void Acrobot::Step(const void* action, const EnvOutput& out) {
 std::vector<double> Acrobot::GetState() const { return {state_.begin(), state_.end()}; }
 
 void Acrobot::SetState(const std::vector<double>& state) {
-  CheckStateSize(state, 4, "Acrobot");
   std::copy(state.begin(), state.end(), state_.begin());
   state_is_float32_ = std::all_of(state_.begin(), state_.end(), IsFloat32Value);
 }

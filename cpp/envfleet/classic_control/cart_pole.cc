@@ -6,7 +6,6 @@
 #include <numbers>
 
 #include "envfleet/classic_control/pictures.h"
-#include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
 
 namespace envfleet::classic_control {
@@ -96,7 +95,6 @@ void CartPole::Step(const void* action, const EnvOutput& out) {
 std::vector<double> CartPole::GetState() const { return {x_, x_dot_, theta_, theta_dot_}; }
 
 void CartPole::SetState(const std::vector<double>& state) {
-  CheckStateSize(state, 4, "CartPole");
   x_ = state[0];
   x_dot_ = state[1];
   theta_ = state[2];

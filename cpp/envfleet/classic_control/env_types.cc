@@ -13,38 +13,6 @@
 #include "envfleet/classic_control/pendulum.h"
 
 namespace envfleet::classic_control {
-namespace {
-
-// The EnvType of `id`, served by `EnvClass`, made by `make_env`, with Gymnasium's registered
-// limits.
-template <typename EnvClass>
-EnvType MakeEnvType(std::string id, int max_episode_steps, std::optional<double> reward_threshold,
-                    std::function<std::unique_ptr<Env>(const Config&)> make_env) {
-  EnvType type;
-  type.id = std::move(id);
-  type.options = EnvClass::Options();
-  if constexpr (requires { EnvClass::ResetOptions(); })
-    type.reset_options = EnvClass::ResetOptions();
-  type.make_spec = [max_episode_steps, reward_threshold](const Config& config) {
-    EnvSpec spec = EnvClass::Spec(config);
-    spec.max_episode_steps = max_episode_steps;
-    spec.reward_threshold = reward_threshold;
-    return spec;
-  };
-  type.make_env = std::move(make_env);
-  return type;
-}
-
-// The same, with envs made from the config alone.
-template <typename EnvClass>
-EnvType MakeEnvType(std::string id, int max_episode_steps, std::optional<double> reward_threshold) {
-  return MakeEnvType<EnvClass>(std::move(id), max_episode_steps, reward_threshold,
-                               [](const Config& config) -> std::unique_ptr<Env> {
-                                 return std::make_unique<EnvClass>(config);
-                               });
-}
-
-}  // namespace
 
 std::vector<EnvType> EnvTypes(const std::string& assets_dir) {
   // Every Pendulum shares one arrow picture, read when first drawn.
@@ -54,7 +22,7 @@ std::vector<EnvType> EnvTypes(const std::string& assets_dir) {
       MakeEnvType<CartPole>("CartPole-v1", 500, 475.0),
       MakeEnvType<MountainCar>("MountainCar-v0", 200, -110.0),
       MakeEnvType<MountainCarContinuous>("MountainCarContinuous-v0", 999, 90.0),
-      MakeEnvType<Pendulum>("Pendulum-v1", 200, std::nullopt,
+      MakeEnvType<Pendulum>("Pendulum-v1", 200, std::nullopt, {},
                             [arrow](const Config& config) -> std::unique_ptr<Env> {
                               return std::make_unique<Pendulum>(config, arrow);
                             }),

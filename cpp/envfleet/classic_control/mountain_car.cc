@@ -5,7 +5,6 @@
 #include <cstdint>
 
 #include "envfleet/classic_control/pictures.h"
-#include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
 
 namespace envfleet::classic_control {
@@ -67,7 +66,6 @@ void MountainCar::Step(const void* action, const EnvOutput& out) {
 std::vector<double> MountainCar::GetState() const { return {position_, velocity_}; }
 
 void MountainCar::SetState(const std::vector<double>& state) {
-  CheckStateSize(state, 2, "MountainCar");
   position_ = state[0];
   velocity_ = state[1];
 }

@@ -134,7 +134,6 @@ void MountainCarContinuous::Step(const void* action, const EnvOutput& out) {
 std::vector<double> MountainCarContinuous::GetState() const { return {position_, velocity_}; }
 
 void MountainCarContinuous::SetState(const std::vector<double>& state) {
-  CheckStateSize(state, 2, "MountainCarContinuous");
   position_ = state[0];
   velocity_ = state[1];
   state_is_float32_ = IsFloat32Value(position_) && IsFloat32Value(velocity_);

@@ -7,7 +7,6 @@
 
 #include "envfleet/classic_control/numpy_math.h"
 #include "envfleet/classic_control/pictures.h"
-#include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
 
 namespace envfleet::classic_control {
@@ -82,7 +81,6 @@ void Pendulum::Step(const void* action, const EnvOutput& out) {
 std::vector<double> Pendulum::GetState() const { return {theta_, theta_dot_}; }
 
 void Pendulum::SetState(const std::vector<double>& state) {
-  CheckStateSize(state, 2, "Pendulum");
   theta_ = state[0];
   theta_dot_ = state[1];
 }

@@ -1,4 +1,5 @@
-// EnvType: how a family declares one env id: its options, its spec and a factory.
+// EnvType: how a family declares one env id: its options, its spec and a factory. MakeEnvType:
+// the one way families build them, with the limits Gymnasium registers for the id.
 //
 // A family module hands the engine a list of EnvTypes; the engine and the Python bindings need
 // nothing else from a family. Thread-safety: immutable; `make_spec` and `make_env` must be safe to
@@ -8,8 +9,12 @@
 #define ENVFLEET_CORE_ENV_TYPE_H_
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "envfleet/core/config.h"
@@ -31,6 +36,56 @@ struct EnvType {
   // A new env for a config. Throws std::invalid_argument for a config it cannot honour.
   std::function<std::unique_ptr<Env>(const Config&)> make_env;
 };
+
+// The EnvType of `id`: `options` (each default replaced by its entry in `presets`, Gymnasium's
+// registered kwargs of the id), `reset_options`, specs from `make_spec` with the id's registered
+// max_episode_steps and reward_threshold, envs from `make_env`.
+inline EnvType MakeEnvType(std::string id, int max_episode_steps,
+                           std::optional<double> reward_threshold, OptionList options,
+                           const std::map<std::string, OptionValue>& presets,
+                           std::vector<std::string> reset_options,
+                           std::function<EnvSpec(const Config&)> make_spec,
+                           std::function<std::unique_ptr<Env>(const Config&)> make_env) {
+  EnvType type;
+  type.id = std::move(id);
+  type.options = std::move(options);
+  for (Option& option : type.options) {
+    if (auto preset = presets.find(option.name); preset != presets.end()) {
+      option.default_value = preset->second;
+    }
+  }
+  type.reset_options = std::move(reset_options);
+  type.make_spec = [max_episode_steps, reward_threshold,
+                    make_spec = std::move(make_spec)](const Config& config) {
+    EnvSpec spec = make_spec(config);
+    spec.max_episode_steps = max_episode_steps;
+    spec.reward_threshold = reward_threshold;
+    return spec;
+  };
+  type.make_env = std::move(make_env);
+  return type;
+}
+
+// The same for an env class with static Options(), Spec(config), optionally ResetOptions(), and
+// (unless `make_env` is given) a constructor from the config.
+template <typename EnvClass>
+EnvType MakeEnvType(std::string id, int max_episode_steps, std::optional<double> reward_threshold,
+                    const std::map<std::string, OptionValue>& presets = {},
+                    std::function<std::unique_ptr<Env>(const Config&)> make_env = nullptr) {
+  std::vector<std::string> reset_options;
+  if constexpr (requires { EnvClass::ResetOptions(); }) reset_options = EnvClass::ResetOptions();
+  if constexpr (std::is_constructible_v<EnvClass, const Config&>) {
+    if (!make_env) {
+      make_env = [](const Config& config) -> std::unique_ptr<Env> {
+        return std::make_unique<EnvClass>(config);
+      };
+    }
+  }
+  return MakeEnvType(
+      std::move(id), max_episode_steps, reward_threshold, EnvClass::Options(), presets,
+      std::move(reset_options), [](const Config& config) { return EnvClass::Spec(config); },
+      std::move(make_env));
+}
 
 }  // namespace envfleet
 

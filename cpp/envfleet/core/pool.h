@@ -4,29 +4,36 @@
 //
 // Callers. A Pool has one caller at a time: the thread calling its public methods. A second thread
 // entering while a call is running (Close() included) gets std::logic_error ("used from two
-// threads at once"), never a data race. The Python bindings release the GIL around every call.
+// threads at once"), never a data race. Each method holds a CallerScope for its duration; a
+// caller may hold a longer one around several calls (the Python binding holds one per Python
+// call, across the slices of a waiting recv()). The Python bindings release the GIL around every
+// call.
 // Separate pools are independent: any number of threads may each use their own.
+//
+// The mechanisms, each described where it lives: EnvRunner (env_runner.h) owns the envs and runs
+// one env's request into one row (time limit, autoreset, SAME_STEP's final fields, episode
+// statistics, faulted rows); SyncRunner (sync_runner.h) runs a sync request inline or over the
+// ShardedRunner team (sharded_runner.h); AsyncRunner (async_runner.h) is async mode's queue,
+// workers and output ring. Pool checks each call, keeps the per-env bookkeeping of the caller
+// (reset, in flight), and composes them.
 //
 // Sync mode (batch_size == num_envs). Reset() and Step() run the requested envs and return when
 // all are done. The request is split into contiguous shards, one per thread, and the calling
 // thread works on shard 0; a thread done with its shard takes chunks of the others' still
-// unclaimed (ShardedRunner). Steps of envs that step in parts (Env::StepParts) are run part by
-// part instead, and a thread done with its rows takes rows of another between two of their
-// parts (ShardedRunner::RunInParts), so the threads finish together. When the whole request is
-// cheaper than a hand-off (measured: a running average of the cost of one env call), it runs
-// inline on the caller with no hand-off at all. Row r of the result is env_ids[r].
+// unclaimed. Steps of envs that step in parts (Env::StepParts) are run part by part instead, and
+// a thread done with its rows takes rows of another between two of their parts, so the threads
+// finish together. When the whole request is cheaper than a hand-off (measured), it runs inline
+// on the caller with no hand-off at all. Row r of the result is env_ids[r].
 // SendStep()/SendReset() in sync mode run the request at once and keep the result for the next
 // Recv().
 //
-// Async mode (batch_size < num_envs). SendStep()/SendReset() copy each env's action into the
-// env's own slot, mark the env in flight and push its id onto a WorkQueue (capacity num_envs;
-// never full, since an env is in flight at most once) and return at once. Worker threads pop ids;
-// each finished env takes the next row of the output ring with one atomic fetch_add and writes its
-// result there. Recv() returns the first batch_size envs to finish, in finishing order, with their
-// ids in "env_id", and blocks until that many have finished: while ids are queued, the calling
-// thread pops and runs them as the workers do; then it spins (AdaptiveSpin), then sleeps on a
-// futex. An env is in flight from its send until the Recv() that returns it; sending it again
-// before then is an error.
+// Async mode (batch_size < num_envs). SendStep()/SendReset() record each env's request (its
+// action copied), mark the env in flight, queue it and return at once. Worker threads run queued
+// envs; each finished env takes the next row of the output stream. Recv() returns the first
+// batch_size envs to finish, in finishing order, with their ids in "env_id", and blocks until that
+// many have finished: while envs are queued, the calling thread runs them as the workers do; then
+// it spins (AdaptiveSpin), then sleeps on a futex. An env is in flight from its send until the
+// Recv() that returns it; sending it again before then is an error.
 // Recv() with fewer than batch_size envs in flight is an error (it would wait forever).
 // Recv(max_wait) gives up after max_wait and returns an empty handle, changing nothing: the batch
 // is returned by a later Recv(). The Python binding waits in such slices, with the GIL released,
@@ -52,10 +59,11 @@
 // (EnvType::make_env allows that) and joins them before it returns or starts any worker; if an env
 // cannot be made, the exception of the lowest env index propagates.
 //
-// Validation. Every Step/Send checks, before any env is touched: the pool is open; env ids are in
-// range (std::out_of_range) and not repeated (std::invalid_argument); each env has been reset and,
-// with autoreset DISABLED, has not ended its episode; discrete actions are in range and continuous
-// ones finite: not NaN, not infinite (std::invalid_argument).
+// Validation. The engine is the one layer that checks each fact of a request (the bindings only
+// convert values). Every Step/Send checks, before any env is touched: the pool is open; env ids
+// are in range (std::out_of_range) and not repeated (std::invalid_argument); each env has been
+// reset and, with autoreset DISABLED, has not ended its episode; discrete actions are in range and
+// continuous ones finite: not NaN, not infinite (std::invalid_argument).
 //
 // Errors inside envs. An exception thrown by an env's Reset() or Step() is caught on the thread
 // that ran it; the other envs of the request still run. The call that returns the result
@@ -108,21 +116,22 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "envfleet/core/async_runner.h"
 #include "envfleet/core/batch.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
+#include "envfleet/core/env_fault.h"
+#include "envfleet/core/env_runner.h"
 #include "envfleet/core/env_spec.h"
 #include "envfleet/core/env_type.h"
-#include "envfleet/core/sharded_runner.h"
+#include "envfleet/core/function_ref.h"
 #include "envfleet/core/spin.h"
-#include "envfleet/core/work_queue.h"
+#include "envfleet/core/sync_runner.h"
 
 namespace envfleet {
 
@@ -138,25 +147,8 @@ enum class AutoresetMode {
   kDisabled,
 };
 
-// Thrown when envs raised during a request (see "Errors inside envs" above). Carries the request's
-// complete result so the other envs' rows are not lost. Copyable (exceptions must be); the batch
-// is shared between copies.
-class EnvFault : public std::runtime_error {
- public:
-  EnvFault(const std::string& message, std::vector<int> env_ids, BatchHandle batch)
-      : std::runtime_error(message),
-        env_ids_(std::move(env_ids)),
-        batch_(std::make_shared<BatchHandle>(std::move(batch))) {}
-
-  // The envs that threw, in row order; the message names the first.
-  const std::vector<int>& env_ids() const { return env_ids_; }
-  // The request's result; take it with std::move(fault.batch()).
-  BatchHandle& batch() const { return *batch_; }
-
- private:
-  std::vector<int> env_ids_;
-  std::shared_ptr<BatchHandle> batch_;
-};
+// The most envs one pool may hold (a bound that catches a mistyped size before it allocates).
+constexpr int kMaxNumEnvs = 1 << 20;
 
 struct PoolOptions {
   int num_envs = 1;
@@ -180,8 +172,24 @@ struct PoolOptions {
 
 class Pool {
  public:
+  // Marks the calling thread as the pool's one caller while it lives (see "Callers"). Scopes
+  // nest on the thread that holds the outermost one; another thread's throws std::logic_error.
+  class CallerScope {
+   public:
+    explicit CallerScope(Pool& pool);
+    ~CallerScope();
+    CallerScope(const CallerScope&) = delete;
+    CallerScope& operator=(const CallerScope&) = delete;
+
+   private:
+    Pool& pool_;
+    bool outermost_;
+  };
+
   // Makes num_envs envs of `type` with `config` and starts the threads. Throws
-  // std::invalid_argument for invalid options (naming the option).
+  // std::invalid_argument for invalid options (naming the option: num_envs in [1, kMaxNumEnvs],
+  // batch_size in [1, num_envs] or 0, num_threads >= 0, max_episode_steps >= 0,
+  // thread_affinity_offset >= -1).
   Pool(const EnvType& type, const Config& config, PoolOptions options);
   ~Pool();
   Pool(const Pool&) = delete;
@@ -217,7 +225,8 @@ class Pool {
   // Number of envs sent and not yet returned by Recv().
   int in_flight() const { return in_flight_count_; }
 
-  // State access of one env that is not in flight (Env::GetState / SetState).
+  // State access of one env that is not in flight (Env::GetState / SetState). SetState checks
+  // the state's size against the spec's state_layout (std::invalid_argument), for every family.
   std::vector<double> GetState(int env_id);
   void SetState(int env_id, const std::vector<double>& state);
   // The pictures of envs env_ids[0..n) (none in flight; Env::Render) into `rgb`: picture r, of
@@ -239,7 +248,8 @@ class Pool {
   std::vector<std::string> Snapshot(const int* env_ids, int n);
   // Loads snapshots[r] into env_ids[r], for r in [0, n).
   void Restore(const std::string* snapshots, const int* env_ids, int n);
-  // Copies env `source` into env_ids[0..n) (a snapshot of it restored into each).
+  // Copies env `source` into env_ids[0..n) (a snapshot of it restored into each); a source out
+  // of range throws std::out_of_range ("source env ...").
   void Fork(int source, const int* env_ids, int n);
 
   // Stops the threads and frees the envs (see "Shutdown"); throws std::logic_error while another
@@ -248,46 +258,8 @@ class Pool {
   bool closed() const { return closed_; }
 
  private:
-  enum class Request : std::uint8_t { kReset, kStep };
-
-  // Per-env bookkeeping, owned by whichever thread runs that env.
-  struct EnvSlot {
-    std::unique_ptr<Env> env;
-    int elapsed_step = 0;
-    // Episode statistics of the current game (PoolOptions::episode_stats).
-    double game_return = 0.0;
-    std::int64_t game_length = 0;
-    std::chrono::steady_clock::time_point game_start;
-    bool game_over = true;      // the next reset starts a new game
-    bool was_reset = false;     // a reset was requested at least once (caller thread)
-    bool episode_over = false;  // the last step ended the episode (or the env threw)
-    bool in_flight = false;     // async: sent, not yet returned by Recv()
-    Request request = Request::kStep;
-    bool reseed = false;
-    std::uint64_t stream_seed = 0;
-    // Per-env options (SetEnvOptions): the env's own values, and whether its next reset must
-    // reconfigure it with them.
-    std::map<std::string, OptionValue> own_options;
-    bool reconfigure = false;
-  };
-
-  class CallGuard;
-
-  // The envs that threw during one request (or one thread's part or async batch of it).
-  struct EnvErrors {
-    struct Failure {
-      int row;
-      int env_id;
-      std::string message;
-    };
-    std::vector<Failure> failures;  // in the order recorded
-
-    bool empty() const { return failures.empty(); }
-    void Record(int row, int env_id, std::string message);
-    void Merge(EnvErrors&& other);
-    // Throws EnvFault carrying `batch` if any env threw, naming them in row order; clears this.
-    void ThrowIfAny(BatchHandle& batch);
-  };
+  using Request = EnvRunner::Request;
+  using EnvSlot = EnvRunner::Slot;
 
   // Snapshots: one env's bytes, the header check (throws std::invalid_argument), and one load.
   std::string SnapshotOf(int env_id) const;
@@ -297,8 +269,6 @@ class Pool {
   // row runs even if some throw, then the lowest row's exception propagates.
   void ForEachRow(int n, const FunctionRef<void(int)>& fn);
 
-  // Makes and seeds every env, on up to num_threads_ threads; rethrows the first env's failure.
-  void MakeEnvs(const EnvType& type, const Config& config);
   // Close(), without the caller check (the destructor's).
   void Shutdown();
   // After fork(): drops every member without touching it (see "Fork").
@@ -310,41 +280,12 @@ class Pool {
   // Records, on the caller's thread, that these envs have been asked to reset.
   void MarkReset(const int* env_ids, int n);
 
-  // Runs one env's request into `row` of `batch`. Never throws: a failure is recorded in `errors`
-  // and the row is written as a faulted one (see "Errors inside envs").
-  // `requested`: the caller asked for this reset (Env::OnResetRequested() runs first); false for
-  // the NEXT_STEP autoreset.
-  void RunReset(int env_id, Batch* batch, int row, EnvErrors* errors, bool requested);
-  void RunStep(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors);
-  // Part `part` of RunStep() (Env::StepPart); returns true once the row is written: after the
-  // last part, or at once for a reset in place of the step or a failure.
-  bool RunStepPart(int env_id, const void* action, Batch* batch, int row, EnvErrors* errors,
-                   int part);
-  void WriteCommon(const EnvSlot& slot, int env_id, Batch* batch, int row);
-  // Episode statistics: a row with no finished game, and a step's update (after its last part;
-  // `done`: the step ended the episode) that reports a finished game into the row.
-  static void ClearStats(Batch* batch, int row);
-  void RecordStats(EnvSlot& slot, double reward, bool done, Batch* batch, int row);
-
-  // Sync mode: runs fn(thread, begin, end) over [0, n), inline (thread 0, one chunk) or over the
-  // thread team (ShardedRunner), by the measured cost.
-  void Execute(int n, const FunctionRef<void(int, int, int)>& fn);
-  // The same for work in parts: fn(thread, row, part) until it returns true, for each row
-  // (ShardedRunner::RunInParts when not inline).
-  void ExecuteInParts(int n, const FunctionRef<bool(int, int, int)>& fn);
-  // Whether a request of n envs is cheaper than a hand-off, by the measured cost of an env call.
-  bool RunsInline(int n) const;
-  void RecordCost(std::chrono::steady_clock::duration elapsed, int envs);
+  // Sync mode: runs the request on the caller and the thread team, returns its batch.
   BatchHandle RunSync(Request request, const void* actions, const int* env_ids, int n,
                       const std::uint64_t* stream_seeds);
-
-  // Async mode.
+  // Async mode (or a sync-mode send): checks and queues the request.
   void Send(Request request, const void* actions, const int* env_ids, int n,
             const std::uint64_t* stream_seeds);
-  void AsyncWorkerLoop();
-  // Runs one queued env's request into the next row of the output stream (a worker, or the
-  // caller while it waits in Recv()).
-  void RunQueued(int env_id);
 
   const void* ActionRow(const void* actions, int row) const {
     return static_cast<const std::byte*>(actions) + action_bytes_ * static_cast<std::size_t>(row);
@@ -358,18 +299,15 @@ class Pool {
   std::vector<std::pair<std::string, std::string>> option_texts_;
   // The header every snapshot of this pool starts with (written once, compared as bytes).
   std::string snapshot_header_;
-  // The config the pool was made with, and the type's reset options (SetEnvOptions).
-  OptionList type_options_;
-  std::map<std::string, OptionValue> config_values_;
+  // The type's reset options (SetEnvOptions).
   std::vector<std::string> reset_options_;
   int num_threads_ = 1;
   std::size_t action_bytes_ = 0;
-  // Env::StepParts() of the pool's envs.
-  int step_parts_ = 1;
-  std::vector<EnvSlot> slots_;
+  std::unique_ptr<EnvRunner> envs_;
   std::shared_ptr<const BatchLayout> layout_;
   std::shared_ptr<BatchRecycler> recycler_;
-  std::atomic<bool> in_call_{false};
+  // The thread inside a call (CallerScope); none between calls.
+  std::atomic<std::thread::id> caller_{};
   bool closed_ = false;
   // The fork generation of the process that made this pool (see "Fork").
   std::uint64_t fork_generation_ = 0;
@@ -381,26 +319,13 @@ class Pool {
   std::vector<std::uint32_t> id_stamps_;
   std::uint32_t id_stamp_ = 0;
 
-  // Sync mode.
-  std::unique_ptr<ShardedRunner> runner_;
-  double ns_per_env_call_ = 0.0;  // running average; 0 until measured
-  BatchHandle stashed_;           // a sync-mode Send's result, for Recv()
+  // Sync mode: the team, the result of a Send kept for Recv(), and one error record per thread.
+  std::unique_ptr<SyncRunner> sync_;
+  BatchHandle sent_result_;
   std::vector<EnvErrors> thread_errors_;
 
-  // Async mode.
-  std::unique_ptr<WorkQueue> queue_;
-  std::vector<std::thread> async_workers_;
-  std::vector<std::byte> action_slots_;  // num_envs rows: the action each env was sent
-  // The output ring: batch k of the stream of results lives in ring_[k % ring_.size()].
-  std::vector<BatchHandle> ring_;
-  std::vector<EnvErrors> ring_errors_;
-  std::mutex ring_error_mutex_;
-  std::atomic<std::uint64_t> next_ticket_{0};
-  std::uint64_t next_recv_batch_ = 0;
-  // Set while the caller sleeps in Recv(): the worker finishing a batch then wakes it.
-  std::atomic<bool> receiver_sleeping_{false};
-  // The caller's wait in Recv() for its batch to fill (its policy is set by the constructor).
-  AdaptiveSpin recv_spin_;
+  // Async mode: the queue, workers and output ring.
+  std::unique_ptr<AsyncRunner> async_;
 };
 
 }  // namespace envfleet

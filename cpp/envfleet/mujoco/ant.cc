@@ -25,8 +25,8 @@ int CheckedBodyId(const mjModel& model, std::int64_t id) {
 
 }  // namespace
 
-Ant::Ant(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant),
+Ant::Ant(const Config& config, const VersionDefaults& defaults)
+    : MujocoEnv(config, defaults),
       forward_reward_weight_(OptionOr(config, "forward_reward_weight", 1.0)),
       ctrl_cost_weight_(config.Get<double>("ctrl_cost_weight")),
       contact_cost_weight_(config.Get<double>("contact_cost_weight")),
@@ -65,9 +65,9 @@ Ant::Ant(const Config& config, const Variant& variant)
   BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
-OptionList Ant::Options(const Variant& variant) {
-  const bool v4 = variant.version == 4;
-  OptionList list = v4 ? OptionList{options::XmlFile(variant)} : options::Model(variant);
+OptionList Ant::Options(const VersionDefaults& defaults) {
+  const bool v4 = defaults.version == 4;
+  OptionList list = v4 ? OptionList{options::XmlFile(defaults)} : options::Model(defaults);
   if (!v4) list.push_back(options::ForwardRewardWeight(1.0));
   list.push_back(options::CtrlCostWeight(0.5));
   if (v4) {

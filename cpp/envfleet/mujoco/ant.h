@@ -28,9 +28,9 @@ namespace envfleet::mujoco {
 
 class Ant : public MujocoEnv {
  public:
-  Ant(const Config& config, const Variant& variant);
+  Ant(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
   // Options that change per env at reset (EnvType::reset_options; those its version has):
   // the reward weights, the healthy reward, range and termination rule, the contact
   // force range and the reset noise (bound members; snapshots keep them with the physics).

@@ -38,53 +38,48 @@ struct Camera {
 // config, since the spaces depend on the model file.
 // Its options are the task's, then the rendering ones.
 template <typename Task>
-EnvType MakeEnvType(const std::string& name, const Registration& registration, const Camera& camera,
-                    const std::string& asset_dir) {
-  const Variant variant{registration.version, asset_dir, registration.xml_file,
-                        registration.frame_skip, camera.default_config};
-  EnvType type;
-  type.id = name + "-v" + std::to_string(registration.version);
-  const std::string type_id = type.id;
-  type.options = Task::Options(variant);
+EnvType RegisteredType(const std::string& name, const Registration& registration,
+                       const Camera& camera, const std::string& asset_dir) {
+  const VersionDefaults defaults{registration.version, asset_dir, registration.xml_file,
+                                 registration.frame_skip, camera.default_config};
+  const std::string id = name + "-v" + std::to_string(registration.version);
+  OptionList options = Task::Options(defaults);
   // The reset options: those of the task's list that this version has.
+  std::vector<std::string> reset_options;
   if constexpr (requires { Task::ResetOptions(); }) {
     for (const std::string& reset_option : Task::ResetOptions()) {
-      for (const Option& option : type.options) {
-        if (option.name == reset_option) type.reset_options.push_back(reset_option);
+      for (const Option& option : options) {
+        if (option.name == reset_option) reset_options.push_back(reset_option);
       }
     }
   }
-  for (Option& option : RenderingOptions(variant.default_camera_config)) {
-    type.options.push_back(std::move(option));
+  for (Option& option : RenderingOptions(defaults.default_camera_config)) {
+    options.push_back(std::move(option));
   }
-  type.make_spec = [variant, registration](const Config& config) {
-    EnvSpec spec = Task(config, variant).Spec();
-    spec.max_episode_steps = registration.max_episode_steps;
-    spec.reward_threshold = registration.reward_threshold;
-    return spec;
-  };
-  type.make_env = [variant, type_id, reset_options = type.reset_options](
-                      const Config& config) -> std::unique_ptr<Env> {
-    auto env = std::make_unique<Task>(config, variant);
-    // Every reset option sets a member: a declared one the task did not bind would be ignored.
-    std::vector<std::string> bound = env->BoundResetOptions();
-    std::vector<std::string> declared = reset_options;
-    std::sort(bound.begin(), bound.end());
-    std::sort(declared.begin(), declared.end());
-    if (bound != declared) {
-      throw std::logic_error(type_id + ": the bound reset options differ from the declared ones");
-    }
-    return env;
-  };
-  return type;
+  return MakeEnvType(
+      id, registration.max_episode_steps, registration.reward_threshold, std::move(options), {},
+      reset_options, [defaults](const Config& config) { return Task(config, defaults).Spec(); },
+      [defaults, id, reset_options](const Config& config) -> std::unique_ptr<Env> {
+        auto env = std::make_unique<Task>(config, defaults);
+        // Every reset option sets a member: a declared one the task did not bind would be
+        // ignored.
+        std::vector<std::string> bound = env->BoundResetOptions();
+        std::vector<std::string> declared = reset_options;
+        std::sort(bound.begin(), bound.end());
+        std::sort(declared.begin(), declared.end());
+        if (bound != declared) {
+          throw std::logic_error(id + ": the bound reset options differ from the declared ones");
+        }
+        return env;
+      });
 }
 
 // Both versions of one task.
 template <typename Task>
 void AddTask(std::vector<EnvType>& types, const std::string& name, const Registration& v4,
              const Registration& v5, const Camera& camera, const std::string& asset_dir) {
-  types.push_back(MakeEnvType<Task>(name, v4, camera, asset_dir));
-  types.push_back(MakeEnvType<Task>(name, v5, camera, asset_dir));
+  types.push_back(RegisteredType<Task>(name, v4, camera, asset_dir));
+  types.push_back(RegisteredType<Task>(name, v5, camera, asset_dir));
 }
 
 }  // namespace

@@ -22,8 +22,8 @@ double* CopyRows(const double* array, int first_row, int rows, int width, double
 
 // ---- HumanoidBase ----
 
-HumanoidBase::HumanoidBase(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant),
+HumanoidBase::HumanoidBase(const Config& config, const VersionDefaults& defaults)
+    : MujocoEnv(config, defaults),
       // HumanoidStandup-v4 has no keywords: its noise scale is fixed at 0.01.
       reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.01)),
       skipped_qpos_(OptionOr(config, "exclude_current_positions_from_observation", true) ? 2 : 0),
@@ -90,8 +90,8 @@ void HumanoidBase::SetTendonInfo(const EnvOutput& out) const {
 
 // ---- Humanoid ----
 
-Humanoid::Humanoid(const Config& config, const Variant& variant)
-    : HumanoidBase(config, variant),
+Humanoid::Humanoid(const Config& config, const VersionDefaults& defaults)
+    : HumanoidBase(config, defaults),
       forward_reward_weight_(config.Get<double>("forward_reward_weight")),
       ctrl_cost_weight_(config.Get<double>("ctrl_cost_weight")),
       healthy_reward_(config.Get<double>("healthy_reward")),
@@ -119,9 +119,9 @@ Humanoid::Humanoid(const Config& config, const Variant& variant)
   BindResetOption(config, "healthy_z_range", &healthy_z_range_);
 }
 
-OptionList Humanoid::Options(const Variant& variant) {
-  const bool v5 = variant.version == 5;
-  OptionList list = options::Model(variant);
+OptionList Humanoid::Options(const VersionDefaults& defaults) {
+  const bool v5 = defaults.version == 5;
+  OptionList list = options::Model(defaults);
   list.insert(list.end(), {options::ForwardRewardWeight(1.25), options::CtrlCostWeight(0.1)});
   if (v5) {
     list.insert(list.end(), {options::ContactCostWeight(5e-7),
@@ -195,8 +195,8 @@ void Humanoid::FinishStep(const float* /*action*/, const EnvOutput& out) {
 
 // ---- HumanoidStandup ----
 
-HumanoidStandup::HumanoidStandup(const Config& config, const Variant& variant)
-    : HumanoidBase(config, variant),
+HumanoidStandup::HumanoidStandup(const Config& config, const VersionDefaults& defaults)
+    : HumanoidBase(config, defaults),
       // v4 has no keywords: Gymnasium's fixed weights and cap.
       ctrl_cost_weight_(OptionOr(config, "ctrl_cost_weight", 0.1)),
       impact_cost_weight_(OptionOr(config, "impact_cost_weight", 5e-7)),
@@ -213,9 +213,9 @@ HumanoidStandup::HumanoidStandup(const Config& config, const Variant& variant)
   BindResetOption(config, "impact_cost_range", &impact_cost_range_);
 }
 
-OptionList HumanoidStandup::Options(const Variant& variant) {
-  if (variant.version == 4) return {};
-  OptionList list = options::Model(variant);
+OptionList HumanoidStandup::Options(const VersionDefaults& defaults) {
+  if (defaults.version == 4) return {};
+  OptionList list = options::Model(defaults);
   list.insert(list.end(),
               {{"uph_cost_weight", 1.0, "accepted and unused, as in Gymnasium 1.4"},
                options::CtrlCostWeight(0.1),

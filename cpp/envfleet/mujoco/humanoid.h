@@ -29,7 +29,7 @@ namespace envfleet::mujoco {
 
 class HumanoidBase : public MujocoEnv {
  protected:
-  HumanoidBase(const Config& config, const Variant& variant);
+  HumanoidBase(const Config& config, const VersionDefaults& defaults);
 
   // v5's observation keywords: exclude_current_positions_from_observation and the include_*.
   static OptionList ObservationOptions();
@@ -60,9 +60,9 @@ class HumanoidBase : public MujocoEnv {
 
 class Humanoid : public HumanoidBase {
  public:
-  Humanoid(const Config& config, const Variant& variant);
+  Humanoid(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
   // Options that change per env at reset (EnvType::reset_options; those its version has):
   // the reward weights, the contact cost range, the healthy reward, range and
   // termination rule and the reset noise (bound members; snapshots keep them with the physics).
@@ -93,9 +93,9 @@ class Humanoid : public HumanoidBase {
 
 class HumanoidStandup : public HumanoidBase {
  public:
-  HumanoidStandup(const Config& config, const Variant& variant);
+  HumanoidStandup(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
   // Options that change per env at reset (EnvType::reset_options; those its version has):
   // the cost weights, the impact cost range and the reset noise (bound members; snapshots keep them
   // with the physics).

@@ -20,16 +20,16 @@ constexpr double kMinTipHeight = 1.0;
 
 // ---- InvertedPendulum ----
 
-InvertedPendulum::InvertedPendulum(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant), reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.01)) {
+InvertedPendulum::InvertedPendulum(const Config& config, const VersionDefaults& defaults)
+    : MujocoEnv(config, defaults), reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.01)) {
   if (version() == 5) DeclareInfo({Info::kRewardSurvive});
   SetObservationSize(model().nq + model().nv);
   BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
-OptionList InvertedPendulum::Options(const Variant& variant) {
-  if (variant.version == 4) return {};
-  OptionList list = options::Model(variant);
+OptionList InvertedPendulum::Options(const VersionDefaults& defaults) {
+  if (defaults.version == 4) return {};
+  OptionList list = options::Model(defaults);
   list.push_back(options::ResetNoiseScale(0.01));
   return list;
 }
@@ -56,8 +56,9 @@ void InvertedPendulum::FinishStep(const float* /*action*/, const EnvOutput& out)
 
 // ---- InvertedDoublePendulum ----
 
-InvertedDoublePendulum::InvertedDoublePendulum(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant),
+InvertedDoublePendulum::InvertedDoublePendulum(const Config& config,
+                                               const VersionDefaults& defaults)
+    : MujocoEnv(config, defaults),
       healthy_reward_(OptionOr(config, "healthy_reward", 10.0)),
       reset_noise_scale_(OptionOr(config, "reset_noise_scale", 0.1)),
       observed_constraint_forces_(version() == 4 ? model().nv : 1) {
@@ -68,9 +69,9 @@ InvertedDoublePendulum::InvertedDoublePendulum(const Config& config, const Varia
   BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
-OptionList InvertedDoublePendulum::Options(const Variant& variant) {
-  if (variant.version == 4) return {};
-  OptionList list = options::Model(variant);
+OptionList InvertedDoublePendulum::Options(const VersionDefaults& defaults) {
+  if (defaults.version == 4) return {};
+  OptionList list = options::Model(defaults);
   list.insert(list.end(), {options::HealthyReward(10.0), options::ResetNoiseScale(0.1)});
   return list;
 }

@@ -23,9 +23,9 @@ namespace envfleet::mujoco {
 
 class InvertedPendulum : public MujocoEnv {
  public:
-  InvertedPendulum(const Config& config, const Variant& variant);
+  InvertedPendulum(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
   // Options that change per env at reset (EnvType::reset_options; those its version has):
   // the reset noise (bound members; snapshots keep them with the physics).
   static std::vector<std::string> ResetOptions() { return {"reset_noise_scale"}; }
@@ -40,9 +40,9 @@ class InvertedPendulum : public MujocoEnv {
 
 class InvertedDoublePendulum : public MujocoEnv {
  public:
-  InvertedDoublePendulum(const Config& config, const Variant& variant);
+  InvertedDoublePendulum(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
   // Options that change per env at reset (EnvType::reset_options; those its version has):
   // the healthy reward and the reset noise (bound members; snapshots keep them with the physics).
   static std::vector<std::string> ResetOptions() { return {"healthy_reward", "reset_noise_scale"}; }

@@ -27,16 +27,16 @@ const char* InfoName(Info key) {
   return kNames[static_cast<int>(key)];
 }
 
-MujocoEnv::MujocoEnv(const Config& config, const Variant& variant)
-    : version_(variant.version),
+MujocoEnv::MujocoEnv(const Config& config, const VersionDefaults& defaults)
+    : version_(defaults.version),
       frame_skip_(static_cast<int>(OptionOr<std::int64_t>(
-          config, "frame_skip", static_cast<std::int64_t>(variant.frame_skip)))) {
+          config, "frame_skip", static_cast<std::int64_t>(defaults.frame_skip)))) {
   if (frame_skip_ < 1) {
     throw std::invalid_argument("frame_skip must be >= 1, got " + std::to_string(frame_skip_));
   }
   // The model is compiled once per file and shared; the data is this env's own.
-  const std::string xml_file = OptionOr<std::string>(config, "xml_file", variant.xml_file);
-  model_ = LoadModel(ResolveModelPath(xml_file, variant.asset_dir), !NamesAnAsset(xml_file));
+  const std::string xml_file = OptionOr<std::string>(config, "xml_file", defaults.xml_file);
+  model_ = LoadModel(ResolveModelPath(xml_file, defaults.asset_dir), !NamesAnAsset(xml_file));
   data_ = mj_makeData(model_.get());
   if (data_ == nullptr) throw std::runtime_error("mj_makeData failed for " + xml_file);
   parts_per_physics_step_ = model_->opt.integrator == mjINT_RK4 ? 1 : 2;
@@ -122,11 +122,7 @@ std::vector<double> MujocoEnv::GetState() const {
 }
 
 void MujocoEnv::SetState(const std::vector<double>& state) {
-  const std::size_t expected = static_cast<std::size_t>(model_->nq + model_->nv);
-  if (state.size() != expected) {
-    throw std::invalid_argument("MuJoCo state has " + std::to_string(expected) +
-                                " values (qpos, qvel), got " + std::to_string(state.size()));
-  }
+  // (Its size, nq + nv, is checked by the engine against the spec's state_layout.)
   SetQposQvel(state.data(), state.data() + model_->nq);
 }
 

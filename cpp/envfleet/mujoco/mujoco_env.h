@@ -41,7 +41,7 @@
 namespace envfleet::mujoco {
 
 // What one registered id fixes for its task: Gymnasium's version and that version's defaults.
-struct Variant {
+struct VersionDefaults {
   int version = 5;        // 4 or 5
   std::string asset_dir;  // Gymnasium's assets folder (gymnasium/envs/mujoco/assets)
   std::string xml_file;   // the version's model file, used when there is no xml_file option
@@ -126,8 +126,8 @@ class MujocoEnv : public Env {
   void Render(std::uint8_t* rgb) const override;
 
  protected:
-  // Loads the model the config's `xml_file` names (or the variant's file) and makes the data.
-  MujocoEnv(const Config& config, const Variant& variant);
+  // Loads the model the config's `xml_file` names (or the version's file) and makes the data.
+  MujocoEnv(const Config& config, const VersionDefaults& defaults);
 
   // An option's value where the env type declares it, else `fallback` (the value Gymnasium's
   // class of a version without that keyword uses).

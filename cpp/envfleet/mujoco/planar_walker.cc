@@ -12,8 +12,8 @@ namespace {
 constexpr double kVelocityClip = 10.0;
 
 // Gymnasium's keywords of a planar walker, in its order; `state_range` only for the Hopper.
-OptionList WalkerOptions(const Variant& variant, const OptionList& ranges) {
-  OptionList list = options::Model(variant);
+OptionList WalkerOptions(const VersionDefaults& defaults, const OptionList& ranges) {
+  OptionList list = options::Model(defaults);
   list.insert(list.end(), {options::ForwardRewardWeight(1.0), options::CtrlCostWeight(1e-3),
                            options::HealthyReward(1.0), options::TerminateWhenUnhealthy()});
   list.insert(list.end(), ranges.begin(), ranges.end());
@@ -28,8 +28,9 @@ bool Inside(double value, const std::array<double, 2>& range) {
 
 }  // namespace
 
-PlanarWalker::PlanarWalker(const Config& config, const Variant& variant, bool check_state_range)
-    : MujocoEnv(config, variant),
+PlanarWalker::PlanarWalker(const Config& config, const VersionDefaults& defaults,
+                           bool check_state_range)
+    : MujocoEnv(config, defaults),
       forward_reward_weight_(config.Get<double>("forward_reward_weight")),
       ctrl_cost_weight_(config.Get<double>("ctrl_cost_weight")),
       healthy_reward_(config.Get<double>("healthy_reward")),
@@ -59,15 +60,15 @@ PlanarWalker::PlanarWalker(const Config& config, const Variant& variant, bool ch
   BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
-OptionList Hopper::Options(const Variant& variant) {
-  return WalkerOptions(variant, {{"healthy_state_range", std::vector<double>{-100.0, 100.0},
-                                  "(min, max) of every other state value of a healthy hopper"},
-                                 options::HealthyZRange(0.7, options::kInf),
-                                 options::HealthyAngleRange(-0.2, 0.2)});
+OptionList Hopper::Options(const VersionDefaults& defaults) {
+  return WalkerOptions(defaults, {{"healthy_state_range", std::vector<double>{-100.0, 100.0},
+                                   "(min, max) of every other state value of a healthy hopper"},
+                                  options::HealthyZRange(0.7, options::kInf),
+                                  options::HealthyAngleRange(-0.2, 0.2)});
 }
 
-OptionList Walker2d::Options(const Variant& variant) {
-  return WalkerOptions(variant,
+OptionList Walker2d::Options(const VersionDefaults& defaults) {
+  return WalkerOptions(defaults,
                        {options::HealthyZRange(0.8, 2.0), options::HealthyAngleRange(-1.0, 1.0)});
 }
 

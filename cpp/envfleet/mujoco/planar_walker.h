@@ -25,7 +25,7 @@ class PlanarWalker : public MujocoEnv {
  public:
  protected:
   // `check_state_range`: the Hopper's extra healthy_state_range condition.
-  PlanarWalker(const Config& config, const Variant& variant, bool check_state_range);
+  PlanarWalker(const Config& config, const VersionDefaults& defaults, bool check_state_range);
 
  public:
   // Options that change per env at reset (EnvType::reset_options): the reward weights, the
@@ -61,14 +61,16 @@ class PlanarWalker : public MujocoEnv {
 
 class Hopper : public PlanarWalker {
  public:
-  Hopper(const Config& config, const Variant& variant) : PlanarWalker(config, variant, true) {}
-  static OptionList Options(const Variant& variant);
+  Hopper(const Config& config, const VersionDefaults& defaults)
+      : PlanarWalker(config, defaults, true) {}
+  static OptionList Options(const VersionDefaults& defaults);
 };
 
 class Walker2d : public PlanarWalker {
  public:
-  Walker2d(const Config& config, const Variant& variant) : PlanarWalker(config, variant, false) {}
-  static OptionList Options(const Variant& variant);
+  Walker2d(const Config& config, const VersionDefaults& defaults)
+      : PlanarWalker(config, defaults, false) {}
+  static OptionList Options(const VersionDefaults& defaults);
 };
 
 }  // namespace envfleet::mujoco

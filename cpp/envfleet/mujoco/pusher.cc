@@ -30,8 +30,8 @@ std::array<double, 3> Difference(const double* a, const double* b) {
 
 }  // namespace
 
-Pusher::Pusher(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant),
+Pusher::Pusher(const Config& config, const VersionDefaults& defaults)
+    : MujocoEnv(config, defaults),
       reward_near_weight_(OptionOr(config, "reward_near_weight", kV4NearWeight)),
       reward_dist_weight_(OptionOr(config, "reward_dist_weight", kV4DistWeight)),
       reward_control_weight_(OptionOr(config, "reward_control_weight", kV4ControlWeight)),
@@ -49,9 +49,9 @@ Pusher::Pusher(const Config& config, const Variant& variant)
   BindResetOption(config, "reward_control_weight", &reward_control_weight_);
 }
 
-OptionList Pusher::Options(const Variant& variant) {
-  if (variant.version == 4) return {};
-  OptionList list = options::Model(variant);
+OptionList Pusher::Options(const VersionDefaults& defaults) {
+  if (defaults.version == 4) return {};
+  OptionList list = options::Model(defaults);
   list.insert(
       list.end(),
       {{"reward_near_weight", kV4NearWeight, "weight of the fingertip-to-cylinder distance"},

@@ -25,9 +25,9 @@ namespace envfleet::mujoco {
 
 class Pusher : public MujocoEnv {
  public:
-  Pusher(const Config& config, const Variant& variant);
+  Pusher(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
   // Options that change per env at reset (EnvType::reset_options; those its version has):
   // the reward weights (bound members; snapshots keep them with the physics).
   static std::vector<std::string> ResetOptions() {

@@ -16,8 +16,8 @@ constexpr double kVelocityNoise = 0.005;
 
 }  // namespace
 
-Reacher::Reacher(const Config& config, const Variant& variant)
-    : MujocoEnv(config, variant),
+Reacher::Reacher(const Config& config, const VersionDefaults& defaults)
+    : MujocoEnv(config, defaults),
       reward_dist_weight_(OptionOr(config, "reward_dist_weight", 1.0)),
       reward_control_weight_(OptionOr(config, "reward_control_weight", 1.0)),
       fingertip_(BodyId("fingertip")),
@@ -29,9 +29,9 @@ Reacher::Reacher(const Config& config, const Variant& variant)
   BindResetOption(config, "reward_control_weight", &reward_control_weight_);
 }
 
-OptionList Reacher::Options(const Variant& variant) {
-  if (variant.version == 4) return {};
-  OptionList list = options::Model(variant);
+OptionList Reacher::Options(const VersionDefaults& defaults) {
+  if (defaults.version == 4) return {};
+  OptionList list = options::Model(defaults);
   list.insert(list.end(),
               {{"reward_dist_weight", 1.0, "weight of the fingertip-to-target distance"},
                {"reward_control_weight", 1.0, "weight of the control cost (squared actions)"}});

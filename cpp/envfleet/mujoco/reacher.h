@@ -22,9 +22,9 @@ namespace envfleet::mujoco {
 
 class Reacher : public MujocoEnv {
  public:
-  Reacher(const Config& config, const Variant& variant);
+  Reacher(const Config& config, const VersionDefaults& defaults);
 
-  static OptionList Options(const Variant& variant);
+  static OptionList Options(const VersionDefaults& defaults);
   // Options that change per env at reset (EnvType::reset_options; those its version has):
   // the reward weights (bound members; snapshots keep them with the physics).
   static std::vector<std::string> ResetOptions() {

@@ -7,8 +7,9 @@
 
 namespace envfleet::mujoco {
 
-Runner::Runner(const Config& config, const Variant& variant, int root_positions, bool normal_qvel)
-    : MujocoEnv(config, variant),
+Runner::Runner(const Config& config, const VersionDefaults& defaults, int root_positions,
+               bool normal_qvel)
+    : MujocoEnv(config, defaults),
       forward_reward_weight_(config.Get<double>("forward_reward_weight")),
       ctrl_cost_weight_(config.Get<double>("ctrl_cost_weight")),
       reset_noise_scale_(config.Get<double>("reset_noise_scale")),
@@ -21,8 +22,8 @@ Runner::Runner(const Config& config, const Variant& variant, int root_positions,
   BindResetOption(config, "reset_noise_scale", &reset_noise_scale_);
 }
 
-HalfCheetah::HalfCheetah(const Config& config, const Variant& variant)
-    : Runner(config, variant, /*root_positions=*/1, /*normal_qvel=*/true) {
+HalfCheetah::HalfCheetah(const Config& config, const VersionDefaults& defaults)
+    : Runner(config, defaults, /*root_positions=*/1, /*normal_qvel=*/true) {
   if (version() == 4) {
     DeclareInfo({Info::kXPosition, Info::kXVelocity, Info::kRewardRun, Info::kRewardCtrl});
   } else {
@@ -30,8 +31,8 @@ HalfCheetah::HalfCheetah(const Config& config, const Variant& variant)
   }
 }
 
-Swimmer::Swimmer(const Config& config, const Variant& variant)
-    : Runner(config, variant, /*root_positions=*/2, /*normal_qvel=*/false) {
+Swimmer::Swimmer(const Config& config, const VersionDefaults& defaults)
+    : Runner(config, defaults, /*root_positions=*/2, /*normal_qvel=*/false) {
   if (version() == 4) {
     DeclareInfo({Info::kRewardFwd, Info::kRewardCtrl, Info::kXPosition, Info::kYPosition,
                  Info::kDistanceFromOrigin, Info::kXVelocity, Info::kYVelocity,
@@ -42,8 +43,8 @@ Swimmer::Swimmer(const Config& config, const Variant& variant)
   }
 }
 
-OptionList Runner::RunnerOptions(const Variant& variant, double ctrl_cost_weight) {
-  OptionList list = options::Model(variant);
+OptionList Runner::RunnerOptions(const VersionDefaults& defaults, double ctrl_cost_weight) {
+  OptionList list = options::Model(defaults);
   list.insert(list.end(),
               {options::ForwardRewardWeight(1.0), options::CtrlCostWeight(ctrl_cost_weight),
                options::ResetNoiseScale(0.1), options::ExcludeCurrentPositions()});

@@ -25,10 +25,11 @@ class Runner : public MujocoEnv {
  protected:
   // `root_positions`: the root's position coordinates left out of the observation (HalfCheetah
   // x; Swimmer x and y); `normal_qvel`: qvel reset noise scale x N(0, 1) rather than uniform.
-  Runner(const Config& config, const Variant& variant, int root_positions, bool normal_qvel);
+  Runner(const Config& config, const VersionDefaults& defaults, int root_positions,
+         bool normal_qvel);
 
   // Gymnasium's keywords; `ctrl_cost_weight` is the task's default.
-  static OptionList RunnerOptions(const Variant& variant, double ctrl_cost_weight);
+  static OptionList RunnerOptions(const VersionDefaults& defaults, double ctrl_cost_weight);
 
  public:
   // Options that change per env at reset (EnvType::reset_options): the reward weights and the
@@ -55,14 +56,18 @@ class Runner : public MujocoEnv {
 
 class HalfCheetah : public Runner {
  public:
-  HalfCheetah(const Config& config, const Variant& variant);
-  static OptionList Options(const Variant& variant) { return RunnerOptions(variant, 0.1); }
+  HalfCheetah(const Config& config, const VersionDefaults& defaults);
+  static OptionList Options(const VersionDefaults& defaults) {
+    return RunnerOptions(defaults, 0.1);
+  }
 };
 
 class Swimmer : public Runner {
  public:
-  Swimmer(const Config& config, const Variant& variant);
-  static OptionList Options(const Variant& variant) { return RunnerOptions(variant, 1e-4); }
+  Swimmer(const Config& config, const VersionDefaults& defaults);
+  static OptionList Options(const VersionDefaults& defaults) {
+    return RunnerOptions(defaults, 1e-4);
+  }
 };
 
 }  // namespace envfleet::mujoco

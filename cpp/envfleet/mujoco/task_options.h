@@ -18,19 +18,20 @@ namespace envfleet::mujoco::options {
 
 inline constexpr double kInf = std::numeric_limits<double>::infinity();
 
-inline Option XmlFile(const Variant& variant) {
-  return {"xml_file", variant.xml_file,
+inline Option XmlFile(const VersionDefaults& defaults) {
+  return {"xml_file", defaults.xml_file,
           "MuJoCo model file: a name in gymnasium's assets folder, or a path starting with '.', "
           "'/' or '~'"};
 }
-inline Option FrameSkip(const Variant& variant) {
-  return {"frame_skip", static_cast<std::int64_t>(variant.frame_skip), "MuJoCo steps per env step"};
+inline Option FrameSkip(const VersionDefaults& defaults) {
+  return {"frame_skip", static_cast<std::int64_t>(defaults.frame_skip),
+          "MuJoCo steps per env step"};
 }
 
 // v5's first two keywords, xml_file and frame_skip; v4 tasks have neither (Ant-v4: xml_file).
-inline OptionList Model(const Variant& variant) {
-  if (variant.version == 4) return {};
-  return {XmlFile(variant), FrameSkip(variant)};
+inline OptionList Model(const VersionDefaults& defaults) {
+  if (defaults.version == 4) return {};
+  return {XmlFile(defaults), FrameSkip(defaults)};
 }
 
 inline Option ForwardRewardWeight(double value) {

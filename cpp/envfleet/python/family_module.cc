@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <map>
 #include <memory>
@@ -84,7 +85,8 @@ struct EnvIds {
   std::vector<int> ToVector() const { return std::vector<int>(data, data + size); }
 };
 
-// None means all envs; otherwise an int array-like, 1-D, with every id in range.
+// None means all envs; otherwise an int array-like, 1-D. The engine checks the ids (range,
+// repetition); here an id that does not fit the engine's int is refused in the engine's words.
 EnvIds ToEnvIds(const py::object& env_id, const Pool& pool) {
   if (env_id.is_none()) return {pool.all_env_ids(), pool.num_envs(), {}};
   py::array array = py::array::ensure(env_id);
@@ -100,7 +102,7 @@ EnvIds ToEnvIds(const py::object& env_id, const Pool& pool) {
     ids.storage.reserve(static_cast<std::size_t>(n));
     for (py::ssize_t i = 0; i < n; ++i) {
       const std::int64_t id = values[i];
-      if (id < 0 || id >= pool.num_envs()) {
+      if (id < std::numeric_limits<int>::min() || id > std::numeric_limits<int>::max()) {
         throw py::index_error("env_id " + std::to_string(id) + " is out of range [0, " +
                               std::to_string(pool.num_envs()) + ")");
       }
@@ -259,361 +261,13 @@ py::array MakeView(const FieldView& view, py::ssize_t rows, void* data, const py
   return result;
 }
 
-// ---- The Pool class
-// ------------------------------------------------------------------------------
-
-class PyPool {
+// How the batches of one layout are shown to Python: numpy views of each field (no copy), and
+// the result tuple step() / recv() return. Made once per pool (and, for an EnvFault, from the
+// fault's batch). Needs the GIL.
+class ResultViews {
  public:
-  PyPool(const EnvType& type, const py::dict& options, int num_envs, int batch_size,
-         int num_threads, int max_episode_steps, const std::string& autoreset_mode,
-         int thread_affinity_offset, const std::string& wait_policy, const py::object& seed,
-         bool episode_stats)
-      : type_(type) {
-    // Convert everything while holding the GIL.
-    const Config config = Config::Make(type.options, ToOptionValues(options));
-    PoolOptions pool_options;
-    pool_options.num_envs = num_envs;
-    pool_options.batch_size = batch_size;
-    pool_options.num_threads = num_threads;
-    pool_options.max_episode_steps = max_episode_steps;
-    pool_options.autoreset_mode = ToAutoresetMode(autoreset_mode);
-    pool_options.thread_affinity_offset = thread_affinity_offset;
-    pool_options.wait_policy = ToWaitPolicy(wait_policy);
-    pool_options.episode_stats = episode_stats;
-    if (num_envs < 1) {
-      throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
-    }
-    if (!seed.is_none()) {
-      std::vector<int> all(num_envs);
-      for (int i = 0; i < num_envs; ++i) all[i] = i;
-      pool_options.stream_seeds = ToStreamSeeds(seed, all);
-    }
-
-    // Making the envs can take a while: without the GIL.
-    {
-      py::gil_scoped_release release;
-      pool_ = std::make_unique<Pool>(type_, config, std::move(pool_options));
-    }
-    description_ = DescribeSpec(type_, pool_->spec());
-    action_dtype_ = py::dtype(DTypeName(pool_->spec().action.dtype));
-    MakeFieldViews();
-  }
-
-  py::dict spec() const { return description_; }
-  int num_envs() const { return pool_->num_envs(); }
-  int batch_size() const { return pool_->batch_size(); }
-  int num_threads() const { return pool_->num_threads(); }
-  const char* wait_policy() const { return WaitPolicyName(pool_->options().wait_policy); }
-  int max_episode_steps() const { return pool_->max_episode_steps(); }
-  bool is_async() const { return pool_->is_async(); }
-  bool episode_stats() const { return pool_->options().episode_stats; }
-  bool closed() const { return pool_->closed(); }
-  int in_flight() const { return pool_->in_flight(); }
-
-  // The batch layout's fields in order, as (name, dtype, per-row shape): what recv() returns,
-  // for xla()'s result specs.
-  py::list batch_fields() const {
-    py::list fields;
-    for (const BatchField& field : pool_->layout().fields()) {
-      fields.append(py::make_tuple(field.name, DTypeName(field.dtype), ShapeTuple(field.shape)));
-    }
-    return fields;
-  }
-
-  // The engine pool's address, which names it to the XLA handlers (xla_ffi.h).
-  std::uint64_t xla_address() const { return reinterpret_cast<std::uintptr_t>(pool_.get()); }
-
-  py::tuple Reset(const py::object& env_id, const py::object& seed) {
-    const CallScope scope(busy_);
-    DoSendReset(env_id, seed);
-    py::tuple result = DoRecv(py::none());
-    return py::make_tuple(result[0], result[4]);
-  }
-
-  py::tuple Step(const py::object& actions, const py::object& env_id) {
-    const CallScope scope(busy_);
-    if (pool_->is_async()) {
-      DoSendStep(actions, env_id);
-      return DoRecv(py::none());
-    }
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    const py::array action_array = ToActions(actions, ids.size);
-    return Wrap(WithoutGil([&] { return pool_->Step(action_array.data(), ids.data, ids.size); }));
-  }
-
-  void SendStep(const py::object& actions, const py::object& env_id) {
-    const CallScope scope(busy_);
-    DoSendStep(actions, env_id);
-  }
-
-  void SendReset(const py::object& env_id, const py::object& seed) {
-    const CallScope scope(busy_);
-    DoSendReset(env_id, seed);
-  }
-
-  py::tuple Recv(const py::object& timeout) {
-    const CallScope scope(busy_);
-    return DoRecv(timeout);
-  }
-
-  py::array_t<double> GetState(const py::object& env_id) {
-    const CallScope scope(busy_);
-    const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
-    std::vector<std::vector<double>> states;
-    for (int id : ids) states.push_back(pool_->GetState(id));
-    const py::ssize_t width = states.empty() ? 0 : static_cast<py::ssize_t>(states[0].size());
-    py::array_t<double> result({static_cast<py::ssize_t>(ids.size()), width});
-    for (std::size_t r = 0; r < states.size(); ++r) {
-      std::copy(states[r].begin(), states[r].end(), result.mutable_data(r, 0));
-    }
-    return result;
-  }
-
-  py::array_t<std::uint8_t> Render(const py::object& env_id) {
-    const CallScope scope(busy_);
-    return DoRender(env_id);
-  }
-
-  void SetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
-                const py::object& env_id) {
-    const CallScope scope(busy_);
-    DoSetState(states, env_id);
-  }
-
-  // Snapshots (pool.h): one bytes object per env, saved and loaded without the GIL.
-  py::list Snapshot(const py::object& env_id) {
-    const CallScope scope(busy_);
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    std::vector<std::string> snapshots;
-    {
-      py::gil_scoped_release release;
-      snapshots = pool_->Snapshot(ids.data, ids.size);
-    }
-    py::list result;
-    for (const std::string& snapshot : snapshots) result.append(py::bytes(snapshot));
-    return result;
-  }
-
-  void Restore(const py::object& snapshots, const py::object& env_id) {
-    const CallScope scope(busy_);
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    if (!py::isinstance<py::sequence>(snapshots) || py::isinstance<py::bytes>(snapshots)) {
-      throw py::type_error("snapshots must be a sequence of bytes (what snapshot() returns)");
-    }
-    const py::sequence items = snapshots.cast<py::sequence>();
-    if (items.size() != static_cast<std::size_t>(ids.size)) {
-      throw py::value_error("expected " + std::to_string(ids.size) +
-                            " snapshots (one per env), got " + std::to_string(items.size()));
-    }
-    std::vector<std::string> data;
-    data.reserve(items.size());
-    for (const py::handle item : items) {
-      if (!py::isinstance<py::bytes>(item)) {
-        throw py::type_error("a snapshot must be bytes, got " +
-                             std::string(py::str(py::type::of(item).attr("__name__"))));
-      }
-      data.push_back(item.cast<std::string>());
-    }
-    py::gil_scoped_release release;
-    pool_->Restore(data.data(), ids.data, ids.size);
-  }
-
-  // Per-env options: env_ids[r] takes options[r] (a dict) at its next reset.
-  void SetEnvOptions(const py::object& env_id, const py::list& options) {
-    const CallScope scope(busy_);
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    if (options.size() != static_cast<std::size_t>(ids.size)) {
-      throw py::value_error("expected one dict of options per env (" + std::to_string(ids.size) +
-                            "), got " + std::to_string(options.size()));
-    }
-    std::vector<std::map<std::string, OptionValue>> values;
-    for (const py::handle item : options) values.push_back(ToOptionValues(item.cast<py::dict>()));
-    py::gil_scoped_release release;
-    pool_->SetEnvOptions(ids.data, ids.size, values);
-  }
-
-  void Fork(int source, const py::object& env_id) {
-    const CallScope scope(busy_);
-    if (source < 0 || source >= pool_->num_envs()) {
-      throw py::index_error("source env " + std::to_string(source) + " is out of range [0, " +
-                            std::to_string(pool_->num_envs()) + ")");
-    }
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    py::gil_scoped_release release;
-    pool_->Fork(source, ids.data, ids.size);
-  }
-
-  void Close() {
-    const CallScope scope(busy_);
-    py::gil_scoped_release release;
-    pool_->Close();
-  }
-
- private:
-  // Marks the pool busy for one Python-level call, so that a second thread entering meanwhile
-  // (even between the slices of a waiting recv()) gets a clear error. Made and destroyed with
-  // the GIL held, which guards `busy`.
-  class CallScope {
-   public:
-    explicit CallScope(bool& busy) : busy_(busy) {
-      if (busy_) throw std::logic_error("this pool is being used from two threads at once");
-      busy_ = true;
-    }
-    ~CallScope() { busy_ = false; }
-    CallScope(const CallScope&) = delete;
-    CallScope& operator=(const CallScope&) = delete;
-
-   private:
-    bool& busy_;
-  };
-
-  void DoSendStep(const py::object& actions, const py::object& env_id) {
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    // Without env_id an async send steps every env; a batch of actions needs recv()'s env ids.
-    std::string shape_hint;
-    if (env_id.is_none() && pool_->is_async()) {
-      shape_hint = ": without env_id, send() steps all " + std::to_string(pool_->num_envs()) +
-                   " envs; to step the " + std::to_string(pool_->batch_size()) +
-                   " envs recv() returned, pass env_id=info[\"env_id\"]";
-    }
-    const py::array action_array = ToActions(actions, ids.size, shape_hint);
-    WithoutGil([&] {
-      pool_->SendStep(action_array.data(), ids.data, ids.size);
-      return BatchHandle();
-    });
-  }
-
-  void DoSendReset(const py::object& env_id, const py::object& seed) {
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    std::vector<std::uint64_t> seeds;
-    if (!seed.is_none()) seeds = ToStreamSeeds(seed, ids.ToVector());
-    WithoutGil([&] {
-      pool_->SendReset(ids.data, ids.size, seeds.empty() ? nullptr : seeds.data());
-      return BatchHandle();
-    });
-  }
-
-  // Waits in slices of kSignalCheckInterval without the GIL; between slices, a pending signal's
-  // handler runs (Ctrl-C raises KeyboardInterrupt here) and the timeout is checked.
-  py::tuple DoRecv(const py::object& timeout) {
-    using Clock = std::chrono::steady_clock;
-    Clock::time_point deadline = Clock::time_point::max();
-    if (!timeout.is_none()) {
-      if (!py::isinstance<py::int_>(timeout) && !py::isinstance<py::float_>(timeout)) {
-        throw py::type_error("timeout must be None or a number of seconds, got " +
-                             std::string(py::str(py::type::of(timeout).attr("__name__"))));
-      }
-      const double seconds = timeout.cast<double>();
-      if (!(seconds >= 0.0) || seconds > 1e9) {
-        throw py::value_error("timeout must be in [0, 1e9] seconds, got " +
-                              std::string(py::str(timeout)));
-      }
-      deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(seconds));
-    }
-    for (;;) {
-      const auto now = Clock::now();
-      const std::chrono::nanoseconds slice =
-          deadline == Clock::time_point::max()
-              ? kSignalCheckInterval
-              : std::max(std::chrono::nanoseconds(0),
-                         std::min<std::chrono::nanoseconds>(kSignalCheckInterval, deadline - now));
-      BatchHandle batch = WithoutGil([&] { return pool_->Recv(slice); });
-      if (batch) return Wrap(std::move(batch));
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      if (Clock::now() >= deadline) {
-        PyErr_SetString(PyExc_TimeoutError,
-                        ("recv() timed out after " + std::string(py::str(timeout)) +
-                         " s: the next batch of " + std::to_string(pool_->batch_size()) +
-                         " results is not complete (it stays in flight; recv() again to get it)")
-                            .c_str());
-        throw py::error_already_set();
-      }
-    }
-  }
-
-  py::array_t<std::uint8_t> DoRender(const py::object& env_id) {
-    const std::vector<std::int64_t>& shape = pool_->spec().render_shape;
-    if (shape.empty())
-      throw py::value_error(description_["id"].cast<std::string>() + " cannot render");
-    const EnvIds ids = ToEnvIds(env_id, *pool_);
-    py::array_t<std::uint8_t> result(
-        {static_cast<py::ssize_t>(ids.size), shape[0], shape[1], shape[2]});
-    std::uint8_t* data = result.mutable_data();
-    // One call renders every picture into the array, on the pool's threads, without the GIL.
-    py::gil_scoped_release release;
-    pool_->RenderBatch(ids.data, ids.size, data);
-    return result;
-  }
-
-  void DoSetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
-                  const py::object& env_id) {
-    const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
-    if (states.ndim() != 2 || states.shape(0) != static_cast<py::ssize_t>(ids.size())) {
-      throw py::value_error("states must have shape (" + std::to_string(ids.size()) +
-                            ", state_size)");
-    }
-    for (std::size_t r = 0; r < ids.size(); ++r) {
-      const double* row = states.data(r, 0);
-      pool_->SetState(ids[r], std::vector<double>(row, row + states.shape(1)));
-    }
-  }
-
-  // How often a waiting recv() looks for signals (Ctrl-C).
-  static constexpr std::chrono::milliseconds kSignalCheckInterval{20};
-
-  // Runs `call` (which returns a BatchHandle) without the GIL. An EnvFault becomes
-  // envfleet.errors.EnvError with the fault's env ids and its batch as a result tuple.
-  template <typename Call>
-  BatchHandle WithoutGil(Call&& call) {
-    try {
-      py::gil_scoped_release release;
-      return call();
-    } catch (const EnvFault& fault) {
-      py::tuple result = Wrap(std::move(fault.batch()));
-      const py::object error_type = py::module_::import("envfleet.errors").attr("EnvError");
-      const py::object error = error_type(fault.what(), py::cast(fault.env_ids()), result);
-      PyErr_SetObject(error_type.ptr(), error.ptr());
-      throw py::error_already_set();
-    }
-  }
-
-  // Actions as a C-contiguous array of the spec's dtype with shape (n, *action_shape);
-  // `shape_hint` ends the message of a wrong shape.
-  py::array ToActions(const py::object& actions, std::size_t n,
-                      const std::string& shape_hint = "") const {
-    const ArraySpec& spec = pool_->spec().action;
-    py::array array = py::array::ensure(actions);
-    if (!array) throw py::type_error("actions must be a numpy array or array-like");
-
-    // The dtype must be of a kind that converts without losing meaning.
-    const py::dtype dtype = array.dtype();
-    const char kind = dtype.kind();
-    const bool integral = kind == 'i' || kind == 'u';
-    if (spec.IsDiscrete() ? !integral : !(integral || kind == 'f')) {
-      throw py::type_error(std::string("actions must be ") +
-                           (spec.IsDiscrete() ? "integers" : "real numbers") + " (" +
-                           DTypeName(spec.dtype) + "), got dtype " + std::string(py::str(dtype)));
-    }
-
-    // The shape must be (n, *action_shape).
-    std::vector<py::ssize_t> expected{static_cast<py::ssize_t>(n)};
-    expected.insert(expected.end(), spec.shape.begin(), spec.shape.end());
-    const std::vector<py::ssize_t> got(array.shape(), array.shape() + array.ndim());
-    if (got != expected) {
-      throw py::value_error("actions must have shape " + std::string(py::str(py::cast(expected))) +
-                            ", got " + std::string(py::str(py::cast(got))) + shape_hint);
-    }
-
-    // Convert only when needed.
-    if (dtype.is(action_dtype_) || dtype.equal(action_dtype_)) {
-      if (array.flags() & py::array::c_style) return array;
-    }
-    return py::array::ensure(array.attr("astype")(action_dtype_, py::arg("order") = "C"));
-  }
-
-  void MakeFieldViews() {
-    for (const BatchField& field : pool_->layout().fields()) {
+  explicit ResultViews(const BatchLayout& layout) {
+    for (const BatchField& field : layout.fields()) {
       const int ndim = static_cast<int>(field.shape.size()) + 1;
       if (ndim > kMaxViewDims) {
         throw std::logic_error("batch field " + field.name + " has more than " +
@@ -634,7 +288,7 @@ class PyPool {
   }
 
   // (obs, reward, terminated, truncated, info) viewing `batch`, which one capsule owns.
-  py::tuple Wrap(BatchHandle batch) {
+  py::tuple ResultTuple(BatchHandle batch) const {
     Batch* raw = batch.release();
     const py::capsule owner(raw, [](void* p) { Batch::Recycle(static_cast<Batch*>(p)); });
     const py::ssize_t rows = raw->rows();
@@ -683,19 +337,356 @@ class PyPool {
                           view(BatchLayout::kTerminated), view(BatchLayout::kTruncated), info);
   }
 
+ private:
+  std::vector<FieldView> field_views_;
+  std::vector<py::str> keys_;
+};
+
+// ---- The Pool class
+// ------------------------------------------------------------------------------
+
+class PyPool {
+ public:
+  PyPool(const EnvType& type, const py::dict& options, int num_envs, int batch_size,
+         int num_threads, int max_episode_steps, const std::string& autoreset_mode,
+         int thread_affinity_offset, const std::string& wait_policy, const py::object& seed,
+         bool episode_stats)
+      : type_(type) {
+    // Convert everything while holding the GIL.
+    const Config config = Config::Make(type.options, ToOptionValues(options));
+    PoolOptions pool_options;
+    pool_options.num_envs = num_envs;
+    pool_options.batch_size = batch_size;
+    pool_options.num_threads = num_threads;
+    pool_options.max_episode_steps = max_episode_steps;
+    pool_options.autoreset_mode = ToAutoresetMode(autoreset_mode);
+    pool_options.thread_affinity_offset = thread_affinity_offset;
+    pool_options.wait_policy = ToWaitPolicy(wait_policy);
+    pool_options.episode_stats = episode_stats;
+    // (num_envs is the engine's to check; without envs there are no seeds to derive.)
+    if (!seed.is_none() && num_envs >= 1) {
+      std::vector<int> all(num_envs);
+      for (int i = 0; i < num_envs; ++i) all[i] = i;
+      pool_options.stream_seeds = ToStreamSeeds(seed, all);
+    }
+
+    // Making the envs can take a while: without the GIL.
+    {
+      py::gil_scoped_release release;
+      pool_ = std::make_unique<Pool>(type_, config, std::move(pool_options));
+    }
+    description_ = DescribeSpec(type_, pool_->spec());
+    action_dtype_ = py::dtype(DTypeName(pool_->spec().action.dtype));
+    views_ = std::make_unique<ResultViews>(pool_->layout());
+  }
+
+  py::dict spec() const { return description_; }
+  int num_envs() const { return pool_->num_envs(); }
+  int batch_size() const { return pool_->batch_size(); }
+  int num_threads() const { return pool_->num_threads(); }
+  const char* wait_policy() const { return WaitPolicyName(pool_->options().wait_policy); }
+  int max_episode_steps() const { return pool_->max_episode_steps(); }
+  bool is_async() const { return pool_->is_async(); }
+  bool episode_stats() const { return pool_->options().episode_stats; }
+  bool closed() const { return pool_->closed(); }
+  int in_flight() const { return pool_->in_flight(); }
+
+  // The batch layout's fields in order, as (name, dtype, per-row shape): what recv() returns,
+  // for xla()'s result specs.
+  py::list batch_fields() const {
+    py::list fields;
+    for (const BatchField& field : pool_->layout().fields()) {
+      fields.append(py::make_tuple(field.name, DTypeName(field.dtype), ShapeTuple(field.shape)));
+    }
+    return fields;
+  }
+
+  // The engine pool's address, which names it to the XLA handlers (xla_ffi.h).
+  std::uint64_t xla_address() const { return reinterpret_cast<std::uintptr_t>(pool_.get()); }
+
+  py::tuple Reset(const py::object& env_id, const py::object& seed) {
+    const Pool::CallerScope scope(*pool_);
+    DoSendReset(env_id, seed);
+    py::tuple result = DoRecv(py::none());
+    return py::make_tuple(result[0], result[4]);
+  }
+
+  py::tuple Step(const py::object& actions, const py::object& env_id) {
+    const Pool::CallerScope scope(*pool_);
+    if (pool_->is_async()) {
+      DoSendStep(actions, env_id);
+      return DoRecv(py::none());
+    }
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    const py::array action_array = ToActions(actions, ids.size);
+    BatchHandle batch;
+    {
+      py::gil_scoped_release release;
+      batch = pool_->Step(action_array.data(), ids.data, ids.size);
+    }
+    return views_->ResultTuple(std::move(batch));
+  }
+
+  void SendStep(const py::object& actions, const py::object& env_id) {
+    const Pool::CallerScope scope(*pool_);
+    DoSendStep(actions, env_id);
+  }
+
+  void SendReset(const py::object& env_id, const py::object& seed) {
+    const Pool::CallerScope scope(*pool_);
+    DoSendReset(env_id, seed);
+  }
+
+  py::tuple Recv(const py::object& timeout) {
+    const Pool::CallerScope scope(*pool_);
+    return DoRecv(timeout);
+  }
+
+  py::array_t<double> GetState(const py::object& env_id) {
+    const Pool::CallerScope scope(*pool_);
+    const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
+    std::vector<std::vector<double>> states;
+    for (int id : ids) states.push_back(pool_->GetState(id));
+    const py::ssize_t width = states.empty() ? 0 : static_cast<py::ssize_t>(states[0].size());
+    py::array_t<double> result({static_cast<py::ssize_t>(ids.size()), width});
+    for (std::size_t r = 0; r < states.size(); ++r) {
+      std::copy(states[r].begin(), states[r].end(), result.mutable_data(r, 0));
+    }
+    return result;
+  }
+
+  py::array_t<std::uint8_t> Render(const py::object& env_id) {
+    const Pool::CallerScope scope(*pool_);
+    return DoRender(env_id);
+  }
+
+  void SetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
+                const py::object& env_id) {
+    const Pool::CallerScope scope(*pool_);
+    DoSetState(states, env_id);
+  }
+
+  // Snapshots (pool.h): one bytes object per env, saved and loaded without the GIL.
+  py::list Snapshot(const py::object& env_id) {
+    const Pool::CallerScope scope(*pool_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    std::vector<std::string> snapshots;
+    {
+      py::gil_scoped_release release;
+      snapshots = pool_->Snapshot(ids.data, ids.size);
+    }
+    py::list result;
+    for (const std::string& snapshot : snapshots) result.append(py::bytes(snapshot));
+    return result;
+  }
+
+  void Restore(const py::object& snapshots, const py::object& env_id) {
+    const Pool::CallerScope scope(*pool_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    if (!py::isinstance<py::sequence>(snapshots) || py::isinstance<py::bytes>(snapshots)) {
+      throw py::type_error("snapshots must be a sequence of bytes (what snapshot() returns)");
+    }
+    const py::sequence items = snapshots.cast<py::sequence>();
+    if (items.size() != static_cast<std::size_t>(ids.size)) {
+      throw py::value_error("expected " + std::to_string(ids.size) +
+                            " snapshots (one per env), got " + std::to_string(items.size()));
+    }
+    std::vector<std::string> data;
+    data.reserve(items.size());
+    for (const py::handle item : items) {
+      if (!py::isinstance<py::bytes>(item)) {
+        throw py::type_error("a snapshot must be bytes, got " +
+                             std::string(py::str(py::type::of(item).attr("__name__"))));
+      }
+      data.push_back(item.cast<std::string>());
+    }
+    py::gil_scoped_release release;
+    pool_->Restore(data.data(), ids.data, ids.size);
+  }
+
+  // Per-env options: env_ids[r] takes options[r] (a dict) at its next reset.
+  void SetEnvOptions(const py::object& env_id, const py::list& options) {
+    const Pool::CallerScope scope(*pool_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    if (options.size() != static_cast<std::size_t>(ids.size)) {
+      throw py::value_error("expected one dict of options per env (" + std::to_string(ids.size) +
+                            "), got " + std::to_string(options.size()));
+    }
+    std::vector<std::map<std::string, OptionValue>> values;
+    for (const py::handle item : options) values.push_back(ToOptionValues(item.cast<py::dict>()));
+    py::gil_scoped_release release;
+    pool_->SetEnvOptions(ids.data, ids.size, values);
+  }
+
+  void Fork(int source, const py::object& env_id) {
+    const Pool::CallerScope scope(*pool_);
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    py::gil_scoped_release release;
+    pool_->Fork(source, ids.data, ids.size);
+  }
+
+  void Close() {
+    const Pool::CallerScope scope(*pool_);
+    py::gil_scoped_release release;
+    pool_->Close();
+  }
+
+ private:
+  void DoSendStep(const py::object& actions, const py::object& env_id) {
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    // Without env_id an async send steps every env; a batch of actions needs recv()'s env ids.
+    std::string shape_hint;
+    if (env_id.is_none() && pool_->is_async()) {
+      shape_hint = ": without env_id, send() steps all " + std::to_string(pool_->num_envs()) +
+                   " envs; to step the " + std::to_string(pool_->batch_size()) +
+                   " envs recv() returned, pass env_id=info[\"env_id\"]";
+    }
+    const py::array action_array = ToActions(actions, ids.size, shape_hint);
+    py::gil_scoped_release release;
+    pool_->SendStep(action_array.data(), ids.data, ids.size);
+  }
+
+  void DoSendReset(const py::object& env_id, const py::object& seed) {
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    std::vector<std::uint64_t> seeds;
+    if (!seed.is_none()) seeds = ToStreamSeeds(seed, ids.ToVector());
+    py::gil_scoped_release release;
+    pool_->SendReset(ids.data, ids.size, seeds.empty() ? nullptr : seeds.data());
+  }
+
+  // Waits in slices of kSignalCheckInterval without the GIL; between slices, a pending signal's
+  // handler runs (Ctrl-C raises KeyboardInterrupt here) and the timeout is checked.
+  py::tuple DoRecv(const py::object& timeout) {
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point deadline = Clock::time_point::max();
+    if (!timeout.is_none()) {
+      if (!py::isinstance<py::int_>(timeout) && !py::isinstance<py::float_>(timeout)) {
+        throw py::type_error("timeout must be None or a number of seconds, got " +
+                             std::string(py::str(py::type::of(timeout).attr("__name__"))));
+      }
+      const double seconds = timeout.cast<double>();
+      if (!(seconds >= 0.0) || seconds > 1e9) {
+        throw py::value_error("timeout must be in [0, 1e9] seconds, got " +
+                              std::string(py::str(timeout)));
+      }
+      deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(seconds));
+    }
+    for (;;) {
+      const auto now = Clock::now();
+      const std::chrono::nanoseconds slice =
+          deadline == Clock::time_point::max()
+              ? kSignalCheckInterval
+              : std::max(std::chrono::nanoseconds(0),
+                         std::min<std::chrono::nanoseconds>(kSignalCheckInterval, deadline - now));
+      BatchHandle batch;
+      {
+        py::gil_scoped_release release;
+        batch = pool_->Recv(slice);
+      }
+      if (batch) return views_->ResultTuple(std::move(batch));
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      if (Clock::now() >= deadline) {
+        PyErr_SetString(PyExc_TimeoutError,
+                        ("recv() timed out after " + std::string(py::str(timeout)) +
+                         " s: the next batch of " + std::to_string(pool_->batch_size()) +
+                         " results is not complete (it stays in flight; recv() again to get it)")
+                            .c_str());
+        throw py::error_already_set();
+      }
+    }
+  }
+
+  py::array_t<std::uint8_t> DoRender(const py::object& env_id) {
+    const std::vector<std::int64_t>& shape = pool_->spec().render_shape;
+    if (shape.empty())
+      throw py::value_error(description_["id"].cast<std::string>() + " cannot render");
+    const EnvIds ids = ToEnvIds(env_id, *pool_);
+    py::array_t<std::uint8_t> result(
+        {static_cast<py::ssize_t>(ids.size), shape[0], shape[1], shape[2]});
+    std::uint8_t* data = result.mutable_data();
+    // One call renders every picture into the array, on the pool's threads, without the GIL.
+    py::gil_scoped_release release;
+    pool_->RenderBatch(ids.data, ids.size, data);
+    return result;
+  }
+
+  void DoSetState(const py::array_t<double, py::array::c_style | py::array::forcecast>& states,
+                  const py::object& env_id) {
+    const std::vector<int> ids = ToEnvIds(env_id, *pool_).ToVector();
+    if (states.ndim() != 2 || states.shape(0) != static_cast<py::ssize_t>(ids.size())) {
+      throw py::value_error("states must have shape (" + std::to_string(ids.size()) +
+                            ", state_size)");
+    }
+    for (std::size_t r = 0; r < ids.size(); ++r) {
+      const double* row = states.data(r, 0);
+      pool_->SetState(ids[r], std::vector<double>(row, row + states.shape(1)));
+    }
+  }
+
+  // How often a waiting recv() looks for signals (Ctrl-C).
+  static constexpr std::chrono::milliseconds kSignalCheckInterval{20};
+
+  // Actions as a C-contiguous array of the spec's dtype with shape (n, *action_shape);
+  // `shape_hint` ends the message of a wrong shape.
+  py::array ToActions(const py::object& actions, std::size_t n,
+                      const std::string& shape_hint = "") const {
+    const ArraySpec& spec = pool_->spec().action;
+    py::array array = py::array::ensure(actions);
+    if (!array) throw py::type_error("actions must be a numpy array or array-like");
+
+    // The dtype must be of a kind that converts without losing meaning.
+    const py::dtype dtype = array.dtype();
+    const char kind = dtype.kind();
+    const bool integral = kind == 'i' || kind == 'u';
+    if (spec.IsDiscrete() ? !integral : !(integral || kind == 'f')) {
+      throw py::type_error(std::string("actions must be ") +
+                           (spec.IsDiscrete() ? "integers" : "real numbers") + " (" +
+                           DTypeName(spec.dtype) + "), got dtype " + std::string(py::str(dtype)));
+    }
+
+    // The shape must be (n, *action_shape).
+    std::vector<py::ssize_t> expected{static_cast<py::ssize_t>(n)};
+    expected.insert(expected.end(), spec.shape.begin(), spec.shape.end());
+    const std::vector<py::ssize_t> got(array.shape(), array.shape() + array.ndim());
+    if (got != expected) {
+      throw py::value_error("actions must have shape " + std::string(py::str(py::cast(expected))) +
+                            ", got " + std::string(py::str(py::cast(got))) + shape_hint);
+    }
+
+    // Convert only when needed.
+    if (dtype.is(action_dtype_) || dtype.equal(action_dtype_)) {
+      if (array.flags() & py::array::c_style) return array;
+    }
+    return py::array::ensure(array.attr("astype")(action_dtype_, py::arg("order") = "C"));
+  }
+
   EnvType type_;
   std::unique_ptr<Pool> pool_;
   py::dict description_;
   // The action spec's dtype, which step() and send() convert actions to.
   py::dtype action_dtype_;
-  std::vector<FieldView> field_views_;
-  std::vector<py::str> keys_;
-  bool busy_ = false;  // a Python-level call is running (CallScope)
+  std::unique_ptr<ResultViews> views_;
 };
 
 }  // namespace
 
 void DefineFamilyModule(py::module_& module, std::vector<EnvType> types) {
+  // Engine exceptions are translated by pybind11 (std::invalid_argument to ValueError,
+  // std::out_of_range to IndexError, others to RuntimeError), EnvFault here: it becomes
+  // envfleet.errors.EnvError with the fault's env ids and its batch as a result tuple.
+  py::register_local_exception_translator([](std::exception_ptr thrown) {
+    try {
+      if (thrown) std::rethrow_exception(thrown);
+    } catch (const EnvFault& fault) {
+      BatchHandle& batch = fault.batch();
+      const py::tuple result = ResultViews(batch->layout()).ResultTuple(std::move(batch));
+      const py::object error_type = py::module_::import("envfleet.errors").attr("EnvError");
+      const py::object error = error_type(fault.what(), py::cast(fault.env_ids()), result);
+      PyErr_SetObject(error_type.ptr(), error.ptr());
+    }
+  });
+
   auto registry = std::make_shared<std::map<std::string, EnvType>>();
   for (EnvType& type : types) (*registry)[type.id] = std::move(type);
   auto find = [registry](const std::string& task_id) -> const EnvType& {

@@ -3,9 +3,11 @@
 // A family's bindings file is one call: PYBIND11_MODULE(_name, m) { DefineFamilyModule(m, types);
 // }. The module then offers `env_ids()`, `describe(task_id, options)` (the EnvSpec as plain Python
 // values, from which envfleet builds spaces) and the `Pool` class. The bindings stay thin: they
-// validate and convert arguments, release the GIL around each engine call, and wrap each result
+// convert arguments (the engine checks them: pool.h, "Validation"), hold the pool's CallerScope
+// for each Python-level call, release the GIL around each engine call, and show each result
 // batch as numpy arrays that share one capsule owning the batch (no copy; the batch is recycled
-// when the last array is released).
+// when the last array is released). Engine exceptions are translated in one place, a registered
+// exception translator (EnvFault becomes envfleet.errors.EnvError carrying its result).
 #ifndef ENVFLEET_PYTHON_FAMILY_MODULE_H_
 #define ENVFLEET_PYTHON_FAMILY_MODULE_H_
 

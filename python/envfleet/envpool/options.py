@@ -153,7 +153,7 @@ class Translation:
     """One `make` call's keywords, as envfleet takes them and as EnvPool reports them."""
 
     envfleet_id: str
-    # Keywords for envfleet.native.make_pool: pool keywords and the task's own options.
+    # Keywords for envfleet.engine_pool.make_pool: pool keywords and the task's own options.
     envfleet_kwargs: dict[str, Any]
     # EnvPool's config: every setting, pool ones included.
     config: dict[str, Any]

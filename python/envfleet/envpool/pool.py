@@ -19,11 +19,11 @@ import gymnasium
 import numpy as np
 
 from envfleet import registry
+from envfleet.engine_pool import make_pool
 from envfleet.envpool import dm_control as suite
 from envfleet.envpool import options as envpool_options
 from envfleet.envpool.observation_stack import ObservationStack
 from envfleet.envpool.spec import REWARD_DTYPE, EnvSpec, as_box, dtype_of
-from envfleet.native import make_pool
 from envfleet.reset_options import set_env_options
 from envfleet.spec import observation_parts, split_observation
 from envfleet.xla import make_xla

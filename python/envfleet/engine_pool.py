@@ -1,4 +1,5 @@
-"""Making the extension's Pool from `make` keywords: the checks every facade shares."""
+"""The engine's Pool (a family extension's) made from `make` keywords, checked as every facade
+needs."""
 
 from __future__ import annotations
 
@@ -31,19 +32,29 @@ def autoreset_mode(value: Any) -> AutoresetMode:
     raise ValueError(f"autoreset_mode must be an AutoresetMode or one of {choices}, got {value!r}")
 
 
-# The most envs one pool may hold (a bound that catches a mistyped size before it allocates).
-MAX_NUM_ENVS = 2**20
+_MIN_INT = -(2**31)
 _MAX_INT = 2**31 - 1
 
 
-def _int_keyword(name: str, value: Any, minimum: int, maximum: int = _MAX_INT) -> int:
+def _int_keyword(name: str, value: Any) -> int:
+    """`value` as the engine's int. The ranges are the engine's to check (with the same words);
+    here only what Python asks: is it an int, and does it fit a C int."""
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
     number = int(value)
-    if number < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    if number > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    if number < _MIN_INT:
+        raise ValueError(f"{name} must be >= {_MIN_INT}, got {value}")
+    if number > _MAX_INT:
+        raise ValueError(f"{name} must be <= {_MAX_INT}, got {value}")
+    return number
+
+
+def _optional_count(name: str, value: Any) -> int:
+    """An explicit count for a keyword whose None the engine receives as 0 ("its default"): so an
+    explicit 0 (or less) is refused here, before it could be read as None."""
+    number = _int_keyword(name, value)
+    if number < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
     return number
 
 
@@ -72,16 +83,14 @@ def make_pool(task_id: str, kwargs: dict[str, Any]) -> tuple[Any, EnvSpec, Autor
         )
     pool, options = split_keywords(task_id, kwargs)
 
-    # Pool keywords: types and ranges checked here, with the keyword's name.
-    num_envs = _int_keyword("num_envs", pool["num_envs"], 1, MAX_NUM_ENVS)
-    batch_size = num_envs if pool["batch_size"] is None else pool["batch_size"]
-    batch_size = _int_keyword("batch_size", batch_size, 1)
-    if batch_size > num_envs:
-        raise ValueError(f"batch_size ({batch_size}) must not exceed num_envs ({num_envs})")
-    num_threads = _int_keyword("num_threads", pool["num_threads"], 0)
+    # Pool keywords: their types here, with the keyword's name; their ranges in the engine.
+    num_envs = _int_keyword("num_envs", pool["num_envs"])
+    batch_size = pool["batch_size"]
+    batch_size = 0 if batch_size is None else _optional_count("batch_size", batch_size)
+    num_threads = _int_keyword("num_threads", pool["num_threads"])
     max_steps = pool["max_episode_steps"]
-    max_steps = 0 if max_steps is None else _int_keyword("max_episode_steps", max_steps, 1)
-    affinity = _int_keyword("thread_affinity_offset", pool["thread_affinity_offset"], -1)
+    max_steps = 0 if max_steps is None else _optional_count("max_episode_steps", max_steps)
+    affinity = _int_keyword("thread_affinity_offset", pool["thread_affinity_offset"])
     mode = autoreset_mode(pool["autoreset_mode"])
     policy, policy_source = wait_policy(pool["wait_policy"])
     episode_stats = pool["episode_stats"]
