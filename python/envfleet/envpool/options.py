@@ -278,6 +278,8 @@ def translate(task_id: str, kwargs: dict[str, Any]) -> Translation:
             "frame_stack": frame_stack,
             "task_name": suite.task_name(envfleet_id),
         }
+        # EnvPool ends every suite episode by 1000 steps, LQR's too (dm_control's has no limit).
+        given.setdefault("max_episode_steps", 1000)
         for name in ("frame_skip", "task_name"):
             value = given.pop(name, suite_config[name])
             if value != suite_config[name]:
