@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from envfleet import benchmark
+from envfleet.benchmark import libraries
 from envfleet.benchmark.load import busy_processes, fair_share
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,45 +77,7 @@ class Row:
 
 def open_pool(library: str, task_id: str, num_envs: int, batch_size: int, threads: int) -> Any:
     """A Gymnasium-API pool of `library` ("envfleet", "envpool" or "ale_py")."""
-    if library == "envfleet":
-        import envfleet
-
-        return envfleet.make_gymnasium(
-            task_id,
-            num_envs=num_envs,
-            batch_size=batch_size,
-            num_threads=threads,
-            seed=benchmark.ENV_SEED,
-        )
-    if library == "envpool":
-        import envpool
-
-        # EnvPool's Atari defaults clip rewards and use episodic life; envfleet's do neither.
-        atari = benchmark.task_of(task_id).family == "atari"
-        options = {"episodic_life": False, "reward_clip": False} if atari else {}
-        return envpool.make_gymnasium(
-            task_id,
-            num_envs=num_envs,
-            batch_size=batch_size,
-            num_threads=threads,
-            seed=benchmark.ENV_SEED,
-            **options,
-        )
-    if library == "ale_py":
-        from ale_py.vector_env import AtariVectorEnv
-
-        game = benchmark.task_of(task_id).ale_game
-        return AtariVectorEnv(
-            game,
-            num_envs,
-            batch_size=batch_size,
-            num_threads=threads,
-            reward_clipping=False,
-            episodic_life=False,
-            noop_max=30,
-            use_fire_reset=True,
-        )
-    raise ValueError(f"unknown library {library!r}")
+    return libraries.open_pool(library, benchmark.task_of(task_id), num_envs, batch_size, threads)
 
 
 LIBRARIES = {"envfleet": benchmark.ENVFLEET, **benchmark.PEERS}

@@ -346,6 +346,7 @@ def test_options_are_checked(make_counting):
         make_counting(episode_stats=1)
 
 
+@pytest.mark.slow  # plays whole Breakout games
 def test_atari_episodic_life_reports_whole_games_of_unclipped_rewards(make_pool):
     """Breakout with episodic_life and reward_clip: the engine's r and l equal the game's
     unclipped info["reward"] summed over its real steps until info["terminated"] (game over),

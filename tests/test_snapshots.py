@@ -87,28 +87,33 @@ MUJOCO = ["HalfCheetah-v5", "Ant-v5", "Hopper-v5", "Humanoid-v5", "Reacher-v4", 
 CONTROL_SUITE = list(envfleet.registry.families()["dm_control"])
 
 
+@pytest.mark.slow  # 1000 steps per task after a restore
 @pytest.mark.parametrize("task_id", [*CLASSIC_CONTROL, "MountainCarContinuous-v0"])
 def test_classic_control_continues_exactly(task_id):
     _check_continues_exactly(task_id)
 
 
+@pytest.mark.slow  # 1000 steps per task after a restore
 @pytest.mark.parametrize("task_id", TOY_TEXT)
 def test_toy_text_continues_exactly(task_id):
     _check_continues_exactly(task_id)
 
 
+@pytest.mark.slow  # 1000 steps per task after a restore
 @pytest.mark.parametrize("task_id", MUJOCO)
 def test_mujoco_continues_exactly(task_id):
     # Short time limits: the 1000 steps cross many resets, which draw the reset noise.
     _check_continues_exactly(task_id, max_episode_steps=150)
 
 
+@pytest.mark.slow  # 1000 steps per task after a restore
 def test_atari_continues_exactly_with_sticky_actions():
     # Pong-v5: sticky actions (p = 0.25) draw from the env's stream every frame.
     reference = _check_continues_exactly("Pong-v5", warmup=30)
     assert any(row[1].any() for row in reference)  # points were scored: the game moved
 
 
+@pytest.mark.slow  # 1000 steps per task after a restore
 def test_atari_episodic_life_continues_exactly():
     # Breakout: lives lost, games over and new games, with their statistics, within the 1000.
     reference = _check_continues_exactly(
@@ -117,6 +122,7 @@ def test_atari_episodic_life_continues_exactly():
     assert sum(row[2].sum() for row in reference) >= 3
 
 
+@pytest.mark.slow  # 1000 steps per task after a restore
 @pytest.mark.parametrize("task_id", CONTROL_SUITE)
 def test_control_suite_continues_exactly(task_id):
     # Each task's per-episode values (Reacher's and Finger's targets, Fish's, Point Mass's gains)
@@ -210,6 +216,7 @@ def _restore_in_a_new_process(task_id, options, snapshots, actions):
     return rows
 
 
+@pytest.mark.slow  # 1000 steps per task after a restore
 @pytest.mark.parametrize(
     ("task_id", "options"), [("Pong-v5", {}), ("HalfCheetah-v5", {"max_episode_steps": 100})]
 )

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from envfleet import registry
+
+pytestmark = pytest.mark.slow  # runs stubtest over every extension module
 
 ALLOWLIST = Path(__file__).with_name("stubtest_allowlist.txt")
 

@@ -146,6 +146,7 @@ def test_async_xla_loop_runs_in_jit():
         pool.close()
 
 
+@pytest.mark.slow  # trains
 def test_ppo_atari_xla_jax_example_trains(monkeypatch, capsys):
     # examples/ppo_atari_xla_jax.py end to end on a tiny budget: two updates.
     _require_handlers("atari")

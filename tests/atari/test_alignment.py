@@ -15,6 +15,8 @@ import pytest
 
 from .reference import ReferenceAtari
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 # (ROM, task id, options, steps): a paddle game, one with lives and FIRE (Breakout), a shooter,
 # one with long episodes (Freeway: 2048 steps a game) and a maze game; then the other options.
 CASES: list[tuple[str, str, dict[str, Any], int]] = [

@@ -27,6 +27,7 @@ def test_ids_are_the_games_ale_py_registers():
     assert set(atari_games.TASK_IDS) <= set(envfleet.list_all_envs())
 
 
+@pytest.mark.slow  # steps ale-py beside envfleet, for each of the 104 games
 @pytest.mark.parametrize("rom", atari_games.ROMS)
 def test_every_game_matches_the_reference_for_its_first_steps(make_pool, rom):
     pool = make_pool(atari_games.task_id(rom), num_envs=1, noop_max=0)

@@ -203,6 +203,7 @@ def test_mode_and_difficulty(make_pool):
         envfleet.make_gymnasium("Breakout-v5", difficulty=9)
 
 
+@pytest.mark.slow  # steps ale-py beside envfleet
 @pytest.mark.parametrize(
     ("rom", "task_id", "mode", "difficulty"),
     [("breakout", "Breakout-v5", 12, 1), ("space_invaders", "SpaceInvaders-v5", 3, 0)],

@@ -16,6 +16,8 @@ import pytest
 
 from .alignment import assert_episodes_match, assert_threads_do_not_matter, references
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 ALIGNMENT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("BipedalWalker-v3", {}),
     ("BipedalWalkerHardcore-v3", {}),

@@ -23,6 +23,8 @@ import pytest
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 NUM_ENVS = 3
 
 

@@ -26,6 +26,8 @@ import envfleet
 
 from .alignment import assert_threads_do_not_matter, references
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 # (rows, columns) of the score text in the 96x96 observation and in the 600x400 render():
 # pygame centres it at (60, 750) of the 1000x800 picture, 42 pixels high and at most about 120
 # wide, i.e. x in [0, 120) and y in [729, 771], shrunk by 1000/96 and 800/96 (or 1000/600 and

@@ -14,6 +14,8 @@ import envfleet
 
 from .alignment import assert_episodes_match, assert_threads_do_not_matter, references
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 ALIGNMENT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("LunarLander-v3", {}),
     ("LunarLander-v3", {"enable_wind": True}),

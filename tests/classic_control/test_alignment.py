@@ -25,6 +25,8 @@ from gymnasium.envs.registration import load_env_creator
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 TASK_IDS = list(envfleet.registry.families()["classic_control"])
 
 # Every task with its default options, plus each option at a non-default value. MountainCar's goal

@@ -18,6 +18,8 @@ import pytest
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # draws Gymnasium's pictures beside envfleet's, step by step
+
 TASK_IDS = list(envfleet.registry.families()["classic_control"])
 NUM_ENVS = 3
 NUM_STEPS = 100

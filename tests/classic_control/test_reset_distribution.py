@@ -23,6 +23,8 @@ import pytest
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 NUM_ENVS = 1000
 SEEDS = (0, 1, 2, 3)
 

@@ -18,6 +18,8 @@ import suite_reference as ref
 import envfleet
 from envfleet.dm_control_tasks import TASK_IDS
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 ATOL = 1e-9
 RTOL = 1e-9
 UNLIMITED_STEPS = 1000

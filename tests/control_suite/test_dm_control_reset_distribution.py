@@ -26,6 +26,8 @@ from scipy import stats
 import envfleet
 from envfleet.dm_control_tasks import DOMAIN_TASK, TASK_IDS
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 NUM_SAMPLES = 1500
 FEWER_SAMPLES = {"QuadrupedEscape-v1": 300}
 

@@ -10,6 +10,8 @@ import pytest
 import envfleet
 from envfleet import registry
 
+pytestmark = pytest.mark.slow  # regenerates the catalogue from every task's spec
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

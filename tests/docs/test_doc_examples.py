@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs every example of the docs
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 # The pages whose Python blocks are complete programs (adding_an_env.md shows fragments).
 PAGES = ("quickstart.md", "api.md", "from_envpool.md", "integrations.md", "recipes.md")

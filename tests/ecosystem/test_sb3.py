@@ -286,6 +286,7 @@ class _StopAtReturn(BaseCallback):
         return not (len(recent) == 20 and np.mean([e["r"] for e in recent]) >= self.threshold)
 
 
+@pytest.mark.slow  # trains
 def test_ppo_learns_cartpole():
     torch.set_num_threads(1)
     env = VecMonitor(envfleet.make_sb3("CartPole-v1", num_envs=8, seed=0))

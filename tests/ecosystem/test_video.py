@@ -24,6 +24,8 @@ from stable_baselines3.common.vec_env.base_vec_env import tile_images
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # records videos with Gymnasium's and SB3's recorders
+
 # One task per family, with a picture of each kind (Pendulum: the torque arrow), and the options
 # that keep MuJoCo's pictures small.
 VIDEO_TASKS = ["CartPole-v1", "Pendulum-v1", "Pong-v5", "HalfCheetah-v5"]

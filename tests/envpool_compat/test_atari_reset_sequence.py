@@ -15,6 +15,8 @@ import pytest
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # steps EnvPool beside envfleet, frame for frame
+
 GAMES = ["Pong-v5", "Breakout-v5", "SpaceInvaders-v5", "Seaquest-v5", "MsPacman-v5"]
 STEPS = 600
 # Short episodes, so that the time-limit resets are compared too.

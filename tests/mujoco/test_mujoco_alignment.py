@@ -25,6 +25,8 @@ import pytest
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 TASK_IDS = envfleet.registry.families()["mujoco"]
 ATOL = 1e-6
 NUM_ENVS = 2

@@ -23,6 +23,8 @@ from gymnasium.wrappers import AddRenderObservation, FrameStackObservation
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 SIZE = {"width": 96, "height": 64}
 NUM_ENVS = 2
 NUM_STEPS = 4

@@ -26,6 +26,8 @@ import pytest
 
 import envfleet
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 TASK_IDS = envfleet.registry.families()["mujoco"]
 NUM_SAMPLES = 4000
 NUM_ENVS = 16

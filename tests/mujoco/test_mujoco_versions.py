@@ -22,6 +22,8 @@ import tomllib
 
 from envfleet import mujoco_library
 
+pytestmark = pytest.mark.slow  # installs MuJoCo releases with pip, steps Gymnasium beside envfleet
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

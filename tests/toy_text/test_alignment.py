@@ -21,6 +21,8 @@ import gymnasium
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
+
 # Every task with its default options, plus each option at a non-default value.
 ALIGNMENT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("FrozenLake-v1", {}),

@@ -48,50 +48,60 @@ def pool_harness(pool: Any, batch_size: int) -> Harness:
 # ---- Openers -------------------------------------------------------------------------------------
 
 
-def _open_envfleet(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
-    import envfleet
+def open_pool(library: str, task: Task, num_envs: int, batch_size: int, threads: int) -> Any:
+    """The vector env of `library` ("envfleet", "envpool" or "ale_py") for `task`, as every
+    benchmark makes it: seed ENV_SEED where the constructor takes one, and EnvPool's and ale-py's
+    Atari preprocessing set to envfleet's defaults (no reward clipping, no episodic life)."""
+    if library == "envfleet":
+        import envfleet
 
-    pool = envfleet.make_gymnasium(
-        task.task_id,
-        num_envs=num_envs,
-        batch_size=batch_size,
-        num_threads=threads,
-        seed=ENV_SEED,
-    )
-    return pool_harness(pool, batch_size)
+        return envfleet.make_gymnasium(
+            task.task_id,
+            num_envs=num_envs,
+            batch_size=batch_size,
+            num_threads=threads,
+            seed=ENV_SEED,
+        )
+    if library == "envpool":
+        import envpool
+
+        atari = {"episodic_life": False, "reward_clip": False} if task.family == "atari" else {}
+        return envpool.make_gymnasium(
+            task.envpool_id,
+            num_envs=num_envs,
+            batch_size=batch_size,
+            num_threads=threads,
+            seed=ENV_SEED,
+            **atari,
+        )
+    if library == "ale_py":
+        from ale_py.vector_env import AtariVectorEnv
+
+        if task.ale_game is None:
+            raise ValueError(f"{task.task_id} is not an Atari game")
+        return AtariVectorEnv(
+            task.ale_game,
+            num_envs,
+            batch_size=batch_size,
+            num_threads=threads,
+            reward_clipping=False,
+            episodic_life=False,
+            noop_max=30,
+            use_fire_reset=True,
+        )
+    raise ValueError(f"unknown library {library!r}")
+
+
+def _open_envfleet(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
+    return pool_harness(open_pool("envfleet", task, num_envs, batch_size, threads), batch_size)
 
 
 def _open_envpool(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
-    import envpool
-
-    # EnvPool's Atari defaults clip rewards and use episodic life; envfleet's do neither.
-    atari = {"episodic_life": False, "reward_clip": False} if task.family == "atari" else {}
-    pool = envpool.make_gymnasium(
-        task.envpool_id,
-        num_envs=num_envs,
-        batch_size=batch_size,
-        num_threads=threads,
-        seed=ENV_SEED,
-        **atari,
-    )
-    return pool_harness(pool, batch_size)
+    return pool_harness(open_pool("envpool", task, num_envs, batch_size, threads), batch_size)
 
 
 def _open_ale_py(task: Task, num_envs: int, batch_size: int, threads: int) -> Harness:
-    from ale_py.vector_env import AtariVectorEnv
-
-    if task.ale_game is None:
-        raise ValueError(f"{task.task_id} is not an Atari game")
-    env = AtariVectorEnv(
-        task.ale_game,
-        num_envs,
-        batch_size=batch_size,
-        num_threads=threads,
-        reward_clipping=False,
-        episodic_life=False,
-        noop_max=30,
-        use_fire_reset=True,
-    )
+    env = open_pool("ale_py", task, num_envs, batch_size, threads)
     if batch_size == num_envs:
         env.reset(seed=ENV_SEED)
         return vector_harness(env)
