@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from envfleet import benchmark
-from envfleet.benchmark import page, raw_limits
+from envfleet.benchmark import page, process, raw_limits
 from envfleet.benchmark.harness import Harness
 from envfleet.benchmark.measure import measure
 
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.repeats):
                     for row in rows:
                         threads = _threads(row, args.threads, num_envs)
-                        out = page.run_json_command(
+                        out = process.run_json_command(
                             [
                                 sys.executable,
                                 __file__,
