@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "envfleet/dm_control/planar_arm.h"
 #include "envfleet/dm_control/registration.h"
 #include "envfleet/dm_control/rewards.h"
 
@@ -180,28 +181,14 @@ class Bring final : public SuiteEnv {
     }
   }
 
-  // Physics.body_2d_pose(body): x, z, qw, qy.
-  double* Pose(double* obs, int body) const {
-    const mjData& d = data();
-    *obs++ = d.xpos[3 * body];
-    *obs++ = d.xpos[3 * body + 2];
-    *obs++ = d.xquat[4 * body];
-    *obs++ = d.xquat[4 * body + 2];
-    return obs;
-  }
-
   double* Observe(double* obs) const override {
     const mjData& d = data();
-    for (int qpos : arm_qpos_) {
-      *obs++ = std::sin(d.qpos[qpos]);
-      *obs++ = std::cos(d.qpos[qpos]);
-    }
-    for (int dof : arm_dof_) *obs++ = d.qvel[dof];
+    obs = ArmJoints(d, arm_qpos_, arm_dof_, obs);
     for (int adr : touch_) *obs++ = std::log1p(d.sensordata[adr]);
-    obs = Pose(obs, hand_);
-    obs = Pose(obs, object_);
+    obs = Body2dPose(d, hand_, obs);
+    obs = Body2dPose(d, object_, obs);
     for (int dof : object_dof_) *obs++ = d.qvel[dof];
-    return Pose(obs, target_);
+    return Body2dPose(d, target_, obs);
   }
 
   static double IsClose(double distance) { return Tolerance(distance, {0, kClose}, kClose * 2); }

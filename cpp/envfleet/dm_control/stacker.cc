@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "envfleet/dm_control/planar_arm.h"
 #include "envfleet/dm_control/registration.h"
 #include "envfleet/dm_control/rewards.h"
 
@@ -117,26 +118,12 @@ class Stack final : public SuiteEnv {
     mutable_model().body_pos[3 * target_ + 2] = state[1];
   }
 
-  // Physics.body_2d_pose(body): x, z, qw, qy.
-  double* Pose(double* obs, int body) const {
-    const mjData& d = data();
-    *obs++ = d.xpos[3 * body];
-    *obs++ = d.xpos[3 * body + 2];
-    *obs++ = d.xquat[4 * body];
-    *obs++ = d.xquat[4 * body + 2];
-    return obs;
-  }
-
   double* Observe(double* obs) const override {
     const mjData& d = data();
-    for (int qpos : arm_qpos_) {
-      *obs++ = std::sin(d.qpos[qpos]);
-      *obs++ = std::cos(d.qpos[qpos]);
-    }
-    for (int dof : arm_dof_) *obs++ = d.qvel[dof];
+    obs = ArmJoints(d, arm_qpos_, arm_dof_, obs);
     for (int i = 0; i < model().nsensordata; ++i) *obs++ = std::log1p(d.sensordata[i]);
-    obs = Pose(obs, hand_);
-    for (int body : boxes_) obs = Pose(obs, body);
+    obs = Body2dPose(d, hand_, obs);
+    for (int body : boxes_) obs = Body2dPose(d, body, obs);
     for (int dof : box_dof_) *obs++ = d.qvel[dof];
     *obs++ = d.xpos[3 * target_];
     *obs++ = d.xpos[3 * target_ + 2];
