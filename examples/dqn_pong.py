@@ -32,6 +32,8 @@ import torch.multiprocessing as mp
 from torch import nn
 
 import envfleet
+from cli_options import add_pool_choice
+from torch_parts import nature_cnn
 
 ENV_ID = "Pong-v5"
 
@@ -54,12 +56,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--seconds", type=float, default=0.0, help="stop after this long (0: never)"
     )
-    parser.add_argument(
-        "--envs",
-        choices=("envfleet", "envpool"),
-        default="envfleet",
-        help="whose pool steps the games (envpool: for a side-by-side speed comparison)",
-    )
+    add_pool_choice(parser)
     parser.add_argument(
         "--speed-table",
         action="store_true",
@@ -74,18 +71,7 @@ class DQN(nn.Module):
 
     def __init__(self, frames: int, num_actions: int) -> None:
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv2d(frames, 32, 8, stride=4),
-            nn.ReLU(),
-            nn.Conv2d(32, 64, 4, stride=2),
-            nn.ReLU(),
-            nn.Conv2d(64, 64, 3, stride=1),
-            nn.ReLU(),
-            nn.Flatten(),
-            nn.Linear(64 * 7 * 7, 512),
-            nn.ReLU(),
-            nn.Linear(512, num_actions),
-        )
+        self.net = nn.Sequential(nature_cnn(frames), nn.Linear(512, num_actions))
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         """Q-values, (batch, actions), from uint8 frames."""

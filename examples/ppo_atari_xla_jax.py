@@ -22,25 +22,13 @@ import jax.numpy as jnp
 import numpy as np
 
 import envfleet.envpool as envpool  # was: import envpool
+from cli_options import ppo_parser
 
 
 def parse_args() -> argparse.Namespace:
     """The command line: CleanRL's PPO-Atari defaults."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--env-id", default="Pong-v5")
-    parser.add_argument("--total-timesteps", type=int, default=10_000_000)
+    parser = ppo_parser(__doc__.splitlines()[0])
     parser.add_argument("--num-envs", type=int, default=8)
-    parser.add_argument("--num-steps", type=int, default=128, help="steps per env per rollout")
-    parser.add_argument("--num-minibatches", type=int, default=4)
-    parser.add_argument("--update-epochs", type=int, default=4)
-    parser.add_argument("--learning-rate", type=float, default=2.5e-4)
-    parser.add_argument("--gamma", type=float, default=0.99)
-    parser.add_argument("--gae-lambda", type=float, default=0.95)
-    parser.add_argument("--clip-coef", type=float, default=0.1)
-    parser.add_argument("--ent-coef", type=float, default=0.01)
-    parser.add_argument("--vf-coef", type=float, default=0.5)
-    parser.add_argument("--max-grad-norm", type=float, default=0.5)
-    parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
 
 

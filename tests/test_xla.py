@@ -154,6 +154,7 @@ def test_ppo_atari_xla_jax_example_trains(monkeypatch, capsys):
     args = ["--total-timesteps", "64", "--num-envs", "2", "--num-steps", "16"]
     args += ["--num-minibatches", "2", "--update-epochs", "1"]
     monkeypatch.setattr(sys, "argv", [example.name, *args])
+    monkeypatch.syspath_prepend(str(example.parent))  # as `python examples/<name>` does
     runpy.run_path(str(example), run_name="__main__")
     out = capsys.readouterr().out
     assert re.search(r"^update=2/2 steps/s=\d+ policy_loss=\S+ value_loss=\S+$", out, re.M)

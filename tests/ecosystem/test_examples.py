@@ -24,25 +24,19 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def run_example(name: str, *args: str, monkeypatch, capsys) -> str:
     """Runs examples/`name` with `args` as its command line; returns what it printed."""
     monkeypatch.setattr(sys, "argv", [name, *args])
+    monkeypatch.syspath_prepend(str(EXAMPLES))  # as `python examples/<name>` does
     runpy.run_path(str(EXAMPLES / name), run_name="__main__")
     return capsys.readouterr().out
 
 
-def test_ppo_atari(monkeypatch, capsys):
+@pytest.mark.parametrize(
+    ("script", "pool_size"),
+    [("ppo_atari.py", ("--num-envs", "2")), ("ppo_atari_async.py", ("--batch-size", "2"))],
+)
+def test_ppo_atari(monkeypatch, capsys, script, pool_size):
     out = run_example(
-        "ppo_atari.py",
-        *("--total-timesteps", "64", "--num-envs", "2", "--num-steps", "16"),
-        *("--num-minibatches", "2", "--update-epochs", "1"),
-        monkeypatch=monkeypatch,
-        capsys=capsys,
-    )
-    assert re.search(r"^update=2/2 steps/s=\d+ policy_loss=\S+ value_loss=\S+$", out, re.M)
-
-
-def test_ppo_atari_async(monkeypatch, capsys):
-    out = run_example(
-        "ppo_atari_async.py",
-        *("--total-timesteps", "64", "--batch-size", "2", "--num-steps", "16"),
+        script,
+        *("--total-timesteps", "64", *pool_size, "--num-steps", "16"),
         *("--num-minibatches", "2", "--update-epochs", "1"),
         monkeypatch=monkeypatch,
         capsys=capsys,
