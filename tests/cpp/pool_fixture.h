@@ -20,6 +20,15 @@ inline std::unique_ptr<Pool> MakeCountingPool(PoolOptions options,
   return std::make_unique<Pool>(type, Config::Make(type.options, env_options), std::move(options));
 }
 
+// Options of a pool of `num_envs` envs on `num_threads` workers; `batch_size` > 0 makes it async.
+inline PoolOptions PoolSize(int num_envs, int batch_size, int num_threads) {
+  PoolOptions options;
+  options.num_envs = num_envs;
+  options.batch_size = batch_size;
+  options.num_threads = num_threads;
+  return options;
+}
+
 inline std::vector<int> AllIds(int n) {
   std::vector<int> ids(n);
   std::iota(ids.begin(), ids.end(), 0);
@@ -49,11 +58,7 @@ inline int Elapsed(Batch& batch, int row) {
 // this returns. `*env_id` is the env it was sent to.
 inline std::unique_ptr<Pool> PoolWithOneSlowStepInFlight(std::int64_t step_sleep_us,
                                                          std::int64_t action, int* env_id) {
-  PoolOptions options;
-  options.num_envs = 2;
-  options.batch_size = 1;
-  options.num_threads = 1;
-  auto pool = MakeCountingPool(options, {{"step_sleep_us", step_sleep_us}});
+  auto pool = MakeCountingPool(PoolSize(2, 1, 1), {{"step_sleep_us", step_sleep_us}});
   const std::vector<int> all = AllIds(2);
   pool->SendReset(all.data(), 2, nullptr);
   pool->Recv();

@@ -73,9 +73,7 @@ void CheckSyncFault(Pool& pool, int faulty) {
 }
 
 TEST(SyncFaultInlineCarriesTheWholeBatch) {
-  PoolOptions options;
-  options.num_envs = 4;
-  options.num_threads = 1;
+  PoolOptions options = PoolSize(4, 0, 1);
   auto pool = FaultyPool(options);
   CheckSyncFault(*pool, 2);
 }
@@ -84,9 +82,7 @@ TEST(SyncFaultInlineCarriesTheWholeBatch) {
 // (measured) request, every request is spread over both threads: env 3 is in shard 1, which the
 // worker thread starts on.
 void CheckShardedSyncFault(std::int64_t step_sleep_us, std::int64_t step_parts) {
-  PoolOptions options;
-  options.num_envs = 4;
-  options.num_threads = 2;
+  PoolOptions options = PoolSize(4, 0, 2);
   auto pool = FaultyPool(options, step_sleep_us, step_parts);
   const std::vector<int> ids = AllIds(4);
   const std::vector<std::int64_t> actions(4, 0);
@@ -106,9 +102,7 @@ TEST(SyncFaultInTheFirstPartOfAStepEndsThatStep) {
 }
 
 TEST(FaultsOfSeveralEnvsAreAllListed) {
-  PoolOptions options;
-  options.num_envs = 3;
-  options.num_threads = 1;
+  PoolOptions options = PoolSize(3, 0, 1);
   auto pool = FaultyPool(options);
   const std::vector<int> ids = AllIds(3);
   pool->Reset(ids.data(), 3, nullptr);
@@ -127,9 +121,7 @@ TEST(FaultsOfSeveralEnvsAreAllListed) {
 }
 
 TEST(ResetFaultIsReportedAndRetriedOnTheNextStep) {
-  PoolOptions options;
-  options.num_envs = 2;
-  options.num_threads = 1;
+  PoolOptions options = PoolSize(2, 0, 1);
   auto pool = MakeCountingPool(options, {{"fail_on_reset", true}});
   const std::vector<int> ids = AllIds(2);
   bool raised = false;
@@ -146,10 +138,7 @@ TEST(ResetFaultIsReportedAndRetriedOnTheNextStep) {
 
 // Async: runs batches until one raises; checks its rows and that every env can be sent again.
 void CheckAsyncFault(int num_threads) {
-  PoolOptions options;
-  options.num_envs = 6;
-  options.batch_size = 3;
-  options.num_threads = num_threads;
+  PoolOptions options = PoolSize(6, 3, num_threads);
   auto pool = FaultyPool(options, /*step_sleep_us=*/50);
   const std::vector<int> all = AllIds(6);
   pool->SendReset(all.data(), 6, nullptr);
@@ -239,9 +228,7 @@ TEST(EnvsAreMadeOnEveryThreadAndTheFirstFailureIsRaised) {
     return make_counting(config);
   };
   const Config config = Config::Make(type.options, {});
-  PoolOptions options;
-  options.num_envs = 16;
-  options.num_threads = 4;
+  PoolOptions options = PoolSize(16, 0, 4);
 
   // Every env made, on more than one thread, when none fails.
   calls = -100;  // no call reaches 2 or 5

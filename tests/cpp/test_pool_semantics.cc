@@ -1,6 +1,7 @@
 // Single-threaded semantics of the Pool, as exact values of a CountingEnv (episode_length 3).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,9 +13,7 @@ namespace envfleet::test {
 namespace {
 
 PoolOptions SyncOptions(int num_envs, AutoresetMode mode) {
-  PoolOptions options;
-  options.num_envs = num_envs;
-  options.num_threads = 1;
+  PoolOptions options = PoolSize(num_envs, 0, 1);
   options.autoreset_mode = mode;
   return options;
 }
@@ -91,32 +90,37 @@ TEST(DisabledRefusesToStepAFinishedEnvUntilReset) {
   CHECK_THROWS(std::logic_error, pool->Step(actions.data(), &one, 1));
 }
 
-TEST(TruncationAndTerminationCanCoincide) {
+// One Counting env (3-step episodes, NEXT_STEP) with a time limit of `max_episode_steps`, reset.
+std::unique_ptr<Pool> ResetOneEnvWithTimeLimit(int max_episode_steps) {
   PoolOptions options = SyncOptions(1, AutoresetMode::kNextStep);
-  options.max_episode_steps = 3;
+  options.max_episode_steps = max_episode_steps;
   auto pool = MakeCountingPool(options, kLength3);
   const int id = 0;
-  const std::int64_t action = 0;
   pool->Reset(&id, 1, nullptr);
-  pool->Step(&action, &id, 1);
-  pool->Step(&action, &id, 1);
-  BatchHandle b = pool->Step(&action, &id, 1);
+  return pool;
+}
+
+// Steps the pool's env 0 `steps` times (action 0); returns the last step's results.
+BatchHandle StepEnvZero(Pool& pool, int steps) {
+  const int id = 0;
+  const std::int64_t action = 0;
+  for (int i = 1; i < steps; ++i) pool.Step(&action, &id, 1);
+  return pool.Step(&action, &id, 1);
+}
+
+TEST(TruncationAndTerminationCanCoincide) {
+  auto pool = ResetOneEnvWithTimeLimit(3);
+  BatchHandle b = StepEnvZero(*pool, 3);
   CHECK(Terminated(*b, 0));
   CHECK(Truncated(*b, 0));
 }
 
 TEST(TruncationAloneAtTheTimeLimit) {
-  PoolOptions options = SyncOptions(1, AutoresetMode::kNextStep);
-  options.max_episode_steps = 2;
-  auto pool = MakeCountingPool(options, kLength3);
-  const int id = 0;
-  const std::int64_t action = 0;
-  pool->Reset(&id, 1, nullptr);
-  pool->Step(&action, &id, 1);
-  BatchHandle b = pool->Step(&action, &id, 1);
+  auto pool = ResetOneEnvWithTimeLimit(2);
+  BatchHandle b = StepEnvZero(*pool, 2);
   CHECK(!Terminated(*b, 0));
   CHECK(Truncated(*b, 0));
-  b = pool->Step(&action, &id, 1);
+  b = StepEnvZero(*pool, 1);
   CHECK_EQ(Elapsed(*b, 0), 0);  // reset
 }
 

@@ -20,9 +20,7 @@ namespace {
 // in `step_parts` parts, by threads that wait as `policy` says.
 std::vector<double> SyncTrajectory(int num_threads, int steps, int step_parts = 1,
                                    WaitPolicy policy = WaitPolicy::kAuto) {
-  PoolOptions options;
-  options.num_envs = 16;
-  options.num_threads = num_threads;
+  PoolOptions options = PoolSize(16, 0, num_threads);
   options.wait_policy = policy;
   // A sleeping step makes every request expensive enough to be sharded over the threads.
   auto pool = MakeCountingPool(options, {{"episode_length", std::int64_t{4}},
@@ -69,10 +67,7 @@ void AsyncStress(WaitPolicy policy) {
   constexpr int kEnvs = 24;
   constexpr int kBatch = 6;
   constexpr int kEpisode = 7;
-  PoolOptions options;
-  options.num_envs = kEnvs;
-  options.batch_size = kBatch;
-  options.num_threads = 4;
+  PoolOptions options = PoolSize(kEnvs, kBatch, 4);
   options.wait_policy = policy;
   auto pool = MakeCountingPool(
       options, {{"episode_length", std::int64_t{kEpisode}}, {"step_sleep_us", std::int64_t{1}}});
@@ -118,10 +113,7 @@ TEST(AsyncStressServesEveryEnvWithConsistentCounters) {
 }
 
 TEST(AsyncRejectsResendingAnEnvInFlightAndRecvWithTooFewInFlight) {
-  PoolOptions options;
-  options.num_envs = 4;
-  options.batch_size = 2;
-  options.num_threads = 2;
+  PoolOptions options = PoolSize(4, 2, 2);
   auto pool = MakeCountingPool(options);
   const std::vector<int> first = {0};
   pool->SendReset(first.data(), 1, nullptr);
@@ -137,10 +129,7 @@ TEST(CloseWakesAndJoinsBlockedWorkers) {
   // Async workers block on the empty queue; sync workers sleep on their futex; whatever the policy.
   for (WaitPolicy policy : {WaitPolicy::kAuto, WaitPolicy::kSpin, WaitPolicy::kBlock}) {
     for (int batch : {2, 0}) {
-      PoolOptions options;
-      options.num_envs = 4;
-      options.batch_size = batch;
-      options.num_threads = 4;
+      PoolOptions options = PoolSize(4, batch, 4);
       options.wait_policy = policy;
       auto pool = MakeCountingPool(options);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past the spin budget
@@ -154,10 +143,7 @@ TEST(IdlePoolsBurnNoCpu) {
   // After a tight stepping loop has taught every wait to spin (steps of 200 us), a pool left
   // idle spins for at most kMaxSpin and then sleeps: 100 ms of idleness costs almost no CPU.
   for (int batch : {0, 2}) {
-    PoolOptions options;
-    options.num_envs = 4;
-    options.batch_size = batch;
-    options.num_threads = 2;
+    PoolOptions options = PoolSize(4, batch, 2);
     auto pool = MakeCountingPool(options, {{"step_sleep_us", std::int64_t{200}}});
     const std::vector<int> all = AllIds(4);
     const std::vector<std::int64_t> actions(4, 1);
@@ -179,10 +165,7 @@ TEST(IdlePoolsBurnNoCpu) {
 }
 
 TEST(CloseWhileEnvsAreStillRunning) {
-  PoolOptions options;
-  options.num_envs = 8;
-  options.batch_size = 2;
-  options.num_threads = 2;
+  PoolOptions options = PoolSize(8, 2, 2);
   auto pool = MakeCountingPool(options, {{"step_sleep_us", std::int64_t{2000}}});
   const std::vector<int> all = AllIds(8);
   pool->SendReset(all.data(), 8, nullptr);
@@ -197,10 +180,7 @@ TEST(CloseWhileEnvsAreStillRunning) {
 }
 
 TEST(AsyncEnvExceptionIsRaisedByTheRecvOfItsBatch) {
-  PoolOptions options;
-  options.num_envs = 4;
-  options.batch_size = 2;
-  options.num_threads = 2;
+  PoolOptions options = PoolSize(4, 2, 2);
   auto pool = MakeCountingPool(options, {{"fail_at_step", std::int64_t{0}}});
   const std::vector<int> all = AllIds(4);
   pool->SendReset(all.data(), 4, nullptr);
