@@ -50,6 +50,9 @@ def _mib(value: float | None) -> str:
     return "-" if value is None else f"{value / 2**20:.1f}"
 
 
+TARGETS_HEADING = "Targets (on 2 cores): at least 1.2x EnvPool, at least 80% of the raw limit"
+
+
 def render_section(
     results: dict[tuple[str, int, str, str], dict[str, Any]],
     raw: dict[str, dict[str, Any]],
@@ -136,18 +139,14 @@ turn with the pool's actions, times {args.threads} threads: {limits}.
 
 {table}
 
-### Targets (on 2 cores): at least 1.2x EnvPool, at least 80% of the raw limit
-
-{targets}
-
-{benchmark.render_method(machine)}"""
+{benchmark.render_targets_and_method(targets, machine, TARGETS_HEADING)}"""
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure every game, size, mode and library, then write the section; returns 0."""
     parser = benchmark.script_parser(__doc__ or "", seconds=2.0, repeats=3, out=DEFAULT_OUT)
-    args = parser.parse_args(argv)
+    args, command = benchmark.parse_script_args(parser, "benchmarks/atari.py", argv)
     args.threads = args.threads or benchmark.usable_cores()
-    command = benchmark.script_command("benchmarks/atari.py", argv)
     raw = {task_id: _measure("raw limit", task_id, 1, "sync", args) for task_id in GAMES}
     results = {}
     for task_id in GAMES:

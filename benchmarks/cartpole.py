@@ -11,60 +11,41 @@ exact command and the machine to the Markdown page.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from envfleet import benchmark
+from envfleet.benchmark import SpeedTarget
 
 TASK = "CartPole-v1"
 NUM_ENVS = (1, 64, 256, 1024)
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
-@dataclass(frozen=True)
-class Target:
-    """envfleet must reach `ratio` times the peer's env-steps/s at `num_envs`."""
-
-    what: str
-    num_envs: int
-    peer: str
-    ratio: float
-
-
 # The targets, stated for a 2-core machine.
 TARGETS = (
-    Target("1024 envs: at least 10x EnvPool", 1024, "envpool", 10.0),
-    Target("1024 envs: at least 3x gymnasium CartPoleVectorEnv", 1024, "gymnasium-vector", 3.0),
-    Target(
+    SpeedTarget("1024 envs: at least 10x EnvPool", TASK, 1024, ("envpool",), 10.0),
+    SpeedTarget(
+        "1024 envs: at least 3x gymnasium CartPoleVectorEnv",
+        TASK,
+        1024,
+        ("gymnasium-vector",),
+        3.0,
+    ),
+    SpeedTarget(
         "1 env: an envfleet step costs no more than a plain gymnasium.make env step",
+        TASK,
         1,
-        "gymnasium-single",
+        ("gymnasium-single",),
         1.0,
     ),
 )
 
 
-def target_rows(report: benchmark.Report) -> list[list[str]]:
-    """One row per target: what, the measured ratio, met or not (or why it was not measured)."""
-    rows = []
-    for target in TARGETS:
-        peer = report.find(TASK, target.num_envs, None, target.peer)
-        ratio = report.ratio(peer) if peer is not None else None
-        if ratio is None:
-            verdict = "not measured" + (f": {peer.skipped}" if peer and peer.skipped else "")
-        else:
-            verdict = "met" if ratio >= target.ratio else "NOT met"
-        rows.append([target.what, benchmark.format_ratio(ratio) or "-", verdict])
-    return rows
-
-
 def render_page(report: benchmark.Report, machine: dict[str, object]) -> str:
     """The CartPole section of the page: method, results, targets, command, machine."""
     settings = report.settings
-    targets = benchmark.markdown_table(
-        ["target", "envfleet/peer", "verdict"], target_rows(report), right={1}
-    )
-    notes = "".join(f"\n- {note}" for note in report.notes)
+    targets = benchmark.targets_table(report, TARGETS)
+    notes = benchmark.render_notes(report)
     if machine["usable_cores"] != 2:
         notes += f"\n- This run had {machine['usable_cores']} usable cores; the targets are for 2."
     return f"""## CartPole-v1 throughput
@@ -83,11 +64,7 @@ same run. The last column is envfleet's figure over the peer's on the same workl
 
 {benchmark.render_table(report)}
 {notes}
-### Targets (on 2 cores)
-
-{targets}
-
-{benchmark.render_method(machine)}
+{benchmark.render_targets_and_method(targets, machine)}
 
 The same figures for any workload: `envfleet bench --help`.
 """
@@ -97,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CartPole suite and write the page; returns 1 if envfleet failed, else 0."""
     parser = benchmark.script_parser(__doc__ or "", seconds=1.0, repeats=5, out=DEFAULT_OUT)
     parser.add_argument("--json", type=Path, help="also write all results and the machine")
-    args = parser.parse_args(argv)
-    command = benchmark.script_command("benchmarks/cartpole.py", argv)
+    args, command = benchmark.parse_script_args(parser, "benchmarks/cartpole.py", argv)
     workloads, notes = benchmark.plan_workloads([TASK], NUM_ENVS)
     report = benchmark.run(
         workloads,

@@ -14,16 +14,6 @@ import pytest
 os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
 
 
-ECOSYSTEM = os.path.dirname(os.path.abspath(__file__))
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test of this folder is an `ecosystem` test (`pytest -m ecosystem` runs them)."""
-    for item in items:
-        if str(item.path).startswith(ECOSYSTEM + os.sep):
-            item.add_marker(pytest.mark.ecosystem)
-
-
 @pytest.fixture(autouse=True)
 def _work_in_tmp(tmp_path, monkeypatch) -> None:
     """libmujoco writes MUJOCO_LOG.TXT and the examples write run folders to the working

@@ -31,18 +31,9 @@ NUM_ENVS = 4
 
 
 @pytest.fixture
-def make_sb3():
+def make_sb3(closing):
     """make_sb3(task_id, **kwargs): an envfleet SB3 VecEnv, closed at teardown."""
-    envs = []
-
-    def make(task_id, **kwargs):
-        env = envfleet.make_sb3(task_id, **kwargs)
-        envs.append(env)
-        return env
-
-    yield make
-    for env in envs:
-        env.close()
+    return closing(envfleet.make_sb3)
 
 
 def test_sb3_is_imported_only_when_asked_for():

@@ -7,7 +7,7 @@ same surface (spaces, config, info keys and dtypes, behaviour) for the same call
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import envpool
@@ -16,33 +16,27 @@ import pytest
 import envfleet.envpool
 
 
-def _maker(module: Any) -> tuple[Callable[..., Any], list[Any]]:
-    pools: list[Any] = []
+def _quietly(make: Callable[..., Any]) -> Callable[..., Any]:
+    """`make`(task_id, env_type="gymnasium", **kwargs), with the pool's warnings silenced."""
 
-    def make(task_id: str, env_type: str = "gymnasium", **kwargs: Any) -> Any:
+    def make_quietly(task_id: str, env_type: str = "gymnasium", **kwargs: Any) -> Any:
         with warnings.catch_warnings():
             # EnvPool's gymnasium pool warns about its own spaces; not what is tested here.
             warnings.simplefilter("ignore")
-            pool = module.make(task_id, env_type, **kwargs)
-        pools.append(pool)
-        return pool
+            return make(task_id, env_type, **kwargs)
 
-    return make, pools
+    return make_quietly
 
 
 @pytest.fixture
-def make_ours() -> Iterator[Callable[..., Any]]:
-    """make_ours(task_id, env_type="gymnasium", **kwargs): an envfleet.envpool pool."""
-    make, pools = _maker(envfleet.envpool)
-    yield make
-    for pool in pools:
-        pool.close()
+def make_ours(closing: Callable[..., Any]) -> Callable[..., Any]:
+    """make_ours(task_id, env_type="gymnasium", **kwargs): an envfleet.envpool pool, closed at
+    teardown."""
+    return closing(_quietly(envfleet.envpool.make))
 
 
 @pytest.fixture
-def make_theirs() -> Iterator[Callable[..., Any]]:
-    """make_theirs(task_id, env_type="gymnasium", **kwargs): an EnvPool pool."""
-    make, pools = _maker(envpool)
-    yield make
-    for pool in pools:
-        pool.close()
+def make_theirs(closing: Callable[..., Any]) -> Callable[..., Any]:
+    """make_theirs(task_id, env_type="gymnasium", **kwargs): an EnvPool pool, closed at
+    teardown."""
+    return closing(_quietly(envpool.make))

@@ -16,14 +16,9 @@ import pytest
 import envfleet.envpool
 from envfleet import registry
 
-CLASSIC = [
-    "CartPole-v0",
-    "CartPole-v1",
-    "MountainCar-v0",
-    "MountainCarContinuous-v0",
-    "Pendulum-v1",
-    "Acrobot-v1",
-]
+from .spec_checks import assert_array_specs_match
+
+CLASSIC = list(registry.families()["classic_control"])
 MUJOCO = list(registry.families()["mujoco"])
 SAMPLE = [*CLASSIC, "Pong-v5", "Breakout-v5", "HalfCheetah-v5", "Hopper-v4", "Ant-v5"]
 # Info keys EnvPool reports and envfleet does not (docs/from_envpool.md): Acrobot's
@@ -255,20 +250,8 @@ def test_dm_step_types_and_discounts_match_envpool(make_ours, make_theirs, task_
 def test_array_specs_match_envpool(task_id):
     # (MuJoCo's differ where documented: float32 actions, Gymnasium's info names.)
     ours, theirs = envfleet.envpool.make_spec(task_id), envpool.make_spec(task_id)
-    for spec, other in (
-        (ours.action_array_spec, theirs.action_array_spec),
-        (ours.state_array_spec, theirs.state_array_spec),
-    ):
-        assert list(spec) == list(other)
-        for name, array in spec.items():
-            assert (array.dtype, array.shape) == (other[name].dtype, other[name].shape), name
     # Bounds of what the user reads (EnvPool's float info bounds are float32's tiny..max).
-    for name, spec, other in (
-        ("obs", ours.state_array_spec, theirs.state_array_spec),
-        ("action", ours.action_array_spec, theirs.action_array_spec),
-    ):
-        np.testing.assert_array_equal(spec[name].minimum, other[name].minimum)
-        np.testing.assert_array_equal(spec[name].maximum, other[name].maximum)
+    assert_array_specs_match(ours, theirs, has_bounds=lambda name: name in ("obs", "action"))
 
 
 def test_a_refused_first_step_leaves_the_envs_unreset(make_ours):

@@ -17,16 +17,6 @@ import pytest
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
-RAY_TESTS = os.path.dirname(os.path.abspath(__file__))
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test of this folder is `slow`: a Ray cluster takes seconds to start."""
-    for item in items:
-        if str(item.path).startswith(RAY_TESTS + os.sep):
-            item.add_marker(pytest.mark.slow)
-
-
 # The object store holds a few batches of small arrays at a time.
 OBJECT_STORE_BYTES = 100 * 1024**2
 

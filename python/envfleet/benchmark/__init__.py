@@ -11,8 +11,8 @@ callers report ratios.
   ``raw_limits``: the emulator / physics alone; ``measure``: the timed loop; ``runner``: a run
   over workloads and libraries, each measurement here or in a fresh process; ``worker``: that
   process's entry point (nothing imports it); ``process``: running fresh processes, resident
-  memory; ``report``: results, ratios, the table; ``page``: the machine, JSON and the sections of
-  docs/benchmarks.md.
+  memory; ``report``: results, ratios, the table; ``targets``: speed targets and their verdicts;
+  ``page``: the machine, JSON and the sections of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ from envfleet.benchmark.measure import ACTION_POOL, ACTION_SEED, measure, random
 from envfleet.benchmark.page import (
     PAGE_TITLE,
     describe_machine,
+    parse_script_args,
     publish_section,
     render_machine,
     render_method,
+    render_targets_and_method,
     script_command,
     script_parser,
     version_of,
@@ -53,9 +55,11 @@ from envfleet.benchmark.report import (
     format_share,
     markdown_table,
     render_legend,
+    render_notes,
     render_table,
 )
 from envfleet.benchmark.runner import measure_in_fresh_process, measure_into, plan_workloads, run
+from envfleet.benchmark.targets import SpeedTarget, target_rows, targets_table
 from envfleet.benchmark.tasks import DEFAULT_SUITE, TASKS, Task, Workload, task_of
 
 __all__ = [
@@ -73,6 +77,7 @@ __all__ = [
     "Progress",
     "Report",
     "Result",
+    "SpeedTarget",
     "Task",
     "Workload",
     "busy_warning",
@@ -85,6 +90,7 @@ __all__ = [
     "measure",
     "measure_in_fresh_process",
     "measure_into",
+    "parse_script_args",
     "plan_workloads",
     "pool_harness",
     "publish_section",
@@ -92,7 +98,9 @@ __all__ = [
     "render_legend",
     "render_machine",
     "render_method",
+    "render_notes",
     "render_table",
+    "render_targets_and_method",
     "resident_bytes",
     "run",
     "run_in_fresh_process",
@@ -100,6 +108,8 @@ __all__ = [
     "script_command",
     "script_parser",
     "select_peers",
+    "target_rows",
+    "targets_table",
     "task_of",
     "usable_cores",
     "vector_harness",

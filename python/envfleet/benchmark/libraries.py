@@ -52,28 +52,22 @@ def open_pool(library: str, task: Task, num_envs: int, batch_size: int, threads:
     """The vector env of `library` ("envfleet", "envpool" or "ale_py") for `task`, as every
     benchmark makes it: seed ENV_SEED where the constructor takes one, and EnvPool's and ale-py's
     Atari preprocessing set to envfleet's defaults (no reward clipping, no episodic life)."""
+    # The pool's size, threads and seed, the same for envfleet and EnvPool.
+    options = {
+        "num_envs": num_envs,
+        "batch_size": batch_size,
+        "num_threads": threads,
+        "seed": ENV_SEED,
+    }
     if library == "envfleet":
         import envfleet
 
-        return envfleet.make_gymnasium(
-            task.task_id,
-            num_envs=num_envs,
-            batch_size=batch_size,
-            num_threads=threads,
-            seed=ENV_SEED,
-        )
+        return envfleet.make_gymnasium(task.task_id, **options)
     if library == "envpool":
         import envpool
 
         atari = {"episodic_life": False, "reward_clip": False} if task.family == "atari" else {}
-        return envpool.make_gymnasium(
-            task.envpool_id,
-            num_envs=num_envs,
-            batch_size=batch_size,
-            num_threads=threads,
-            seed=ENV_SEED,
-            **atari,
-        )
+        return envpool.make_gymnasium(task.envpool_id, **options, **atari)
     if library == "ale_py":
         from ale_py.vector_env import AtariVectorEnv
 

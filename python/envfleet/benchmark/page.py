@@ -118,6 +118,14 @@ def render_method(machine: dict[str, Any]) -> str:
 """
 
 
+def render_targets_and_method(
+    targets: str, machine: dict[str, Any], heading: str = "Targets (on 2 cores)"
+) -> str:
+    """The end of a results section: the targets' table under `heading`, then how it was
+    measured."""
+    return f"### {heading}\n\n{targets}\n\n{render_method(machine)}"
+
+
 # ---- The scripts under benchmarks/ that write a section of the page --------------------------
 
 
@@ -134,6 +142,13 @@ def script_parser(doc: str, *, seconds: float, repeats: int, out: Path) -> argpa
     parser.add_argument("--threads", type=int, default=0, help="default 0: usable cores")
     parser.add_argument("--out", type=Path, default=out, help="Markdown page to update")
     return parser
+
+
+def parse_script_args(
+    parser: argparse.ArgumentParser, script: str, argv: Sequence[str] | None
+) -> tuple[argparse.Namespace, str]:
+    """`argv` (None: this process's arguments) parsed, and the command line the page shows."""
+    return parser.parse_args(argv), script_command(script, argv)
 
 
 def script_command(script: str, argv: Sequence[str] | None) -> str:

@@ -137,6 +137,11 @@ def format_rate(rate: float | None) -> str:
     return f"{rate:.0f}"
 
 
+def render_notes(report: Report) -> str:
+    """The report's notes as Markdown list items, each on a line of its own after a newline."""
+    return "".join(f"\n- {note}" for note in report.notes)
+
+
 def format_ratio(ratio: float | None) -> str:
     """envfleet over a peer: 1.23x, 45.6x."""
     if ratio is None:
