@@ -116,7 +116,8 @@ struct KeptWorldReplay {
 
 // The end of a LoadState: runs the snapshot's episode `episode` again on `env`, whose random
 // stream the engine has set to the snapshot's. It sets the env's stream to the one the episode's
-// reset started from, calls `start()` (the env's reset, whose results go to `scratch`), then
+// reset started from, calls `start()`, which begins the episode as the reset did (Reset(scratch);
+// CarRacing: its reset's part after the colours, which the snapshot holds), then
 // env.Step(action, scratch) for every recorded action; the env records them again into its own
 // replay, so `episode` must be a copy, not that replay. Does nothing for an episode never started
 // (the engine resets the env before any step). Throws std::invalid_argument unless the replay
