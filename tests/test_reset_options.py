@@ -11,8 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import envfleet
-
 
 def _rollout(pool, actions, env_id=None):
     rows = []
@@ -38,96 +36,81 @@ def _column(rows, env):
         ("Swimmer-v5", "ctrl_cost_weight", 0.3, 70),
     ],
 )
-def test_new_values_hold_from_that_reset_on_only_for_those_envs(task_id, name, value, max_steps):
+def test_new_values_hold_from_that_reset_on_only_for_those_envs(
+    make_pool, task_id, name, value, max_steps
+):
     # A pool of 3 envs gives env 1 the new value at reset; a reference pool made with the value
     # for every env, and a plain one, are stepped with the same actions from the same seed.
     kwargs = {"num_envs": 3, "seed": 11, "max_episode_steps": max_steps}
-    pool = envfleet.make_gymnasium(task_id, **kwargs)
-    changed = envfleet.make_gymnasium(task_id, **kwargs, **{name: value})
-    plain = envfleet.make_gymnasium(task_id, **kwargs)
-    try:
-        assert name in pool.envfleet_spec.reset_options
-        space = pool.single_action_space
-        rng = np.random.default_rng(0)
-        actions = rng.uniform(space.low, space.high, size=(3 * max_steps, 3, *space.shape))
-        actions = actions.astype(space.dtype)
-        pool.reset()
-        pool.reset(env_id=[1], options={name: value})  # only env 1 changes (reset again)
-        changed.reset()
-        plain.reset()
-        changed.reset(env_id=[1])
-        plain.reset(env_id=[1])
-        rows = _rollout(pool, actions)  # crosses autoresets: the value holds over them
-        ours, theirs, before = rows, _rollout(changed, actions), _rollout(plain, actions)
-        for got, want in zip(_column(ours, 1), _column(theirs, 1), strict=True):
+    pool = make_pool(task_id, **kwargs)
+    changed = make_pool(task_id, **kwargs, **{name: value})
+    plain = make_pool(task_id, **kwargs)
+    assert name in pool.envfleet_spec.reset_options
+    space = pool.single_action_space
+    rng = np.random.default_rng(0)
+    actions = rng.uniform(space.low, space.high, size=(3 * max_steps, 3, *space.shape))
+    actions = actions.astype(space.dtype)
+    pool.reset()
+    pool.reset(env_id=[1], options={name: value})  # only env 1 changes (reset again)
+    changed.reset()
+    plain.reset()
+    changed.reset(env_id=[1])
+    plain.reset(env_id=[1])
+    rows = _rollout(pool, actions)  # crosses autoresets: the value holds over them
+    ours, theirs, before = rows, _rollout(changed, actions), _rollout(plain, actions)
+    for got, want in zip(_column(ours, 1), _column(theirs, 1), strict=True):
+        np.testing.assert_array_equal(got, want)
+    for env in (0, 2):
+        for got, want in zip(_column(ours, env), _column(before, env), strict=True):
             np.testing.assert_array_equal(got, want)
-        for env in (0, 2):
-            for got, want in zip(_column(ours, env), _column(before, env), strict=True):
-                np.testing.assert_array_equal(got, want)
-        assert any(row[2][1] or row[3][1] for row in ours)  # an autoreset happened
-        # The value travels with the env's snapshot: env 1's copy in env 0 behaves as env 1.
-        pool.fork(1, [0])
-        more = actions[:20].copy()
-        more[:, 0] = more[:, 1]
-        rows = _rollout(pool, more)
-        for got, want in zip(_column(rows, 0), _column(rows, 1), strict=True):
+    assert any(row[2][1] or row[3][1] for row in ours)  # an autoreset happened
+    # The value travels with the env's snapshot: env 1's copy in env 0 behaves as env 1.
+    pool.fork(1, [0])
+    more = actions[:20].copy()
+    more[:, 0] = more[:, 1]
+    rows = _rollout(pool, more)
+    for got, want in zip(_column(rows, 0), _column(rows, 1), strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_array_values_give_each_env_its_own(make_pool):
+    pool = make_pool("Pendulum-v1", num_envs=3, seed=0)
+    reference = [make_pool("Pendulum-v1", num_envs=3, seed=0, g=g) for g in (1, 5, 9)]
+    pool.reset(options={"g": np.array([1.0, 5.0, 9.0])})
+    for ref in reference:
+        ref.reset()
+    actions = np.random.default_rng(1).uniform(-2, 2, size=(50, 3, 1)).astype(np.float32)
+    ours = _rollout(pool, actions)
+    for env, ref in enumerate(reference):
+        theirs = _rollout(ref, actions)
+        for got, want in zip(_column(ours, env), _column(theirs, env), strict=True):
             np.testing.assert_array_equal(got, want)
-    finally:
-        for p in (pool, changed, plain):
-            p.close()
 
 
-def test_array_values_give_each_env_its_own():
-    pool = envfleet.make_gymnasium("Pendulum-v1", num_envs=3, seed=0)
-    reference = [envfleet.make_gymnasium("Pendulum-v1", num_envs=3, seed=0, g=g) for g in (1, 5, 9)]
-    try:
-        pool.reset(options={"g": np.array([1.0, 5.0, 9.0])})
-        for ref in reference:
-            ref.reset()
-        actions = np.random.default_rng(1).uniform(-2, 2, size=(50, 3, 1)).astype(np.float32)
-        ours = _rollout(pool, actions)
-        for env, ref in enumerate(reference):
-            theirs = _rollout(ref, actions)
-            for got, want in zip(_column(ours, env), _column(theirs, env), strict=True):
-                np.testing.assert_array_equal(got, want)
-    finally:
-        pool.close()
-        for ref in reference:
-            ref.close()
+def test_reset_mask_takes_options_too(make_pool):
+    pool = make_pool("MountainCar-v0", num_envs=2, seed=0)
+    pool.reset()
+    pool.reset(options={"reset_mask": np.array([False, True]), "goal_velocity": 0.01})
 
 
-def test_reset_mask_takes_options_too():
-    pool = envfleet.make_gymnasium("MountainCar-v0", num_envs=2, seed=0)
-    try:
-        pool.reset()
-        pool.reset(options={"reset_mask": np.array([False, True]), "goal_velocity": 0.01})
-    finally:
-        pool.close()
-
-
-def test_unknown_or_fixed_options_raise_naming_the_allowed_ones():
-    pool = envfleet.make_gymnasium("HalfCheetah-v5", num_envs=2)
-    cartpole = envfleet.make_gymnasium("CartPole-v1", num_envs=2)
-    try:
-        allowed = "forward_reward_weight, ctrl_cost_weight, reset_noise_scale"
-        with pytest.raises(
-            ValueError,
-            match=f"'frame_skip' of HalfCheetah-v5 cannot change at "
-            f"reset; those that can: {allowed}",
-        ):
-            pool.reset(options={"frame_skip": 2})
-        with pytest.raises(ValueError, match="'nonsense'"):
-            pool.reset(env_id=[0], options={"nonsense": 1.0})
-        with pytest.raises(TypeError, match="'ctrl_cost_weight' must be of type float"):
-            pool.reset(options={"ctrl_cost_weight": "high"})
-        with pytest.raises(ValueError, match="one value for every env reset or one per env"):
-            pool.reset(options={"ctrl_cost_weight": [0.1, 0.2, 0.3]})
-        with pytest.raises(ValueError, match="it has no options that can"):
-            cartpole.reset(options={"sutton_barto_reward": True})
-        assert cartpole.envfleet_spec.reset_options == ()
-    finally:
-        pool.close()
-        cartpole.close()
+def test_unknown_or_fixed_options_raise_naming_the_allowed_ones(make_pool):
+    pool = make_pool("HalfCheetah-v5", num_envs=2)
+    cartpole = make_pool("CartPole-v1", num_envs=2)
+    allowed = "forward_reward_weight, ctrl_cost_weight, reset_noise_scale"
+    with pytest.raises(
+        ValueError,
+        match=f"'frame_skip' of HalfCheetah-v5 cannot change at reset; those that can: {allowed}",
+    ):
+        pool.reset(options={"frame_skip": 2})
+    with pytest.raises(ValueError, match="'nonsense'"):
+        pool.reset(env_id=[0], options={"nonsense": 1.0})
+    with pytest.raises(TypeError, match="'ctrl_cost_weight' must be of type float"):
+        pool.reset(options={"ctrl_cost_weight": "high"})
+    with pytest.raises(ValueError, match="one value for every env reset or one per env"):
+        pool.reset(options={"ctrl_cost_weight": [0.1, 0.2, 0.3]})
+    with pytest.raises(ValueError, match="it has no options that can"):
+        cartpole.reset(options={"sutton_barto_reward": True})
+    assert cartpole.envfleet_spec.reset_options == ()
 
 
 def _facades(task_id):
@@ -204,28 +187,22 @@ def test_every_facade_takes_per_env_options_at_reset(facade):
             p.close()
 
 
-def test_a_value_the_task_refuses_raises_before_any_env_changes():
+def test_a_value_the_task_refuses_raises_before_any_env_changes(make_pool):
     # A range of three numbers: the error a pool made with it raises, and no env changes.
-    pool = envfleet.make_gymnasium("Hopper-v5", num_envs=2, seed=0)
-    plain = envfleet.make_gymnasium("Hopper-v5", num_envs=2, seed=0)
-    try:
-        pool.reset()
-        plain.reset()
-        with pytest.raises(
-            ValueError, match="Hopper-v5: healthy_z_range must hold 2 values, got 3"
-        ):
-            pool.reset(env_id=[1], options={"healthy_z_range": [0.1, 0.2, 0.3]})
-        with pytest.raises(ValueError, match="option 'ctrl_cost_weight' is NaN"):
-            pool.reset(options={"ctrl_cost_weight": [0.1, np.nan]})
-        # Nothing changed: the envs go on, and reset, as a plain pool's.
-        actions = np.random.default_rng(0).uniform(-1, 1, (300, 2, 3)).astype(np.float32)
-        for got, want in zip(_rollout(pool, actions), _rollout(plain, actions), strict=True):
-            for a, b in zip(got, want, strict=True):
-                np.testing.assert_array_equal(a, b)
-        # One row per env for a vector option: env 1's narrow range ends its episode at once.
-        pool.reset(options={"healthy_z_range": [[0.5, 2.0], [1.3, 1.31]]})
-        _, _, terminated, _, _ = pool.step(actions[0])
-        assert terminated.tolist() == [False, True]
-    finally:
-        pool.close()
-        plain.close()
+    pool = make_pool("Hopper-v5", num_envs=2, seed=0)
+    plain = make_pool("Hopper-v5", num_envs=2, seed=0)
+    pool.reset()
+    plain.reset()
+    with pytest.raises(ValueError, match="Hopper-v5: healthy_z_range must hold 2 values, got 3"):
+        pool.reset(env_id=[1], options={"healthy_z_range": [0.1, 0.2, 0.3]})
+    with pytest.raises(ValueError, match="option 'ctrl_cost_weight' is NaN"):
+        pool.reset(options={"ctrl_cost_weight": [0.1, np.nan]})
+    # Nothing changed: the envs go on, and reset, as a plain pool's.
+    actions = np.random.default_rng(0).uniform(-1, 1, (300, 2, 3)).astype(np.float32)
+    for got, want in zip(_rollout(pool, actions), _rollout(plain, actions), strict=True):
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
+    # One row per env for a vector option: env 1's narrow range ends its episode at once.
+    pool.reset(options={"healthy_z_range": [[0.5, 2.0], [1.3, 1.31]]})
+    _, _, terminated, _, _ = pool.step(actions[0])
+    assert terminated.tolist() == [False, True]

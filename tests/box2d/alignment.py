@@ -21,12 +21,35 @@ import numpy as np
 from .envfleet_random import EnvfleetRandom, stream_seed
 
 
+def case_id(case: tuple[Any, ...]) -> str:
+    """The test id of a case (name, options, ...): the name, then "-option=value" per option."""
+    name, options = case[0], case[1]
+    return name + "".join(f"-{option}={value}" for option, value in options.items())
+
+
 def references(task_id: str, options: dict[str, Any], num_envs: int, seed: int) -> list[Any]:
     """One Gymnasium env per pool env, each drawing from its twin's stream (TimeLimit included)."""
     refs = [gymnasium.make(task_id, disable_env_checker=True, **options) for _ in range(num_envs)]
     for i, ref in enumerate(refs):
         ref.unwrapped._np_random = EnvfleetRandom(stream_seed(seed, i))
     return refs
+
+
+def pool_and_references(
+    make_pool: Callable[..., Any], task_id: str, options: dict[str, Any], num_envs: int, seed: int
+) -> tuple[Any, list[Any]]:
+    """An envfleet pool of `num_envs` envs made with `options` from `seed` (the make_pool fixture),
+    and its Gymnasium twins (references())."""
+    pool = make_pool(task_id, num_envs=num_envs, seed=seed, **options)
+    return pool, references(task_id, options, num_envs, seed)
+
+
+def assert_spaces_and_limits_match(pool: Any, ref: Any) -> None:
+    """The pool's single-env spaces, time limit and reward threshold are Gymnasium's `ref`'s."""
+    assert pool.single_observation_space == ref.observation_space
+    assert pool.single_action_space == ref.action_space
+    assert pool.envfleet_spec.max_episode_steps == ref.spec.max_episode_steps
+    assert pool.envfleet_spec.reward_threshold == ref.spec.reward_threshold
 
 
 def assert_episodes_match(

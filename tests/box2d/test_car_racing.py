@@ -24,7 +24,12 @@ import pytest
 
 import envfleet
 
-from .alignment import assert_threads_do_not_matter, references
+from .alignment import (
+    assert_spaces_and_limits_match,
+    assert_threads_do_not_matter,
+    case_id,
+    pool_and_references,
+)
 
 pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
 
@@ -127,17 +132,12 @@ CASES: list[tuple[str, dict[str, Any], int]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    "case",
-    CASES,
-    ids=lambda case: case[0] + "".join(f"-{k}={v}" for k, v in case[1].items()),
-)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_episodes_and_pictures_match_gymnasium_from_the_same_seed(make_pool, case):
     policy_name, options, num_steps = case
-    pool = make_pool(
-        "CarRacing-v3", num_envs=NUM_ENVS, seed=SEED, render_mode="rgb_array", **options
+    pool, refs = pool_and_references(
+        make_pool, "CarRacing-v3", {**options, "render_mode": "rgb_array"}, NUM_ENVS, SEED
     )
-    refs = references("CarRacing-v3", {**options, "render_mode": "rgb_array"}, NUM_ENVS, SEED)
     rng = np.random.default_rng(3)
 
     def policy(step: int, i: int) -> Any:
@@ -161,10 +161,8 @@ def test_episodes_and_pictures_match_gymnasium_from_the_same_seed(make_pool, cas
 def test_spaces_and_limits_are_gymnasiums(make_pool, continuous):
     pool = make_pool("CarRacing-v3", num_envs=2, continuous=continuous)
     ref = gymnasium.make("CarRacing-v3", continuous=continuous)
-    assert pool.single_observation_space == ref.observation_space
-    assert pool.single_action_space == ref.action_space
-    assert pool.envfleet_spec.max_episode_steps == ref.spec.max_episode_steps == 1000
-    assert pool.envfleet_spec.reward_threshold == ref.spec.reward_threshold
+    assert_spaces_and_limits_match(pool, ref)
+    assert pool.envfleet_spec.max_episode_steps == 1000
     assert pool.metadata["render_fps"] == ref.metadata["render_fps"]
     assert "CarRacing-v3" in envfleet.list_all_envs()
 
@@ -185,8 +183,7 @@ def test_reset_option_randomize_is_gymnasiums(make_pool):
     # Gymnasium's reset(options={"randomize": False}) keeps the last colours for that reset only;
     # every other reset (autoresets included) draws new ones. Per env, as scalars or arrays.
     options = {"domain_randomize": True, "max_episode_steps": 12}
-    pool = make_pool("CarRacing-v3", num_envs=NUM_ENVS, seed=SEED, **options)
-    refs = references("CarRacing-v3", options, NUM_ENVS, SEED)
+    pool, refs = pool_and_references(make_pool, "CarRacing-v3", options, NUM_ENVS, SEED)
     assert pool.envfleet_spec.reset_options == ("randomize",)
     # Gymnasium's constructor draws colours from a stream not yet seeded; envfleet draws them at
     # the first reset that keeps colours, from the env's stream: the twins draw them there too.
@@ -230,8 +227,7 @@ def test_reset_option_randomize_is_gymnasiums(make_pool):
 
 
 def test_randomize_without_domain_randomize_changes_nothing(make_pool):
-    pool = make_pool("CarRacing-v3", num_envs=NUM_ENVS, seed=SEED)
-    refs = references("CarRacing-v3", {}, NUM_ENVS, SEED)
+    pool, refs = pool_and_references(make_pool, "CarRacing-v3", {}, NUM_ENVS, SEED)
     for randomize in (False, True):
         obs, _ = pool.reset(options={"randomize": randomize})
         for i, ref in enumerate(refs):

@@ -12,7 +12,13 @@ from gymnasium.envs.box2d.lunar_lander import heuristic
 
 import envfleet
 
-from .alignment import assert_episodes_match, assert_threads_do_not_matter, references
+from .alignment import (
+    assert_episodes_match,
+    assert_spaces_and_limits_match,
+    assert_threads_do_not_matter,
+    case_id,
+    pool_and_references,
+)
 
 pytestmark = pytest.mark.slow  # steps a reference implementation beside envfleet
 
@@ -32,16 +38,10 @@ NUM_STEPS = 1200
 SEED = 11
 
 
-def _case_id(case: tuple[str, dict[str, Any]]) -> str:
-    task_id, options = case
-    return task_id + "".join(f"-{name}={value}" for name, value in options.items())
-
-
-@pytest.mark.parametrize("case", ALIGNMENT_CASES, ids=_case_id)
+@pytest.mark.parametrize("case", ALIGNMENT_CASES, ids=case_id)
 def test_episodes_match_gymnasium_from_the_same_seed(make_pool, case):
     task_id, options = case
-    pool = make_pool(task_id, num_envs=NUM_ENVS, seed=SEED, **options)
-    refs = references(task_id, options, NUM_ENVS, SEED)
+    pool, refs = pool_and_references(make_pool, task_id, options, NUM_ENVS, SEED)
     continuous = isinstance(pool.single_action_space, gymnasium.spaces.Box)
     rng = np.random.default_rng(0)
 
@@ -66,12 +66,7 @@ def test_episodes_match_gymnasium_from_the_same_seed(make_pool, case):
 
 @pytest.mark.parametrize("task_id", ["LunarLander-v3", "LunarLanderContinuous-v3"])
 def test_spaces_and_limits_are_gymnasiums(make_pool, task_id):
-    pool = make_pool(task_id, num_envs=2)
-    ref = gymnasium.make(task_id)
-    assert pool.single_observation_space == ref.observation_space
-    assert pool.single_action_space == ref.action_space
-    assert pool.envfleet_spec.max_episode_steps == ref.spec.max_episode_steps
-    assert pool.envfleet_spec.reward_threshold == ref.spec.reward_threshold
+    assert_spaces_and_limits_match(make_pool(task_id, num_envs=2), gymnasium.make(task_id))
 
 
 @pytest.mark.parametrize("gravity", [-12.0, 0.0, 1.0])

@@ -35,8 +35,6 @@ constexpr float kFriction = 2.5f;
 constexpr std::uint16_t kGroundBits = 0x0001;
 constexpr std::uint16_t kWalkerBits = 0x0020;
 
-b2Vec2 Vec(double x, double y) { return b2Vec2(static_cast<float>(x), static_cast<float>(y)); }
-
 // Gymnasium's terrain states.
 enum TerrainState : std::int64_t { kGrass = 0, kStump = 1, kStairs = 2, kPit = 3, kStates = 4 };
 
@@ -46,20 +44,10 @@ float SignF(float x) { return x > 0 ? 1.0f : x < 0 ? -1.0f : 0.0f; }
 
 }  // namespace
 
-void BipedalWalker::ContactDetector::BeginContact(b2Contact* contact) {
-  const b2Body* a = contact->GetFixtureA()->GetBody();
-  const b2Body* b = contact->GetFixtureB()->GetBody();
-  if (env_->hull_ == a || env_->hull_ == b) env_->game_over_ = true;
+void BipedalWalker::OnContact(b2Contact* contact, bool begin) {
+  if (begin && Touches(*contact, hull_)) game_over_ = true;
   for (int leg : {1, 3}) {
-    if (env_->legs_[leg] == a || env_->legs_[leg] == b) env_->ground_contact_[leg] = true;
-  }
-}
-
-void BipedalWalker::ContactDetector::EndContact(b2Contact* contact) {
-  const b2Body* a = contact->GetFixtureA()->GetBody();
-  const b2Body* b = contact->GetFixtureB()->GetBody();
-  for (int leg : {1, 3}) {
-    if (env_->legs_[leg] == a || env_->legs_[leg] == b) env_->ground_contact_[leg] = false;
+    if (Touches(*contact, legs_[leg])) ground_contact_[leg] = begin;
   }
 }
 
@@ -76,7 +64,7 @@ BipedalWalker::BipedalWalker(const Config& config) : hardcore_(config.Get<bool>(
   // Gymnasium's b2World(): gravity (0, -10), sleeping allowed.
   world_ = std::make_unique<b2World>(b2Vec2(0.0f, -10.0f));
   world_->SetAllowSleeping(true);
-  history_ = CaptureWorldHistory(*world_);
+  replay_.history = CaptureWorldHistory(*world_);
 }
 
 BipedalWalker::~BipedalWalker() = default;
@@ -242,13 +230,8 @@ void BipedalWalker::CreateWalker() {
   }
   b2PolygonShape hull_shape;
   hull_shape.Set(hull_vertices, 5);
-  b2FixtureDef hull_fixture;
-  hull_fixture.shape = &hull_shape;
-  hull_fixture.density = 5.0f;
+  b2FixtureDef hull_fixture = SolidFixture(hull_shape, 5.0f, kWalkerBits, kGroundBits);
   hull_fixture.friction = 0.1f;
-  hull_fixture.filter.categoryBits = kWalkerBits;
-  hull_fixture.filter.maskBits = kGroundBits;
-  hull_fixture.restitution = 0.0f;
   hull_->CreateFixture(&hull_fixture);
   hull_->ApplyForceToCenter(Vec(rng().Uniform(-kInitialRandom, kInitialRandom), 0), true);
 
@@ -262,12 +245,7 @@ void BipedalWalker::CreateWalker() {
     b2Body* body = world_->CreateBody(&def);
     b2PolygonShape shape;
     shape.SetAsBox(static_cast<float>(half_width), static_cast<float>(kLegH / 2));
-    b2FixtureDef fixture;
-    fixture.shape = &shape;
-    fixture.density = 1.0f;
-    fixture.restitution = 0.0f;
-    fixture.filter.categoryBits = kWalkerBits;
-    fixture.filter.maskBits = kGroundBits;
+    const b2FixtureDef fixture = SolidFixture(shape, 1.0f, kWalkerBits, kGroundBits);
     body->CreateFixture(&fixture);
     return body;
   };
@@ -302,8 +280,7 @@ void BipedalWalker::CreateWalker() {
 
 void BipedalWalker::Reset(const EnvOutput& out) {
   DestroyBodies();
-  history_ = CaptureWorldHistory(*world_);
-  replay_.Start(rng());
+  replay_.Start(*world_, rng());
   world_->SetContactListener(&contact_detector_);
   game_over_ = false;
   has_prev_shaping_ = false;
@@ -319,36 +296,25 @@ void BipedalWalker::Reset(const EnvOutput& out) {
 }
 
 void BipedalWalker::Step(const void* action, const EnvOutput& out) {
-  replay_.Record(action);
+  replay_.episode.Record(action);
   Advance(static_cast<const float*>(action), out);
 }
 
-void BipedalWalker::SaveState(StateWriter& out) const {
-  history_.Save(out);
-  replay_.Save(out);
-}
+void BipedalWalker::SaveState(StateWriter& out) const { replay_.Save(out); }
 
 void BipedalWalker::LoadState(StateReader& in) {
-  WorldHistory history;
-  history.Load(in);
-  EpisodeReplay loaded = replay_;
+  KeptWorldReplay loaded = replay_;
   loaded.Load(in);
   // This env's world as the snapshot's episode found it, then that episode again: its reset
   // from the same stream, and the same actions (Reset and Step record them into replay_ again).
   DestroyBodies();
-  RestoreWorldHistory(*world_, history);
-  history_ = history;
+  RestoreWorldHistory(*world_, loaded.history);
   replay_ = loaded;
-  if (!loaded.started()) return;  // never reset: the engine resets it before any step
-  const Rng saved = random_stream();
-  set_random_stream(loaded.rng());
   float observation[24];
   double reward = 0.0;
   bool terminated = false;
   const EnvOutput scratch{observation, &reward, &terminated, nullptr};
-  Reset(scratch);
-  for (std::size_t k = 0; k < loaded.steps(); ++k) Step(loaded.action(k), scratch);
-  CheckReplayedStream(random_stream(), saved);
+  ReplayEpisode(*this, loaded.episode, [&] { Reset(scratch); }, scratch);
 }
 
 void BipedalWalker::Advance(const float* action, const EnvOutput& out) {

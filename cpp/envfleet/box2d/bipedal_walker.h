@@ -10,9 +10,9 @@
 // ground contacts, ten lidar fractions); the action is four float32 motor commands in [-1, 1]
 // (speed sign and torque fraction, each clipped as Gymnasium clips them, in float32 as NumPy
 // computes them). The reward is Gymnasium's float32 sum (NumPy 2 turns it float32 when the
-// motor costs are subtracted). Snapshots replay the episode (EpisodeReplay: the reset's random
-// stream, the world's history as the reset found it, the actions since). Thread-safety: one
-// instance per thread, as every Env; each env owns its b2World.
+// motor costs are subtracted). Snapshots replay the episode (KeptWorldReplay: the world's history
+// as the reset found it, the reset's random stream, the actions since). Thread-safety: one instance
+// per thread, as every Env; each env owns its b2World.
 #ifndef ENVFLEET_BOX2D_BIPEDAL_WALKER_H_
 #define ENVFLEET_BOX2D_BIPEDAL_WALKER_H_
 
@@ -22,6 +22,7 @@
 #include <memory>
 #include <vector>
 
+#include "envfleet/box2d/pybox2d.h"
 #include "envfleet/box2d/replay.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
@@ -43,18 +44,6 @@ class BipedalWalker : public Env {
   void LoadState(StateReader& in) override;
 
  private:
-  // Gymnasium's ContactDetector: the hull touching the ground ends the game; lower legs on the
-  // ground.
-  class ContactDetector : public b2ContactListener {
-   public:
-    explicit ContactDetector(BipedalWalker* env) : env_(env) {}
-    void BeginContact(b2Contact* contact) override;
-    void EndContact(b2Contact* contact) override;
-
-   private:
-    BipedalWalker* env_;
-  };
-
   // Gymnasium's LidarCallback: the fraction of the last ground fixture the ray reported.
   class LidarCallback : public b2RayCastCallback {
    public:
@@ -63,6 +52,9 @@ class BipedalWalker : public Env {
     float fraction = 1.0f;
   };
 
+  // Gymnasium's ContactDetector (ContactCallback): the hull touching the ground ends the game;
+  // lower legs on the ground.
+  void OnContact(b2Contact* contact, bool begin);
   // Destroys the last episode's bodies in Gymnasium's order (_destroy).
   void DestroyBodies();
   void GenerateTerrain();
@@ -77,7 +69,7 @@ class BipedalWalker : public Env {
   const bool hardcore_;
 
   std::unique_ptr<b2World> world_;
-  ContactDetector contact_detector_{this};
+  ContactCallback<BipedalWalker> contact_detector_{this, &BipedalWalker::OnContact};
   // Terrain bodies in Gymnasium's `self.terrain` order (reversed after generation).
   std::vector<b2Body*> terrain_;
   std::vector<double> terrain_x_;
@@ -90,9 +82,8 @@ class BipedalWalker : public Env {
   bool game_over_ = false;
   bool has_prev_shaping_ = false;
   double prev_shaping_ = 0.0;
-  // The world's history at the current episode's reset (at construction: a new world's).
-  WorldHistory history_;
-  EpisodeReplay replay_{4 * sizeof(float)};
+  // The current episode's recipe (at construction: a new world's history, no episode).
+  KeptWorldReplay replay_{4 * sizeof(float)};
 };
 
 }  // namespace envfleet::box2d

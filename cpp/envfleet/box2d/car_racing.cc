@@ -62,8 +62,6 @@ constexpr Rgb kMudColor{102, 102, 0};
 // int(c * 255) of the hull's (0.8, 0.0, 0.0).
 const Rgb kHullColor{static_cast<std::uint8_t>(0.8 * 255), 0, 0};
 
-b2Vec2 Vec(double x, double y) { return b2Vec2(static_cast<float>(x), static_cast<float>(y)); }
-
 double Sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0); }
 
 // Python's index i of a list of length n, negative values counting from the end.
@@ -120,7 +118,7 @@ void DrawScore(Canvas& canvas, double reward) {
 
 }  // namespace
 
-void CarRacing::FrictionDetector::Touch(b2Contact* contact, bool begin) {
+void CarRacing::OnContact(b2Contact* contact, bool begin) {
   auto* u1 = static_cast<Tagged*>(contact->GetFixtureA()->GetBody()->GetUserData());
   auto* u2 = static_cast<Tagged*>(contact->GetFixtureB()->GetBody()->GetUserData());
   Tile* tile = nullptr;
@@ -135,7 +133,7 @@ void CarRacing::FrictionDetector::Touch(b2Contact* contact, bool begin) {
   }
   if (tile == nullptr) return;
   // The tile takes the road's colour (its stripe of lighter shades is gone once touched).
-  tile->color = env_->road_color_;
+  tile->color = road_color_;
   if (other == nullptr || other->is_tile) return;
   auto* wheel = static_cast<Wheel*>(other);
   if (!begin) {
@@ -145,13 +143,13 @@ void CarRacing::FrictionDetector::Touch(b2Contact* contact, bool begin) {
   ++wheel->tiles;
   if (tile->visited) return;
   tile->visited = true;
-  const double track_length = static_cast<double>(env_->track_.size());
-  env_->reward_ += 1000.0 / track_length;
-  ++env_->tile_visited_count_;
+  const double track_length = static_cast<double>(track_.size());
+  reward_ += 1000.0 / track_length;
+  ++tile_visited_count_;
   // The lap is complete when enough of the track was visited.
   if (tile->index == 0 &&
-      static_cast<double>(env_->tile_visited_count_) / track_length > env_->lap_complete_percent_) {
-    env_->new_lap_ = true;
+      static_cast<double>(tile_visited_count_) / track_length > lap_complete_percent_) {
+    new_lap_ = true;
   }
 }
 
@@ -168,7 +166,7 @@ CarRacing::CarRacing(const Config& config)
   road_color_ = {102, 102, 102};
   bg_color_ = {102, 204, 102};
   grass_color_ = {102, 230, 102};
-  history_ = CaptureWorldHistory(*world_);
+  replay_.history = CaptureWorldHistory(*world_);
 }
 
 CarRacing::~CarRacing() {
@@ -431,12 +429,7 @@ void CarRacing::CreateCar(double angle, double x, double y) {
     }
     b2PolygonShape shape;
     shape.Set(vertices, 4);
-    b2FixtureDef fixture;
-    fixture.shape = &shape;
-    fixture.density = 0.1f;
-    fixture.filter.categoryBits = 0x0020;
-    fixture.filter.maskBits = 0x001;
-    fixture.restitution = 0.0f;
+    const b2FixtureDef fixture = SolidFixture(shape, 0.1f, 0x0020, 0x001);
     wheel.body->CreateFixture(&fixture);
 
     b2RevoluteJointDef joint;
@@ -472,7 +465,6 @@ void CarRacing::Destroy() {
 
 void CarRacing::Reset(const EnvOutput& out) {
   Destroy();
-  history_ = CaptureWorldHistory(*world_);
   // Gymnasium's reset redraws the colours unless options["randomize"] is false; its constructor
   // drew them once (from a stream not yet seeded): envfleet draws those at the first reset that
   // keeps colours, from the env's stream.
@@ -482,7 +474,7 @@ void CarRacing::Reset(const EnvOutput& out) {
     PickColors();
     colors_drawn_ = true;
   }
-  replay_.Start(rng());
+  replay_.Start(*world_, rng());
   StartEpisode(out.Observation<std::uint8_t>());
   *out.Info<bool>(0) = false;
 }
@@ -506,7 +498,6 @@ void CarRacing::SaveState(StateWriter& out) const {
     out.PutArray(color->data(), color->size());
   }
   out.Put(colors_drawn_);
-  history_.Save(out);
   replay_.Save(out);
 }
 
@@ -514,36 +505,29 @@ void CarRacing::LoadState(StateReader& in) {
   std::array<std::array<double, 3>, 3> colors;
   for (auto& color : colors) in.GetArray(color.data(), color.size());
   const bool colors_drawn = in.Get<bool>();
-  WorldHistory history;
-  history.Load(in);
-  EpisodeReplay loaded = replay_;
+  KeptWorldReplay loaded = replay_;
   loaded.Load(in);
   // This env's world as the snapshot's episode found it, its colours, then that episode again:
-  // its reset from the same stream, and the same actions (Step records them into replay_ again),
-  // drawing no pictures.
+  // its reset from the same stream (after the colours, which the snapshot holds), and the same
+  // actions (Step records them into replay_ again), drawing no pictures.
   Destroy();
-  RestoreWorldHistory(*world_, history);
-  history_ = history;
+  RestoreWorldHistory(*world_, loaded.history);
+  replay_ = loaded;
   road_color_ = colors[0];
   bg_color_ = colors[1];
   grass_color_ = colors[2];
   colors_drawn_ = colors_drawn;
   randomize_next_ = randomize_default_;
-  if (!loaded.started()) {
-    replay_ = loaded;  // never reset: the engine resets it before any step
-    return;
-  }
-  const Rng saved = random_stream();
-  set_random_stream(loaded.rng());
-  replay_.Start(loaded.rng());
-  StartEpisode(nullptr);
   double reward = 0.0;
   bool terminated = false;
   bool lap_finished = false;
   void* info[1] = {&lap_finished};
   const EnvOutput scratch{nullptr, &reward, &terminated, info};
-  for (std::size_t k = 0; k < loaded.steps(); ++k) Step(loaded.action(k), scratch);
-  CheckReplayedStream(random_stream(), saved);
+  auto start = [this] {
+    replay_.Start(*world_, rng());
+    StartEpisode(nullptr);
+  };
+  ReplayEpisode(*this, loaded.episode, start, scratch);
 }
 
 void CarRacing::ApplyAction(const void* action) {
@@ -654,7 +638,7 @@ void CarRacing::Advance(std::uint8_t* observation) {
 }
 
 void CarRacing::Step(const void* action, const EnvOutput& out) {
-  replay_.Record(action);
+  replay_.episode.Record(action);
   ApplyAction(action);
   Advance(out.Observation<std::uint8_t>());
   reward_ -= 0.1;

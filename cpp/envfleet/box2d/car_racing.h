@@ -19,10 +19,10 @@
 // Gymnasium gives it on the step that terminates (true: lap complete; false: off the playfield),
 // false on every other step. Reset option `randomize` (Gymnasium's per-reset
 // options["randomize"], with domain_randomize): false keeps the last episode's colours for that
-// one reset. Snapshots replay the episode (EpisodeReplay: the colours, the world's history as
-// the reset found it, the reset's random stream after the colours, the actions since; the
-// replay draws no pictures). Thread-safety: one instance per thread, as every Env; each env owns
-// its b2World. Drawing uses a per-thread 1000x800 scratch picture.
+// one reset. Snapshots replay the episode (the colours, then KeptWorldReplay: the world's
+// history as the reset found it, the reset's random stream after the colours, the actions since;
+// the replay draws no pictures). Thread-safety: one instance per thread, as every Env; each env
+// owns its b2World. Drawing uses a per-thread 1000x800 scratch picture.
 #ifndef ENVFLEET_BOX2D_CAR_RACING_H_
 #define ENVFLEET_BOX2D_CAR_RACING_H_
 
@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "envfleet/box2d/pybox2d.h"
 #include "envfleet/box2d/replay.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
@@ -102,17 +103,9 @@ class CarRacing : public Env {
     double alpha, beta, x, y;
   };
 
-  class FrictionDetector : public b2ContactListener {
-   public:
-    explicit FrictionDetector(CarRacing* env) : env_(env) {}
-    void BeginContact(b2Contact* contact) override { Touch(contact, true); }
-    void EndContact(b2Contact* contact) override { Touch(contact, false); }
-
-   private:
-    void Touch(b2Contact* contact, bool begin);
-    CarRacing* env_;
-  };
-
+  // Gymnasium's FrictionDetector (ContactCallback): tiles touched by a wheel are visited (reward,
+  // lap completion) and take the road's colour; wheels count the tiles under them.
+  void OnContact(b2Contact* contact, bool begin);
   void PickColors();
   bool CreateTrack();
   void CreateCar(double angle, double x, double y);
@@ -137,7 +130,7 @@ class CarRacing : public Env {
   // Whether colours were drawn yet (Gymnasium draws them once in its constructor).
   bool colors_drawn_ = false;
 
-  FrictionDetector friction_detector_{this};
+  ContactCallback<CarRacing> friction_detector_{this, &CarRacing::OnContact};
   std::unique_ptr<b2World> world_;
   std::array<double, 3> road_color_{};
   std::array<double, 3> bg_color_{};
@@ -153,9 +146,8 @@ class CarRacing : public Env {
   int tile_visited_count_ = 0;
   double t_ = 0.0;
   bool new_lap_ = false;
-  // The world's history at the current episode's reset (at construction: a new world's).
-  WorldHistory history_;
-  EpisodeReplay replay_;
+  // The current episode's recipe (at construction: a new world's history, no episode).
+  KeptWorldReplay replay_;
 };
 
 }  // namespace envfleet::box2d

@@ -35,24 +35,12 @@ constexpr std::uint16_t kGroundBits = 0x001;
 constexpr std::uint16_t kLanderBits = 0x0010;
 constexpr std::uint16_t kLegBits = 0x0020;
 
-b2Vec2 Vec(double x, double y) { return b2Vec2(static_cast<float>(x), static_cast<float>(y)); }
-
 }  // namespace
 
-void LunarLander::ContactDetector::BeginContact(b2Contact* contact) {
-  const b2Body* a = contact->GetFixtureA()->GetBody();
-  const b2Body* b = contact->GetFixtureB()->GetBody();
-  if (env_->lander_ == a || env_->lander_ == b) env_->game_over_ = true;
+void LunarLander::OnContact(b2Contact* contact, bool begin) {
+  if (begin && Touches(*contact, lander_)) game_over_ = true;
   for (int i = 0; i < 2; ++i) {
-    if (env_->legs_[i] == a || env_->legs_[i] == b) env_->leg_contact_[i] = true;
-  }
-}
-
-void LunarLander::ContactDetector::EndContact(b2Contact* contact) {
-  const b2Body* a = contact->GetFixtureA()->GetBody();
-  const b2Body* b = contact->GetFixtureB()->GetBody();
-  for (int i = 0; i < 2; ++i) {
-    if (env_->legs_[i] == a || env_->legs_[i] == b) env_->leg_contact_[i] = false;
+    if (Touches(*contact, legs_[i])) leg_contact_[i] = begin;
   }
 }
 
@@ -149,13 +137,8 @@ void LunarLander::BuildWorld() {
   for (int k = 0; k < 6; ++k) hull[k] = Vec(kLanderPoly[k][0] / kScale, kLanderPoly[k][1] / kScale);
   b2PolygonShape lander_shape;
   lander_shape.Set(hull, 6);
-  b2FixtureDef lander_fixture;
-  lander_fixture.shape = &lander_shape;
-  lander_fixture.density = 5.0f;
+  b2FixtureDef lander_fixture = SolidFixture(lander_shape, 5.0f, kLanderBits, kGroundBits);
   lander_fixture.friction = 0.1f;
-  lander_fixture.filter.categoryBits = kLanderBits;
-  lander_fixture.filter.maskBits = kGroundBits;
-  lander_fixture.restitution = 0.0f;
   lander_->CreateFixture(&lander_fixture);
   const double push_x = rng().Uniform(-kInitialRandom, kInitialRandom);
   const double push_y = rng().Uniform(-kInitialRandom, kInitialRandom);
@@ -177,12 +160,7 @@ void LunarLander::BuildWorld() {
     b2Body* leg = world_->CreateBody(&leg_def);
     b2PolygonShape leg_shape;
     leg_shape.SetAsBox(static_cast<float>(kLegW / kScale), static_cast<float>(kLegH / kScale));
-    b2FixtureDef leg_fixture;
-    leg_fixture.shape = &leg_shape;
-    leg_fixture.density = 1.0f;
-    leg_fixture.restitution = 0.0f;
-    leg_fixture.filter.categoryBits = kLegBits;
-    leg_fixture.filter.maskBits = kGroundBits;
+    const b2FixtureDef leg_fixture = SolidFixture(leg_shape, 1.0f, kLegBits, kGroundBits);
     leg->CreateFixture(&leg_fixture);
 
     b2RevoluteJointDef joint;
@@ -246,21 +224,14 @@ void LunarLander::SaveState(StateWriter& out) const { replay_.Save(out); }
 void LunarLander::LoadState(StateReader& in) {
   EpisodeReplay loaded = replay_;
   loaded.Load(in);
-  if (!loaded.started()) {
-    replay_ = loaded;  // never reset: the engine resets it before any step
-    return;
-  }
   // The episode again, from its reset's stream, with the same actions (Reset and Step record
   // them into replay_ again).
-  const Rng saved = random_stream();
-  set_random_stream(loaded.rng());
+  replay_ = loaded;
   float observation[8];
   double reward = 0.0;
   bool terminated = false;
   const EnvOutput scratch{observation, &reward, &terminated, nullptr};
-  Reset(scratch);
-  for (std::size_t k = 0; k < loaded.steps(); ++k) Step(loaded.action(k), scratch);
-  CheckReplayedStream(random_stream(), saved);
+  ReplayEpisode(*this, loaded, [&] { Reset(scratch); }, scratch);
 }
 
 void LunarLander::Advance(const Throttle& throttle, const EnvOutput& out) {

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "envfleet/box2d/pybox2d.h"
 #include "envfleet/box2d/replay.h"
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
@@ -43,17 +44,6 @@ class LunarLander : public Env {
   void LoadState(StateReader& in) override;
 
  private:
-  // Gymnasium's ContactDetector: the lander touching anything ends the game; legs on the ground.
-  class ContactDetector : public b2ContactListener {
-   public:
-    explicit ContactDetector(LunarLander* env) : env_(env) {}
-    void BeginContact(b2Contact* contact) override;
-    void EndContact(b2Contact* contact) override;
-
-   private:
-    LunarLander* env_;
-  };
-
   // The engines' throttles of one step: main in {0} or [0.5, 1], side in {0} or [0.5, 1] with
   // direction -1 (left engine) or +1 (right engine).
   struct Throttle {
@@ -62,6 +52,9 @@ class LunarLander : public Env {
     double direction = 0.0;
   };
 
+  // Gymnasium's ContactDetector (ContactCallback): the lander touching anything ends the game;
+  // legs on the ground.
+  void OnContact(b2Contact* contact, bool begin);
   Throttle ThrottleOf(const void* action) const;
   // One step of Gymnasium's step(): wind, engines, physics, observation, reward, termination.
   void Advance(const Throttle& throttle, const EnvOutput& out);
@@ -73,7 +66,7 @@ class LunarLander : public Env {
   const double wind_power_;
   const double turbulence_power_;
 
-  ContactDetector contact_detector_{this};
+  ContactCallback<LunarLander> contact_detector_{this, &LunarLander::OnContact};
   std::unique_ptr<b2World> world_;
   b2Body* lander_ = nullptr;
   b2Body* legs_[2] = {nullptr, nullptr};

@@ -120,7 +120,14 @@ void EpisodeReplay::Load(StateReader& in) {
   }
 }
 
-void CheckReplayedStream(const Rng& replayed, const Rng& saved) {
+void ReplayEpisode(Env& env, const EpisodeReplay& episode, const std::function<void()>& start,
+                   const EnvOutput& scratch) {
+  if (!episode.started()) return;
+  const Rng saved = env.random_stream();
+  env.set_random_stream(episode.rng());
+  start();
+  for (std::size_t k = 0; k < episode.steps(); ++k) env.Step(episode.action(k), scratch);
+  const Rng& replayed = env.random_stream();
   if (std::memcmp(&replayed, &saved, sizeof(Rng)) != 0) {
     throw std::invalid_argument(
         "snapshot replay diverged: the env's random stream differs from the saved one");

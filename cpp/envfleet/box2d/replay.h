@@ -10,8 +10,9 @@
 // a snapshot grows by one action per step, and a restore takes about the physics time of the
 // steps since the reset.
 //
-// Thread-safety: an EpisodeReplay belongs to its env (one thread at a time). Ownership: it owns
-// its actions; CaptureWorldHistory / RestoreWorldHistory only use the world they are given.
+// Thread-safety: an EpisodeReplay (a KeptWorldReplay) belongs to its env (one thread at a time).
+// Ownership: it owns its actions; CaptureWorldHistory / RestoreWorldHistory and ReplayEpisode only
+// use the world and env they are given.
 #ifndef ENVFLEET_BOX2D_REPLAY_H_
 #define ENVFLEET_BOX2D_REPLAY_H_
 
@@ -19,8 +20,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
+#include "envfleet/core/env.h"
 #include "envfleet/core/rng.h"
 #include "envfleet/core/snapshot.h"
 
@@ -84,9 +87,43 @@ class EpisodeReplay {
   std::vector<std::uint8_t> actions_;
 };
 
-// The end of a restore: the replay must have drawn what the original drew, so the env's stream
-// is the one the snapshot saved (`saved`); std::invalid_argument otherwise.
-void CheckReplayedStream(const Rng& replayed, const Rng& saved);
+// The replay of an episode in a b2World that its env keeps for its life (BipedalWalker's,
+// CarRacing's): the world's history as the episode's reset found it, then the EpisodeReplay.
+struct KeptWorldReplay {
+  // `action_bytes`: as EpisodeReplay's.
+  explicit KeptWorldReplay(std::size_t action_bytes) : episode(action_bytes) {}
+
+  // A reset starts an episode in `world`, emptied of the last episode's bodies (std::logic_error
+  // otherwise), from the random stream `rng`.
+  void Start(const b2World& world, const Rng& rng) {
+    history = CaptureWorldHistory(world);
+    episode.Start(rng);
+  }
+
+  void Save(StateWriter& out) const {
+    history.Save(out);
+    episode.Save(out);
+  }
+  // Reads what Save() wrote (std::invalid_argument for bytes that do not fit).
+  void Load(StateReader& in) {
+    history.Load(in);
+    episode.Load(in);
+  }
+
+  WorldHistory history;
+  EpisodeReplay episode;
+};
+
+// The end of a LoadState: runs the snapshot's episode `episode` again on `env`, whose random
+// stream the engine has set to the snapshot's. It sets the env's stream to the one the episode's
+// reset started from, calls `start()`, which begins the episode as the reset did (Reset(scratch);
+// CarRacing: its reset's part after the colours, which the snapshot holds), then
+// env.Step(action, scratch) for every recorded action; the env records them again into its own
+// replay, so `episode` must be a copy, not that replay. Does nothing for an episode never started
+// (the engine resets the env before any step). Throws std::invalid_argument unless the replay
+// ends on the snapshot's stream (it drew what the original drew).
+void ReplayEpisode(Env& env, const EpisodeReplay& episode, const std::function<void()>& start,
+                   const EnvOutput& scratch);
 
 }  // namespace envfleet::box2d
 
