@@ -4,7 +4,8 @@
 // classic_control/continuous_mountain_car.py) under NumPy 2's promotion rules. Gymnasium's state
 // is a float64 array after reset() and a float32 array after every step(), and the float32 action
 // keeps parts of the update in float32, so this class tracks which precision the state is in and
-// does each operation in the precision NumPy would. Used for MountainCarContinuous-v0.
+// does each operation in the precision NumPy would. The state, options, reset and snapshots are
+// MountainCarBase's. Used for MountainCarContinuous-v0.
 // Thread-safety: one instance per thread, as every Env.
 #ifndef ENVFLEET_CLASSIC_CONTROL_MOUNTAIN_CAR_CONTINUOUS_H_
 #define ENVFLEET_CLASSIC_CONTROL_MOUNTAIN_CAR_CONTINUOUS_H_
@@ -12,55 +13,33 @@
 #include <cstdint>
 #include <vector>
 
+#include "envfleet/classic_control/mountain_car_base.h"
 #include "envfleet/core/config.h"
-#include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
 
 namespace envfleet::classic_control {
 
-class MountainCarContinuous : public Env {
+class MountainCarContinuous : public MountainCarBase {
  public:
-  explicit MountainCarContinuous(const Config& config);
+  explicit MountainCarContinuous(const Config& config) : MountainCarBase(config) {}
 
-  // Gymnasium's constructor keywords that affect the dynamics.
-  static OptionList Options();
   // Spaces of the env (time limit and reward threshold are set per id).
   static EnvSpec Spec(const Config& config);
 
+  // MountainCarBase's reset, which leaves a float64 state.
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
 
-  // [position, velocity], as Gymnasium's `state`. SetState() takes a state whose two values are
-  // both float32 numbers as the float32 state step() leaves, any other as the float64 state
-  // reset() leaves, so GetState() / SetState() round-trip exactly.
-  std::vector<double> GetState() const override;
+  // SetState() takes a state whose two values are both float32 numbers as the float32 state
+  // step() leaves, any other as the float64 state reset() leaves, so GetState() / SetState()
+  // round-trip exactly (and so do snapshots, which go through SetState()).
   void SetState(const std::vector<double>& state) override;
-  // Options that change per env at reset (EnvType::reset_options): goal_velocity.
-  static std::vector<std::string> ResetOptions() { return {"goal_velocity"}; }
-  void Reconfigure(const Config& config) override {
-    goal_velocity_ = config.Get<double>("goal_velocity");
-  }
-
-  // Snapshots: the state above and the goal_velocity.
-  void SaveState(StateWriter& out) const override {
-    out.PutVector(GetState());
-    out.Put(goal_velocity_);
-  }
-  void LoadState(StateReader& in) override {
-    SetState(in.GetVector<double>());
-    goal_velocity_ = in.Get<double>();
-  }
 
   // Gymnasium's rgb_array picture of the current state (600 x 400), drawn in float32 after a
   // step, as Gymnasium holds the state then.
   void Render(std::uint8_t* rgb) const override;
 
  private:
-  void WriteObservation(const EnvOutput& out) const;
-
-  double goal_velocity_;
-  double position_ = 0.0;
-  double velocity_ = 0.0;
   // Whether Gymnasium would hold the state as float32 (after a step) rather than float64.
   bool state_is_float32_ = false;
 };
