@@ -1,8 +1,7 @@
-#include "envfleet/classic_control/mountain_car_continuous.h"
-
 #include <cmath>
 #include <functional>
 
+#include "envfleet/classic_control/mountain_car.h"
 #include "envfleet/classic_control/pictures.h"
 #include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
