@@ -82,11 +82,16 @@ int ObjectId(const mjModel& model, mjtObj type, const char* name) {
   return id;
 }
 
+void RemoveElement(mjSpec* spec, mjsElement* element, const std::string& xml_file,
+                   const std::string& what) {
+  if (element == nullptr || mjs_delete(spec, element) != 0) {
+    throw std::invalid_argument(xml_file + ": cannot remove " + what);
+  }
+}
+
 void RemoveBody(mjSpec* spec, const std::string& xml_file, const std::string& name) {
   mjsBody* body = mjs_findBody(spec, name.c_str());
-  if (body == nullptr || mjs_delete(spec, body->element) != 0) {
-    throw std::invalid_argument(xml_file + ": cannot remove the body " + name);
-  }
+  RemoveElement(spec, body == nullptr ? nullptr : body->element, xml_file, "the body " + name);
 }
 
 OptionList SuiteEnv::Options(const Variant& variant) {

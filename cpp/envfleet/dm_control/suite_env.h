@@ -53,8 +53,12 @@ namespace envfleet::dm_control {
 // model has none.
 int ObjectId(const mjModel& model, mjtObj type, const char* name);
 
-// Removes the body called `name` from a model spec being edited (a Variant's `edit`);
-// std::invalid_argument naming `xml_file` and the body if it is missing or cannot be removed.
+// Removes `element` (`what`, for the message) from a model spec being edited (a Variant's
+// `edit`); std::invalid_argument "<xml_file>: cannot remove <what>" if it is null (not found) or
+// cannot be removed.
+void RemoveElement(mjSpec* spec, mjsElement* element, const std::string& xml_file,
+                   const std::string& what);
+// RemoveElement() of the body called `name`.
 void RemoveBody(mjSpec* spec, const std::string& xml_file, const std::string& name);
 
 // What one registered id fixes: the domain's model file and timing.
