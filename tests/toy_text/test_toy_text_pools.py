@@ -45,6 +45,24 @@ def test_frozen_lake_desc_as_rows_or_lines(make_pool):
 
 
 @pytest.mark.parametrize(
+    ("task_id", "state", "message"),
+    [
+        ("FrozenLake-v1", 16.0, r"one tile index in \[0, 16\)"),
+        ("FrozenLake8x8-v1", 2.5, r"one tile index in \[0, 64\)"),
+        ("CliffWalking-v1", -1.0, r"one cell index in \[0, 48\)"),
+        ("CliffWalking-v1", 48.0, r"one cell index in \[0, 48\)"),
+    ],
+)
+def test_set_state_rejects_what_is_not_a_state_index(task_id, state, message):
+    pool = envfleet.make(task_id, num_envs=1)
+    pool.reset()
+    with pytest.raises(ValueError, match=message):
+        pool.set_state(np.array([[state]]))
+    pool.set_state(np.array([[3.0]]))
+    np.testing.assert_array_equal(pool.get_state()["state"], [[3.0]])
+
+
+@pytest.mark.parametrize(
     ("options", "message"),
     [
         ({"map_name": "5x5"}, "map_name"),

@@ -2,7 +2,8 @@
 # and defines the imported target `ale::ale`.
 #
 # The sdist is fetched with pip (the only network access of the build), checked against its
-# pinned sha256 and cached under <source>/.cache/ (git-ignored), so a rebuild fetches nothing.
+# pinned sha256 and cached under <source>/.cache/ (git-ignored), so a rebuild fetches nothing
+# (cmake/fetch_sdist.cmake).
 # Set the environment variable ENVFLEET_ALE_SOURCE_DIR to an unpacked ale-py source tree to build
 # from a local copy instead. ALE is built by its own CMake, without SDL and without its Python layer.
 #
@@ -99,47 +100,14 @@ if(ENVFLEET_ALE_CACHE)
   message(STATUS "ALE: later builds will reuse it from ${ale_cached}")
 endif()
 
-if(DEFINED ENV{ENVFLEET_ALE_SOURCE_DIR})
-  set(ale_source_dir "$ENV{ENVFLEET_ALE_SOURCE_DIR}")
-  if(NOT EXISTS "${ale_source_dir}/src/ale/ale_interface.hpp")
-    message(FATAL_ERROR "ENVFLEET_ALE_SOURCE_DIR=${ale_source_dir} is not an ale-py source tree")
-  endif()
-else()
-  set(cache_dir "${PROJECT_SOURCE_DIR}/.cache/ale-py-${ENVFLEET_ALE_VERSION}")
-  set(archive "${cache_dir}/ale_py-${ENVFLEET_ALE_VERSION}.tar.gz")
-  set(ale_source_dir "${cache_dir}/ale_py-${ENVFLEET_ALE_VERSION}")
-
-  # Fetch the sdist once, with pip. pip reads the sdist's metadata through its build backend
-  # (scikit-build-core, which this build has); in an isolated environment it would first install
-  # all of ale-py's build requirements, JAX included (minutes), so isolation is tried last.
-  if(NOT EXISTS "${archive}")
-    find_package(Python REQUIRED COMPONENTS Interpreter)
-    message(STATUS "Fetching the ale-py ${ENVFLEET_ALE_VERSION} source distribution with pip")
-    foreach(isolation "--no-build-isolation" "")  # without isolation first, then with it
-      if(NOT EXISTS "${archive}")
-        execute_process(
-          COMMAND "${Python_EXECUTABLE}" -m pip download "ale-py==${ENVFLEET_ALE_VERSION}"
-                  --no-deps --no-binary ale-py --disable-pip-version-check ${isolation}
-                  -d "${cache_dir}"
-          RESULT_VARIABLE pip_result)
-      endif()
-    endforeach()
-    if(NOT pip_result EQUAL 0 OR NOT EXISTS "${archive}")
-      message(FATAL_ERROR "pip could not fetch the ale-py ${ENVFLEET_ALE_VERSION} sdist; set "
-                          "ENVFLEET_ALE_SOURCE_DIR or build with -DENVFLEET_WITH_ATARI=OFF")
-    endif()
-  endif()
-
-  # Check it against the pinned hash before using a single byte of it.
-  file(SHA256 "${archive}" actual_sha256)
-  if(NOT actual_sha256 STREQUAL ENVFLEET_ALE_SHA256)
-    file(REMOVE "${archive}")
-    message(FATAL_ERROR "ale-py sdist sha256 ${actual_sha256} != pinned ${ENVFLEET_ALE_SHA256}")
-  endif()
-  if(NOT EXISTS "${ale_source_dir}/src/ale/ale_interface.hpp")
-    file(ARCHIVE_EXTRACT INPUT "${archive}" DESTINATION "${cache_dir}")
-  endif()
-endif()
+# pip reads the sdist's metadata through its build backend (scikit-build-core, which this build
+# has); in an isolated environment it would first install all of ale-py's build requirements, JAX
+# included (minutes), so isolation is tried last.
+include(${PROJECT_SOURCE_DIR}/cmake/fetch_sdist.cmake)
+envfleet_fetch_sdist(ale_source_dir
+  NAME ale-py VERSION ${ENVFLEET_ALE_VERSION} SHA256 ${ENVFLEET_ALE_SHA256} STEM ale_py
+  MARKER src/ale/ale_interface.hpp SOURCE_DIR_ENV ENVFLEET_ALE_SOURCE_DIR
+  DISABLE_OPTION -DENVFLEET_WITH_ATARI=OFF TRY_WITHOUT_ISOLATION)
 
 set(ale_cmake_args
     -DCMAKE_BUILD_TYPE=Release

@@ -16,10 +16,11 @@
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
+#include "envfleet/core/vector_state_env.h"
 
 namespace envfleet::classic_control {
 
-class Acrobot : public Env {
+class Acrobot : public VectorStateEnv {
  public:
   explicit Acrobot(const Config& config);
 
@@ -33,12 +34,9 @@ class Acrobot : public Env {
 
   // [theta1, theta2, dtheta1, dtheta2], as Gymnasium's `state`. SetState() takes a state whose
   // values are all float32 numbers as the float32 state reset() leaves, any other as the float64
-  // state step() leaves.
+  // state step() leaves. The env's whole state, which its snapshots hold (VectorStateEnv).
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
-  // Snapshots: the state above is the env's whole state.
-  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
-  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
   // Gymnasium's rgb_array picture of the current state (500 x 500), drawn in float32 after a
   // reset, as Gymnasium holds the state then.

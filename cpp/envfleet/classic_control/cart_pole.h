@@ -13,10 +13,11 @@
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
+#include "envfleet/core/vector_state_env.h"
 
 namespace envfleet::classic_control {
 
-class CartPole : public Env {
+class CartPole : public VectorStateEnv {
  public:
   explicit CartPole(const Config& config);
 
@@ -28,12 +29,10 @@ class CartPole : public Env {
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
 
-  // [x, x_dot, theta, theta_dot], as Gymnasium's `state`.
+  // [x, x_dot, theta, theta_dot], as Gymnasium's `state`: the env's whole state, which its
+  // snapshots hold (VectorStateEnv).
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
-  // Snapshots: the state above is the env's whole state.
-  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
-  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
   // Gymnasium's rgb_array picture of the current state (600 x 400).
   void Render(std::uint8_t* rgb) const override;

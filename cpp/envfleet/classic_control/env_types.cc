@@ -9,7 +9,6 @@
 #include "envfleet/classic_control/acrobot.h"
 #include "envfleet/classic_control/cart_pole.h"
 #include "envfleet/classic_control/mountain_car.h"
-#include "envfleet/classic_control/mountain_car_continuous.h"
 #include "envfleet/classic_control/pendulum.h"
 
 namespace envfleet::classic_control {

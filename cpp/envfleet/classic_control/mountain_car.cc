@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 #include "envfleet/classic_control/pictures.h"
 #include "envfleet/core/array_spec.h"
@@ -10,41 +11,73 @@
 namespace envfleet::classic_control {
 namespace {
 
-constexpr double kMinPosition = -1.2;
-constexpr double kMaxPosition = 0.6;
-constexpr double kMaxSpeed = 0.07;
-constexpr double kGoalPosition = 0.5;
-constexpr double kForce = 0.001;
-constexpr double kGravity = 0.0025;
-
 // Reset draws the position from U(-0.6, -0.4); the car starts at rest.
 constexpr double kResetLow = -0.6;
 constexpr double kResetHigh = -0.4;
 
+// MountainCar's goal and push.
+constexpr double kGoalPosition = 0.5;
+constexpr double kForce = 0.001;
+
 }  // namespace
 
-MountainCar::MountainCar(const Config& config)
+// ---- MountainCarBase ----
+
+MountainCarBase::MountainCarBase(const Config& config)
     : goal_velocity_(config.Get<double>("goal_velocity")) {}
 
-OptionList MountainCar::Options() {
+OptionList MountainCarBase::Options() {
   return {{"goal_velocity", 0.0, "the episode ends at the goal only at this velocity or above"}};
 }
 
-EnvSpec MountainCar::Spec(const Config& /*config*/) {
+void MountainCarBase::Reconfigure(const Config& config) {
+  goal_velocity_ = config.Get<double>("goal_velocity");
+}
+
+EnvSpec MountainCarBase::SpecWithAction(ArraySpec action) {
   EnvSpec spec;
   spec.observation =
       ArraySpec::Box(DType::kFloat32, {2}, {kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed});
-  spec.action = ArraySpec::Discrete(3);
+  spec.action = std::move(action);
   spec.state_layout = {{"state", 2}};
   spec.render_shape = RenderShape(kMountainCarWidth, kMountainCarHeight);
   spec.render_fps = kMountainCarFps;
   return spec;
 }
 
-void MountainCar::Reset(const EnvOutput& out) {
+void MountainCarBase::Reset(const EnvOutput& out) {
   position_ = rng().Uniform(kResetLow, kResetHigh);
   velocity_ = 0.0;
   WriteObservation(out);
+}
+
+std::vector<double> MountainCarBase::GetState() const { return {position_, velocity_}; }
+
+void MountainCarBase::SetState(const std::vector<double>& state) {
+  position_ = state[0];
+  velocity_ = state[1];
+}
+
+void MountainCarBase::SaveState(StateWriter& out) const {
+  VectorStateEnv::SaveState(out);
+  out.Put(goal_velocity_);
+}
+
+void MountainCarBase::LoadState(StateReader& in) {
+  VectorStateEnv::LoadState(in);
+  goal_velocity_ = in.Get<double>();
+}
+
+void MountainCarBase::WriteObservation(const EnvOutput& out) const {
+  float* observation = out.Observation<float>();
+  observation[0] = static_cast<float>(position_);
+  observation[1] = static_cast<float>(velocity_);
+}
+
+// ---- MountainCar ----
+
+EnvSpec MountainCar::Spec(const Config& /*config*/) {
+  return SpecWithAction(ArraySpec::Discrete(3));
 }
 
 void MountainCar::Step(const void* action, const EnvOutput& out) {
@@ -63,21 +96,8 @@ void MountainCar::Step(const void* action, const EnvOutput& out) {
   WriteObservation(out);
 }
 
-std::vector<double> MountainCar::GetState() const { return {position_, velocity_}; }
-
-void MountainCar::SetState(const std::vector<double>& state) {
-  position_ = state[0];
-  velocity_ = state[1];
-}
-
 void MountainCar::Render(std::uint8_t* rgb) const {
   DrawMountainCar(position_, kGoalPosition, rgb);
-}
-
-void MountainCar::WriteObservation(const EnvOutput& out) const {
-  float* observation = out.Observation<float>();
-  observation[0] = static_cast<float>(position_);
-  observation[1] = static_cast<float>(velocity_);
 }
 
 }  // namespace envfleet::classic_control

@@ -1,8 +1,7 @@
-#include "envfleet/classic_control/mountain_car_continuous.h"
-
 #include <cmath>
 #include <functional>
 
+#include "envfleet/classic_control/mountain_car.h"
 #include "envfleet/classic_control/pictures.h"
 #include "envfleet/classic_control/state_check.h"
 #include "envfleet/core/array_spec.h"
@@ -12,18 +11,10 @@ namespace {
 
 constexpr double kMinAction = -1.0;
 constexpr double kMaxAction = 1.0;
-constexpr double kMinPosition = -1.2;
-constexpr double kMaxPosition = 0.6;
-constexpr double kMaxSpeed = 0.07;
 constexpr double kGoalPosition = 0.45;
 constexpr double kPower = 0.0015;
-constexpr double kGravity = 0.0025;
 constexpr double kGoalReward = 100.0;
 constexpr double kActionCost = 0.1;
-
-// Reset draws the position from U(-0.6, -0.4); the car starts at rest.
-constexpr double kResetLow = -0.6;
-constexpr double kResetHigh = -0.4;
 
 // `value <op> bound` as NumPy evaluates it for a value held in float32 (a NumPy float32 scalar,
 // which converts a Python float bound to float32) or in float64 (a float64 scalar or Python float).
@@ -35,29 +26,13 @@ bool CompareAs(bool in_float32, double value, Compare compare, double bound) {
 
 }  // namespace
 
-MountainCarContinuous::MountainCarContinuous(const Config& config)
-    : goal_velocity_(config.Get<double>("goal_velocity")) {}
-
-OptionList MountainCarContinuous::Options() {
-  return {{"goal_velocity", 0.0, "the episode ends at the goal only at this velocity or above"}};
-}
-
 EnvSpec MountainCarContinuous::Spec(const Config& /*config*/) {
-  EnvSpec spec;
-  spec.observation =
-      ArraySpec::Box(DType::kFloat32, {2}, {kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed});
-  spec.action = ArraySpec::Box(DType::kFloat32, {1}, {kMinAction}, {kMaxAction});
-  spec.state_layout = {{"state", 2}};
-  spec.render_shape = RenderShape(kMountainCarWidth, kMountainCarHeight);
-  spec.render_fps = kMountainCarFps;
-  return spec;
+  return SpecWithAction(ArraySpec::Box(DType::kFloat32, {1}, {kMinAction}, {kMaxAction}));
 }
 
 void MountainCarContinuous::Reset(const EnvOutput& out) {
-  position_ = rng().Uniform(kResetLow, kResetHigh);
-  velocity_ = 0.0;
   state_is_float32_ = false;
-  WriteObservation(out);
+  MountainCarBase::Reset(out);
 }
 
 void MountainCarContinuous::Step(const void* action, const EnvOutput& out) {
@@ -131,11 +106,8 @@ void MountainCarContinuous::Step(const void* action, const EnvOutput& out) {
   WriteObservation(out);
 }
 
-std::vector<double> MountainCarContinuous::GetState() const { return {position_, velocity_}; }
-
 void MountainCarContinuous::SetState(const std::vector<double>& state) {
-  position_ = state[0];
-  velocity_ = state[1];
+  MountainCarBase::SetState(state);
   state_is_float32_ = IsFloat32Value(position_) && IsFloat32Value(velocity_);
 }
 
@@ -145,12 +117,6 @@ void MountainCarContinuous::Render(std::uint8_t* rgb) const {
   } else {
     DrawMountainCar(position_, kGoalPosition, rgb);
   }
-}
-
-void MountainCarContinuous::WriteObservation(const EnvOutput& out) const {
-  float* observation = out.Observation<float>();
-  observation[0] = static_cast<float>(position_);
-  observation[1] = static_cast<float>(velocity_);
 }
 
 }  // namespace envfleet::classic_control

@@ -95,14 +95,14 @@ void Pendulum::WriteObservation(const EnvOutput& out) const {
 }
 
 void Pendulum::SaveState(StateWriter& out) const {
-  out.PutVector(GetState());
+  VectorStateEnv::SaveState(out);
   out.Put(gravity_);
   out.Put(last_torque_.has_value());
   out.Put(last_torque_.value_or(0.0f));
 }
 
 void Pendulum::LoadState(StateReader& in) {
-  SetState(in.GetVector<double>());
+  VectorStateEnv::LoadState(in);
   gravity_ = in.Get<double>();
   const bool has_torque = in.Get<bool>();
   const float torque = in.Get<float>();

@@ -17,10 +17,11 @@
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
+#include "envfleet/core/vector_state_env.h"
 
 namespace envfleet::classic_control {
 
-class Pendulum : public Env {
+class Pendulum : public VectorStateEnv {
  public:
   // `arrow`: the torque arrow its pictures show (shared by the envs of a type).
   Pendulum(const Config& config, std::shared_ptr<const TorqueArrow> arrow);
@@ -40,7 +41,8 @@ class Pendulum : public Env {
   static std::vector<std::string> ResetOptions() { return {"g"}; }
   void Reconfigure(const Config& config) override { gravity_ = config.Get<double>("g"); }
 
-  // Snapshots: the state above, g and the torque of the last step (for the picture).
+  // Snapshots: the state above (VectorStateEnv), g and the torque of the last step (for the
+  // picture).
   void SaveState(StateWriter& out) const override;
   void LoadState(StateReader& in) override;
 

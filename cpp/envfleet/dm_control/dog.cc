@@ -20,12 +20,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-void Delete(mjSpec* spec, mjsElement* element, const std::string& name) {
-  if (element == nullptr || mjs_delete(spec, element) != 0) {
-    throw std::invalid_argument("dog.xml: cannot remove " + name);
-  }
-}
-
 // make_model(floor_size, remove_ball).
 void EditModel(mjSpec* spec, double floor_size, bool remove_ball) {
   mjsElement* floor = mjs_findElement(spec, mjOBJ_GEOM, "floor");
@@ -35,13 +29,12 @@ void EditModel(mjSpec* spec, double floor_size, bool remove_ball) {
   geom->size[1] = floor_size;
   geom->size[2] = .1;
   if (!remove_ball) return;
-  mjsBody* ball = mjs_findBody(spec, "ball");
-  Delete(spec, ball == nullptr ? nullptr : ball->element, "ball");
-  Delete(spec, mjs_findElement(spec, mjOBJ_GEOM, "target"), "target");
-  Delete(spec, mjs_findElement(spec, mjOBJ_CAMERA, "ball"), "camera ball");
-  Delete(spec, mjs_findElement(spec, mjOBJ_CAMERA, "head"), "camera head");
+  RemoveBody(spec, "dog.xml", "ball");
+  RemoveElement(spec, mjs_findElement(spec, mjOBJ_GEOM, "target"), "dog.xml", "target");
+  RemoveElement(spec, mjs_findElement(spec, mjOBJ_CAMERA, "ball"), "dog.xml", "camera ball");
+  RemoveElement(spec, mjs_findElement(spec, mjOBJ_CAMERA, "head"), "dog.xml", "camera head");
   for (const char* wall : {"wall_px", "wall_nx", "wall_py", "wall_ny"}) {
-    Delete(spec, mjs_findElement(spec, mjOBJ_GEOM, wall), wall);
+    RemoveElement(spec, mjs_findElement(spec, mjOBJ_GEOM, wall), "dog.xml", wall);
   }
 }
 

@@ -20,8 +20,6 @@ namespace {
 constexpr double kClose = .01;  // _CLOSE
 constexpr double kPInHand = .1;
 constexpr double kPInTarget = .1;
-constexpr const char* kArmJoints[] = {"arm_root", "arm_shoulder", "arm_elbow", "arm_wrist",
-                                      "finger",   "fingertip",    "thumb",     "thumbtip"};
 constexpr const char* kTouchSensors[] = {"palm_touch", "finger_touch", "thumb_touch",
                                          "fingertip_touch", "thumbtip_touch"};
 
@@ -36,22 +34,10 @@ std::vector<std::string> RequiredProps(bool use_peg, bool insert) {
 void MakeModel(mjSpec* spec, bool use_peg, bool insert) {
   const std::vector<std::string> required = RequiredProps(use_peg, insert);
   for (const char* prop : {"ball", "target_ball", "cup", "peg", "target_peg", "slot"}) {
-    if (std::find(required.begin(), required.end(), prop) != required.end()) continue;
-    mjsBody* body = mjs_findBody(spec, prop);
-    if (body == nullptr || mjs_delete(spec, body->element) != 0) {
-      throw std::invalid_argument(std::string("manipulator.xml: cannot remove the body ") + prop);
+    if (std::find(required.begin(), required.end(), prop) == required.end()) {
+      RemoveBody(spec, "manipulator.xml", prop);
     }
   }
-}
-
-// dm_control's np.linalg.norm of the difference of two sites' positions.
-double SiteDistance(const mjData& d, int site1, int site2) {
-  double sum = 0.0;
-  for (int i = 0; i < 3; ++i) {
-    const double delta = d.site_xpos[3 * site1 + i] - d.site_xpos[3 * site2 + i];
-    sum += delta * delta;
-  }
-  return std::sqrt(sum);
 }
 
 class Bring final : public SuiteEnv {
@@ -64,17 +50,8 @@ class Bring final : public SuiteEnv {
         object_(Id(mjOBJ_BODY, use_peg ? "peg" : "ball")),
         target_(Id(mjOBJ_BODY, use_peg ? "target_peg" : "target_ball")),
         receptacle_(insert ? Id(mjOBJ_BODY, use_peg ? "slot" : "cup") : -1),
-        grasp_site_(Id(mjOBJ_SITE, "grasp")) {
-    for (int i = 0; i < 8; ++i) {
-      const int joint = Id(mjOBJ_JOINT, kArmJoints[i]);
-      arm_qpos_[i] = model().jnt_qposadr[joint];
-      arm_dof_[i] = model().jnt_dofadr[joint];
-      const bool limited = model().jnt_limited[joint];
-      arm_low_[i] = limited ? model().jnt_range[2 * joint] : -std::numbers::pi;
-      arm_high_[i] = limited ? model().jnt_range[2 * joint + 1] : std::numbers::pi;
-    }
-    finger_ = QposAdr("finger");
-    thumb_ = QposAdr("thumb");
+        grasp_site_(Id(mjOBJ_SITE, "grasp")),
+        arm_(model()) {
     const std::string object = use_peg ? "peg" : "ball";
     // _object_joints: x, z, y.
     for (int i = 0; i < 3; ++i) {
@@ -116,8 +93,7 @@ class Bring final : public SuiteEnv {
     // (values a try does not draw, such as the object's x velocity, stay from an earlier try).
     for (long attempt = 0;; ++attempt) {
       if (attempt > 1000000) throw std::runtime_error("no collision-free initial state found");
-      for (int i = 0; i < 8; ++i) d.qpos[arm_qpos_[i]] = rng().Uniform(arm_low_[i], arm_high_[i]);
-      d.qpos[finger_] = d.qpos[thumb_];  // Symmetrize hand.
+      arm_.DrawJoints(d, rng());
 
       const double target_x = rng().Uniform(-.4, .4);
       const double target_z = rng().Uniform(.1, .4);
@@ -183,7 +159,7 @@ class Bring final : public SuiteEnv {
 
   double* Observe(double* obs) const override {
     const mjData& d = data();
-    obs = ArmJoints(d, arm_qpos_, arm_dof_, obs);
+    obs = arm_.Observe(d, obs);
     for (int adr : touch_) *obs++ = std::log1p(d.sensordata[adr]);
     obs = Body2dPose(d, hand_, obs);
     obs = Body2dPose(d, object_, obs);
@@ -213,12 +189,7 @@ class Bring final : public SuiteEnv {
   int target_;
   int receptacle_;
   int grasp_site_;
-  int finger_ = 0;
-  int thumb_ = 0;
-  int arm_qpos_[8];
-  int arm_dof_[8];
-  double arm_low_[8];
-  double arm_high_[8];
+  PlanarArm arm_;
   int object_qpos_[3];
   int object_dof_[3];
   int touch_[5];

@@ -19,12 +19,6 @@
 namespace envfleet::dm_control {
 namespace {
 
-void Delete(mjSpec* spec, mjsElement* element, const char* name) {
-  if (element == nullptr || mjs_delete(spec, element) != 0) {
-    throw std::invalid_argument(std::string("quadruped.xml: cannot remove ") + name);
-  }
-}
-
 // make_model(floor_size, terrain, rangefinders, walls_and_ball); floor_size <= 0: as in the file.
 void EditModel(mjSpec* spec, double floor_size, bool terrain, bool rangefinders,
                bool walls_and_ball) {
@@ -38,20 +32,23 @@ void EditModel(mjSpec* spec, double floor_size, bool terrain, bool rangefinders,
   }
   if (!walls_and_ball) {
     for (const char* wall : {"wall_px", "wall_py", "wall_nx", "wall_ny"}) {
-      Delete(spec, mjs_findElement(spec, mjOBJ_GEOM, wall), wall);
+      RemoveElement(spec, mjs_findElement(spec, mjOBJ_GEOM, wall), "quadruped.xml", wall);
     }
-    mjsBody* ball = mjs_findBody(spec, "ball");
-    Delete(spec, ball == nullptr ? nullptr : ball->element, "ball");
-    Delete(spec, mjs_findElement(spec, mjOBJ_SITE, "target"), "target");
+    RemoveBody(spec, "quadruped.xml", "ball");
+    RemoveElement(spec, mjs_findElement(spec, mjOBJ_SITE, "target"), "quadruped.xml", "target");
   }
-  if (!terrain) Delete(spec, mjs_findElement(spec, mjOBJ_GEOM, "terrain"), "terrain");
+  if (!terrain) {
+    RemoveElement(spec, mjs_findElement(spec, mjOBJ_GEOM, "terrain"), "quadruped.xml", "terrain");
+  }
   if (!rangefinders) {
     std::vector<mjsElement*> sensors;
     for (mjsElement* element = mjs_firstElement(spec, mjOBJ_SENSOR); element != nullptr;
          element = mjs_nextElement(spec, element)) {
       if (mjs_asSensor(element)->type == mjSENS_RANGEFINDER) sensors.push_back(element);
     }
-    for (mjsElement* element : sensors) Delete(spec, element, "a rangefinder");
+    for (mjsElement* element : sensors) {
+      RemoveElement(spec, element, "quadruped.xml", "a rangefinder");
+    }
   }
 }
 

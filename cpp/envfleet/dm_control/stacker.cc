@@ -18,28 +18,10 @@ namespace envfleet::dm_control {
 namespace {
 
 constexpr double kClose = .01;  // _CLOSE
-constexpr const char* kArmJoints[] = {"arm_root", "arm_shoulder", "arm_elbow", "arm_wrist",
-                                      "finger",   "fingertip",    "thumb",     "thumbtip"};
 
 // make_model(n_boxes): boxes n_boxes .. 3 removed.
 void MakeModel(mjSpec* spec, int n_boxes) {
-  for (int b = n_boxes; b < 4; ++b) {
-    const std::string name = "box" + std::to_string(b);
-    mjsBody* body = mjs_findBody(spec, name.c_str());
-    if (body == nullptr || mjs_delete(spec, body->element) != 0) {
-      throw std::invalid_argument("stacker.xml: cannot remove the body " + name);
-    }
-  }
-}
-
-// dm_control's np.linalg.norm of the difference of two sites' positions.
-double SiteDistance(const mjData& d, int site1, int site2) {
-  double sum = 0.0;
-  for (int i = 0; i < 3; ++i) {
-    const double delta = d.site_xpos[3 * site1 + i] - d.site_xpos[3 * site2 + i];
-    sum += delta * delta;
-  }
-  return std::sqrt(sum);
+  for (int b = n_boxes; b < 4; ++b) RemoveBody(spec, "stacker.xml", "box" + std::to_string(b));
 }
 
 class Stack final : public SuiteEnv {
@@ -51,17 +33,8 @@ class Stack final : public SuiteEnv {
         target_(Id(mjOBJ_BODY, "target")),
         target_geom_(Id(mjOBJ_GEOM, "target")),
         target_site_(Id(mjOBJ_SITE, "target")),
-        grasp_site_(Id(mjOBJ_SITE, "grasp")) {
-    for (int i = 0; i < 8; ++i) {
-      const int joint = Id(mjOBJ_JOINT, kArmJoints[i]);
-      arm_qpos_[i] = model().jnt_qposadr[joint];
-      arm_dof_[i] = model().jnt_dofadr[joint];
-      const bool limited = model().jnt_limited[joint];
-      arm_low_[i] = limited ? model().jnt_range[2 * joint] : -std::numbers::pi;
-      arm_high_[i] = limited ? model().jnt_range[2 * joint + 1] : std::numbers::pi;
-    }
-    finger_ = QposAdr("finger");
-    thumb_ = QposAdr("thumb");
+        grasp_site_(Id(mjOBJ_SITE, "grasp")),
+        arm_(model()) {
     for (int b = 0; b < n_boxes; ++b) {
       const std::string box = "box" + std::to_string(b);
       boxes_.push_back(Id(mjOBJ_BODY, box.c_str()));
@@ -89,8 +62,7 @@ class Stack final : public SuiteEnv {
     // Find a collision-free random initial configuration: every try draws everything again.
     for (long attempt = 0;; ++attempt) {
       if (attempt > 1000000) throw std::runtime_error("no collision-free initial state found");
-      for (int i = 0; i < 8; ++i) d.qpos[arm_qpos_[i]] = rng().Uniform(arm_low_[i], arm_high_[i]);
-      d.qpos[finger_] = d.qpos[thumb_];  // Symmetrize hand.
+      arm_.DrawJoints(d, rng());
 
       const int target_height = 2 * static_cast<int>(rng().UniformInt(n_boxes_)) + 1;
       const double box_size = m.geom_size[3 * target_geom_];
@@ -120,7 +92,7 @@ class Stack final : public SuiteEnv {
 
   double* Observe(double* obs) const override {
     const mjData& d = data();
-    obs = ArmJoints(d, arm_qpos_, arm_dof_, obs);
+    obs = arm_.Observe(d, obs);
     for (int i = 0; i < model().nsensordata; ++i) *obs++ = std::log1p(d.sensordata[i]);
     obs = Body2dPose(d, hand_, obs);
     for (int body : boxes_) obs = Body2dPose(d, body, obs);
@@ -149,12 +121,7 @@ class Stack final : public SuiteEnv {
   int target_geom_;
   int target_site_;
   int grasp_site_;
-  int finger_ = 0;
-  int thumb_ = 0;
-  int arm_qpos_[8];
-  int arm_dof_[8];
-  double arm_low_[8];
-  double arm_high_[8];
+  PlanarArm arm_;
   std::vector<int> boxes_;
   std::vector<int> box_sites_;
   std::vector<int> box_qpos_;  // per box: x, y, z

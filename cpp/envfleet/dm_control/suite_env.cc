@@ -76,6 +76,24 @@ std::shared_ptr<const mjModel> CompiledModel(const std::string& path, const std:
 
 }  // namespace
 
+int ObjectId(const mjModel& model, mjtObj type, const char* name) {
+  const int id = mj_name2id(&model, type, name);
+  if (id < 0) throw std::invalid_argument(std::string("the model has no object named ") + name);
+  return id;
+}
+
+void RemoveElement(mjSpec* spec, mjsElement* element, const std::string& xml_file,
+                   const std::string& what) {
+  if (element == nullptr || mjs_delete(spec, element) != 0) {
+    throw std::invalid_argument(xml_file + ": cannot remove " + what);
+  }
+}
+
+void RemoveBody(mjSpec* spec, const std::string& xml_file, const std::string& name) {
+  mjsBody* body = mjs_findBody(spec, name.c_str());
+  RemoveElement(spec, body == nullptr ? nullptr : body->element, xml_file, "the body " + name);
+}
+
 OptionList SuiteEnv::Options(const Variant& variant) {
   return {
       {"time_limit", variant.time_limit,
@@ -336,12 +354,6 @@ void SuiteEnv::LoadState(StateReader& in) {
   step_reward_ = step_reward;
   discount_ = has_discount ? std::optional<double>(discount) : std::nullopt;
   episode_over_ = episode_over;
-}
-
-int SuiteEnv::Id(mjtObj type, const char* name) const {
-  const int id = mj_name2id(model_, type, name);
-  if (id < 0) throw std::invalid_argument(std::string("the model has no object named ") + name);
-  return id;
 }
 
 void SuiteEnv::PhysicsStep(int n) {

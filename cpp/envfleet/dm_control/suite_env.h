@@ -49,6 +49,18 @@
 
 namespace envfleet::dm_control {
 
+// The id of the model's object of `type` called `name`; std::invalid_argument naming it if the
+// model has none.
+int ObjectId(const mjModel& model, mjtObj type, const char* name);
+
+// Removes `element` (`what`, for the message) from a model spec being edited (a Variant's
+// `edit`); std::invalid_argument "<xml_file>: cannot remove <what>" if it is null (not found) or
+// cannot be removed.
+void RemoveElement(mjSpec* spec, mjsElement* element, const std::string& xml_file,
+                   const std::string& what);
+// RemoveElement() of the body called `name`.
+void RemoveBody(mjSpec* spec, const std::string& xml_file, const std::string& name);
+
 // What one registered id fixes: the domain's model file and timing.
 struct Variant {
   std::string suite_dir;        // dm_control/suite, where the XML files are
@@ -131,7 +143,7 @@ class SuiteEnv : public Env {
   // The private model copy of a task with `private_model` (for per-episode changes).
   mjModel& mutable_model();
   mjData& data() const { return *data_; }
-  int Id(mjtObj type, const char* name) const;
+  int Id(mjtObj type, const char* name) const { return ObjectId(*model_, type, name); }
   // The first address in qpos / qvel of the named joint, and in sensordata of the named sensor.
   int QposAdr(const char* joint) const { return model_->jnt_qposadr[Id(mjOBJ_JOINT, joint)]; }
   int DofAdr(const char* joint) const { return model_->jnt_dofadr[Id(mjOBJ_JOINT, joint)]; }

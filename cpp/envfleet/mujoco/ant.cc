@@ -108,9 +108,7 @@ double* Ant::FillObservation(double* obs) const {
 
 void Ant::FillResetInfo(const EnvOutput& out) const {
   if (version() == 4) return;
-  SetInfo(out, Info::kXPosition, data().qpos[0]);
-  SetInfo(out, Info::kYPosition, data().qpos[1]);
-  SetInfo(out, Info::kDistanceFromOrigin, Norm(data().qpos, 2));
+  SetPositionInfo(out, data().qpos);
 }
 
 bool Ant::IsHealthy() const {
@@ -159,11 +157,8 @@ void Ant::FinishStep(const float* action, const EnvOutput& out) {
 
   // v4 reports the body's xpos and, with contact forces, the contact cost as "reward_ctrl".
   const double* position = version() == 4 ? after : data().qpos;
-  SetInfo(out, Info::kXPosition, position[0]);
-  SetInfo(out, Info::kYPosition, position[1]);
-  SetInfo(out, Info::kDistanceFromOrigin, Norm(position, 2));
-  SetInfo(out, Info::kXVelocity, x_velocity);
-  SetInfo(out, Info::kYVelocity, y_velocity);
+  SetPositionInfo(out, position);
+  SetVelocityInfo(out, x_velocity, y_velocity);
   SetInfo(out, Info::kRewardForward, forward_reward);
   SetInfo(out, Info::kRewardCtrl,
           version() == 4 && contact_cost_in_reward_ ? -contact_cost : -ctrl_cost);

@@ -147,9 +147,7 @@ std::array<double, 2> Humanoid::MassCenter() const {
 
 void Humanoid::FillResetInfo(const EnvOutput& out) const {
   if (version() == 4) return;
-  SetInfo(out, Info::kXPosition, data().qpos[0]);
-  SetInfo(out, Info::kYPosition, data().qpos[1]);
-  SetInfo(out, Info::kDistanceFromOrigin, Norm(data().qpos, 2));
+  SetPositionInfo(out, data().qpos);
   SetTendonInfo(out);
 }
 
@@ -177,11 +175,8 @@ void Humanoid::FinishStep(const float* /*action*/, const EnvOutput& out) {
 
   // v4 reports the mass centre as the position, v5 the root's qpos.
   const double* position = version() == 4 ? after.data() : data().qpos;
-  SetInfo(out, Info::kXPosition, position[0]);
-  SetInfo(out, Info::kYPosition, position[1]);
-  SetInfo(out, Info::kDistanceFromOrigin, Norm(position, 2));
-  SetInfo(out, Info::kXVelocity, x_velocity);
-  SetInfo(out, Info::kYVelocity, y_velocity);
+  SetPositionInfo(out, position);
+  SetVelocityInfo(out, x_velocity, y_velocity);
   SetInfo(out, Info::kRewardLinvel, forward_reward);
   SetInfo(out, Info::kRewardQuadctrl, -ctrl_cost);
   SetInfo(out, Info::kRewardAlive, healthy_reward);

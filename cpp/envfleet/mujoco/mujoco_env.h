@@ -178,6 +178,18 @@ class MujocoEnv : public Env {
     const int slot = info_slots_[static_cast<int>(key)];
     if (slot >= 0) *out.Info<double>(slot) = value;
   }
+  // Writes the position keys of a planar position `xy` (2 values): x_position, y_position and
+  // distance_from_origin (the norm of `xy`, as np.linalg.norm); unreported keys are skipped.
+  void SetPositionInfo(const EnvOutput& out, const double* xy) const {
+    SetInfo(out, Info::kXPosition, xy[0]);
+    SetInfo(out, Info::kYPosition, xy[1]);
+    SetInfo(out, Info::kDistanceFromOrigin, Norm(xy, 2));
+  }
+  // Writes x_velocity and y_velocity; unreported keys are skipped.
+  void SetVelocityInfo(const EnvOutput& out, double x_velocity, double y_velocity) const {
+    SetInfo(out, Info::kXVelocity, x_velocity);
+    SetInfo(out, Info::kYVelocity, y_velocity);
+  }
 
   // The healthy reward of a step: v4 pays it while healthy or whenever the episode ends on
   // unhealth (so every step it runs), v5 only while healthy.

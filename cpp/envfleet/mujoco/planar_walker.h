@@ -23,11 +23,6 @@ namespace envfleet::mujoco {
 
 class PlanarWalker : public MujocoEnv {
  public:
- protected:
-  // `check_state_range`: the Hopper's extra healthy_state_range condition.
-  PlanarWalker(const Config& config, const VersionDefaults& defaults, bool check_state_range);
-
- public:
   // Options that change per env at reset (EnvType::reset_options): the reward weights, the
   // healthy reward and ranges, the termination rule and the reset noise (bound members;
   // snapshots keep them with the physics).
@@ -36,6 +31,10 @@ class PlanarWalker : public MujocoEnv {
             "terminate_when_unhealthy", "healthy_state_range", "healthy_z_range",
             "healthy_angle_range",      "reset_noise_scale"};
   }
+
+ protected:
+  // `check_state_range`: the Hopper's extra healthy_state_range condition.
+  PlanarWalker(const Config& config, const VersionDefaults& defaults, bool check_state_range);
 
  private:
   void BeginStep(const float* action) override;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "envfleet/mujoco/numpy_ops.h"
 #include "envfleet/mujoco/task_options.h"
 
 namespace envfleet::mujoco {
@@ -61,9 +60,7 @@ double* Runner::FillObservation(double* obs) const {
 void Runner::FillResetInfo(const EnvOutput& out) const {
   // v5's reset info: the position keys the task reports.
   if (version() == 4) return;
-  SetInfo(out, Info::kXPosition, data().qpos[0]);
-  SetInfo(out, Info::kYPosition, data().qpos[1]);
-  SetInfo(out, Info::kDistanceFromOrigin, Norm(data().qpos, 2));
+  SetPositionInfo(out, data().qpos);
 }
 
 void Runner::BeginStep(const float* /*action*/) { xy_before_ = {data().qpos[0], data().qpos[1]}; }
@@ -82,11 +79,8 @@ void Runner::FinishStep(const float* action, const EnvOutput& out) {
   WriteObservation(out);
 
   // Keys the task does not report are skipped.
-  SetInfo(out, Info::kXPosition, after[0]);
-  SetInfo(out, Info::kYPosition, after[1]);
-  SetInfo(out, Info::kDistanceFromOrigin, Norm(after, 2));
-  SetInfo(out, Info::kXVelocity, x_velocity);
-  SetInfo(out, Info::kYVelocity, y_velocity);
+  SetPositionInfo(out, after);
+  SetVelocityInfo(out, x_velocity, y_velocity);
   for (Info key :
        {Info::kRewardRun, Info::kRewardFwd, Info::kForwardReward, Info::kRewardForward}) {
     SetInfo(out, key, forward_reward);

@@ -22,6 +22,12 @@ namespace envfleet::mujoco {
 
 class Runner : public MujocoEnv {
  public:
+  // Options that change per env at reset (EnvType::reset_options): the reward weights and the
+  // reset noise (bound members; snapshots keep them with the physics).
+  static std::vector<std::string> ResetOptions() {
+    return {"forward_reward_weight", "ctrl_cost_weight", "reset_noise_scale"};
+  }
+
  protected:
   // `root_positions`: the root's position coordinates left out of the observation (HalfCheetah
   // x; Swimmer x and y); `normal_qvel`: qvel reset noise scale x N(0, 1) rather than uniform.
@@ -30,13 +36,6 @@ class Runner : public MujocoEnv {
 
   // Gymnasium's keywords; `ctrl_cost_weight` is the task's default.
   static OptionList RunnerOptions(const VersionDefaults& defaults, double ctrl_cost_weight);
-
- public:
-  // Options that change per env at reset (EnvType::reset_options): the reward weights and the
-  // reset noise (bound members; snapshots keep them with the physics).
-  static std::vector<std::string> ResetOptions() {
-    return {"forward_reward_weight", "ctrl_cost_weight", "reset_noise_scale"};
-  }
 
  private:
   void BeginStep(const float* action) override;

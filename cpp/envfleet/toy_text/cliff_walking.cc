@@ -1,8 +1,6 @@
 #include "envfleet/toy_text/cliff_walking.h"
 
 #include <algorithm>
-#include <cmath>
-#include <stdexcept>
 
 namespace envfleet::toy_text {
 namespace {
@@ -35,8 +33,7 @@ EnvSpec CliffWalking::Spec(const Config& /*config*/) {
 void CliffWalking::Reset(const EnvOutput& out) {
   // Gymnasium's initial distribution is the start cell alone.
   state_ = kStart;
-  *out.Observation<std::int64_t>() = state_;
-  *out.Info<double>(0) = 1.0;
+  WriteTabularState(out, state_, 1.0);
 }
 
 void CliffWalking::Step(const void* action, const EnvOutput& out) {
@@ -51,12 +48,7 @@ void CliffWalking::Step(const void* action, const EnvOutput& out) {
   } else {
     outcomes.Add(Move(intended, 1.0));
   }
-  const Transition outcome = ChooseTransition(outcomes, rng());
-  state_ = outcome.next_state;
-  *out.Observation<std::int64_t>() = state_;
-  *out.reward = outcome.reward;
-  *out.terminated = outcome.terminated;
-  *out.Info<double>(0) = outcome.probability;
+  state_ = TakeTransition(outcomes, rng(), out);
 }
 
 Transition CliffWalking::Move(std::int64_t direction, double probability) const {
@@ -73,11 +65,7 @@ Transition CliffWalking::Move(std::int64_t direction, double probability) const 
 std::vector<double> CliffWalking::GetState() const { return {static_cast<double>(state_)}; }
 
 void CliffWalking::SetState(const std::vector<double>& state) {
-  if (state.size() != 1 || !(state[0] >= 0 && state[0] < kRows * kCols) ||
-      state[0] != std::floor(state[0])) {
-    throw std::invalid_argument("CliffWalking state is one cell index in [0, 48)");
-  }
-  state_ = static_cast<std::int64_t>(state[0]);
+  state_ = StateIndex(state, kRows * kCols, "CliffWalking state is one cell index in [0, 48)");
 }
 
 }  // namespace envfleet::toy_text

@@ -16,11 +16,12 @@
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
+#include "envfleet/core/vector_state_env.h"
 #include "envfleet/toy_text/transitions.h"
 
 namespace envfleet::toy_text {
 
-class CliffWalking : public Env {
+class CliffWalking : public VectorStateEnv {
  public:
   explicit CliffWalking(const Config& config);
 
@@ -30,12 +31,10 @@ class CliffWalking : public Env {
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
 
-  // [cell index], as Gymnasium's `s`.
+  // [cell index], as Gymnasium's `s`: the env's whole state, which its snapshots hold
+  // (VectorStateEnv).
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
-  // Snapshots: the state above is the env's whole state.
-  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
-  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
  private:
   // The outcome of moving one cell in `direction` from the current cell.

@@ -1,7 +1,6 @@
 #include "envfleet/toy_text/frozen_lake.h"
 
 #include <algorithm>
-#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -107,18 +106,11 @@ void FrozenLake::Reset(const EnvOutput& out) {
       break;
     }
   }
-  *out.Observation<std::int64_t>() = state_;
-  *out.Info<double>(0) = 1.0;
+  WriteTabularState(out, state_, 1.0);
 }
 
 void FrozenLake::Step(const void* action, const EnvOutput& out) {
-  const Transition outcome =
-      ChooseTransition(Outcomes(*static_cast<const std::int64_t*>(action)), rng());
-  state_ = outcome.next_state;
-  *out.Observation<std::int64_t>() = state_;
-  *out.reward = outcome.reward;
-  *out.terminated = outcome.terminated;
-  *out.Info<double>(0) = outcome.probability;
+  state_ = TakeTransition(Outcomes(*static_cast<const std::int64_t*>(action)), rng(), out);
 }
 
 Transitions FrozenLake::Outcomes(std::int64_t action) const {
@@ -161,12 +153,9 @@ std::vector<double> FrozenLake::GetState() const { return {static_cast<double>(s
 
 void FrozenLake::SetState(const std::vector<double>& state) {
   const auto tiles = static_cast<double>(rows_.size()) * cols_;
-  if (state.size() != 1 || !(state[0] >= 0 && state[0] < tiles) ||
-      state[0] != std::floor(state[0])) {
-    throw std::invalid_argument("FrozenLake state is one tile index in [0, " +
-                                std::to_string(rows_.size() * cols_) + ")");
-  }
-  state_ = static_cast<std::int64_t>(state[0]);
+  state_ = StateIndex(
+      state, tiles,
+      "FrozenLake state is one tile index in [0, " + std::to_string(rows_.size() * cols_) + ")");
 }
 
 }  // namespace envfleet::toy_text

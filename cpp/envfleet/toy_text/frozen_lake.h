@@ -21,11 +21,12 @@
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
+#include "envfleet/core/vector_state_env.h"
 #include "envfleet/toy_text/transitions.h"
 
 namespace envfleet::toy_text {
 
-class FrozenLake : public Env {
+class FrozenLake : public VectorStateEnv {
  public:
   explicit FrozenLake(const Config& config);
 
@@ -36,12 +37,10 @@ class FrozenLake : public Env {
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
 
-  // [tile index], as Gymnasium's `s`.
+  // [tile index], as Gymnasium's `s`: the env's whole state, which its snapshots hold
+  // (VectorStateEnv).
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
-  // Snapshots: the state above is the env's whole state.
-  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
-  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
  private:
   // The outcomes of `action` from the current tile, as Gymnasium's P[s][action].

@@ -186,8 +186,7 @@ Transitions Taxi::Outcomes(std::int64_t action) const {
 }
 
 void Taxi::WriteObservation(const EnvOutput& out, double probability) const {
-  *out.Observation<std::int64_t>() = state_;
-  *out.Info<double>(0) = probability;
+  WriteTabularState(out, state_, probability);
   // Gymnasium's action_mask.
   const Decoded d = Decode(state_);
   std::uint8_t* mask = out.Info<std::uint8_t>(1);

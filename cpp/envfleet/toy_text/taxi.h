@@ -18,11 +18,12 @@
 #include "envfleet/core/config.h"
 #include "envfleet/core/env.h"
 #include "envfleet/core/env_spec.h"
+#include "envfleet/core/vector_state_env.h"
 #include "envfleet/toy_text/transitions.h"
 
 namespace envfleet::toy_text {
 
-class Taxi : public Env {
+class Taxi : public VectorStateEnv {
  public:
   explicit Taxi(const Config& config);
 
@@ -32,12 +33,10 @@ class Taxi : public Env {
   void Reset(const EnvOutput& out) override;
   void Step(const void* action, const EnvOutput& out) override;
 
-  // [encoded state, fickle step pending (0 or 1)], as Gymnasium's `s` and `fickle_step`.
+  // [encoded state, fickle step pending (0 or 1)], as Gymnasium's `s` and `fickle_step`: the
+  // env's whole state, which its snapshots hold (VectorStateEnv).
   std::vector<double> GetState() const override;
   void SetState(const std::vector<double>& state) override;
-  // Snapshots: the state above is the env's whole state.
-  void SaveState(StateWriter& out) const override { out.PutVector(GetState()); }
-  void LoadState(StateReader& in) override { SetState(in.GetVector<double>()); }
 
  private:
   // The outcomes of `action` from the current state, as Gymnasium's P[s][action].

@@ -5,13 +5,20 @@
 // terminated) and sample it with `argmax(cumsum(probabilities) > uniform)`. envfleet's envs build
 // the same list for the current state and action on the fly (no table per env) and pick from it
 // with ChooseTransition(), which reproduces that rule, rounding of the running sum included.
+// WriteTabularState(), TakeTransition() and StateIndex() are the parts of Gymnasium's
+// DiscreteEnv-style reset, step and state checks that FrozenLake and CliffWalking share.
 // Thread-safety: plain values and pure functions (the Rng passed in belongs to the caller).
 #ifndef ENVFLEET_TOY_TEXT_TRANSITIONS_H_
 #define ENVFLEET_TOY_TEXT_TRANSITIONS_H_
 
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
+#include "envfleet/core/env.h"
 #include "envfleet/core/rng.h"
 
 namespace envfleet::toy_text {
@@ -43,6 +50,34 @@ inline Transition ChooseTransition(const Transitions& transitions, Rng& rng) {
     if (running_sum > u) return transitions.items[i];
   }
   return transitions.items[0];
+}
+
+// Writes a tabular env's observation, the state index, and info["prob"] (info 0), the
+// probability of the outcome that led there (1 on reset).
+inline void WriteTabularState(const EnvOutput& out, std::int64_t state, double probability) {
+  *out.Observation<std::int64_t>() = state;
+  *out.Info<double>(0) = probability;
+}
+
+// A tabular env's step: draws one of `outcomes` (ChooseTransition) and writes its next state,
+// reward, termination and probability; returns the next state.
+inline std::int64_t TakeTransition(const Transitions& outcomes, Rng& rng, const EnvOutput& out) {
+  const Transition outcome = ChooseTransition(outcomes, rng);
+  *out.reward = outcome.reward;
+  *out.terminated = outcome.terminated;
+  WriteTabularState(out, outcome.next_state, outcome.probability);
+  return outcome.next_state;
+}
+
+// The state index a SetState() call passes: its one value, a whole number in [0, count);
+// std::invalid_argument(`error`) for anything else.
+inline std::int64_t StateIndex(const std::vector<double>& state, double count,
+                               const std::string& error) {
+  if (state.size() != 1 || !(state[0] >= 0 && state[0] < count) ||
+      state[0] != std::floor(state[0])) {
+    throw std::invalid_argument(error);
+  }
+  return static_cast<std::int64_t>(state[0]);
 }
 
 }  // namespace envfleet::toy_text
