@@ -1,5 +1,5 @@
-"""DQN on Atari Pong with envfleet, in one file (PyTorch): one env, several envs, and acting in a
-separate process, with the frames per second of each (the speed-up experiment of chapter 9 of
+"""DQN on Atari Pong with envfleet (PyTorch): one env, several envs, and acting in a separate
+process, with the frames per second of each (the speed-up experiment of chapter 9 of
 "Deep Reinforcement Learning Hands-On").
 
 Every variant does one gradient step (batch 32, Adam, target network) per iteration; what

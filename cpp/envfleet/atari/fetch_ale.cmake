@@ -20,8 +20,11 @@ set(ENVFLEET_ALE_SHA256 c503d574c5983e1063b451201ccb779d935919c0f6bf116fb0f4f8aa
 find_package(ZLIB REQUIRED)
 
 # ALE's own build: the static C++ library only, by ALE's CMake. Hidden symbols: linked into one
-# module, ALE's calls between its own functions need no PLT and can be inlined.
-set(ale_flags "-fvisibility=hidden -fvisibility-inlines-hidden")
+# module, ALE's calls between its own functions need no PLT and can be inlined. Each function on
+# its own 64-byte line: ALE's code sits after envfleet's in the module, so without this any change
+# to envfleet's code moves the emulator's tiny hot functions (System::peek / poke) across cache
+# lines; one such 32-byte shift cost Pong 8-11% (docs/atari.md, "Code placement").
+set(ale_flags "-fvisibility=hidden -fvisibility-inlines-hidden -falign-functions=64")
 # Off by default: the profile-guided build compiles ALE twice and plays a training run, the
 # largest part of a first install, for 4-9% less CPU time per emulated frame (docs/atari.md).
 # scripts/build_wheel.sh turns it on: a wheel is built once and installed many times.
