@@ -71,7 +71,9 @@ class SingleEnv(gymnasium.Env):
         obs, reward, terminated, truncated, info = self._pool.step(np.asarray(action)[None])
         return _first(obs), float(reward[0]), bool(terminated[0]), bool(truncated[0]), _row(info)
 
-    def render(self) -> np.ndarray | None:  # type: ignore[override]
+    # Gymnasium 1.2's Env.render returns its RenderFrame type variable (an override error), 1.4's
+    # accepts this: the ignore is needed under one and unused under the other.
+    def render(self) -> np.ndarray | None:  # type: ignore[override, unused-ignore]
         """The env's RGB picture (h, w, 3) with render_mode "rgb_array"; None without one."""
         if self.render_mode is None:
             return None
