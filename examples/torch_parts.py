@@ -1,5 +1,6 @@
-"""The PyTorch pieces the examples share: PPO's layer initialisation, the Nature-DQN torso, the
-Atari actor-critic and the clipped-PPO update.
+"""The PyTorch pieces the examples share: the run's set-up and update schedule, PPO's layer
+initialisation, the Nature-DQN torso, the Atari actor-critic, a synchronous pool's rollout storage
+and the clipped-PPO update.
 
 Imported by the scripts beside it (`python examples/<script>.py` puts this folder on the path).
 """

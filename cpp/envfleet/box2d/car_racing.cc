@@ -524,7 +524,7 @@ void CarRacing::LoadState(StateReader& in) {
   void* info[1] = {&lap_finished};
   const EnvOutput scratch{nullptr, &reward, &terminated, info};
   auto start = [this] {
-    replay_.Start(*world_, rng());
+    replay_.episode.Start(rng());  // the world's history is the snapshot's, restored above
     StartEpisode(nullptr);
   };
   ReplayEpisode(*this, loaded.episode, start, scratch);

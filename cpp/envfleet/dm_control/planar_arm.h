@@ -45,6 +45,9 @@ inline double SiteDistance(const mjData& d, int site1, int site2) {
 class PlanarArm {
  public:
   static constexpr int kJoints = 8;
+  // Indices of the hand's joints in that order.
+  static constexpr int kFinger = 4;
+  static constexpr int kThumb = 6;
 
   // Looks the joints up in `model`; std::invalid_argument for a missing one.
   explicit PlanarArm(const mjModel& model) {
@@ -58,8 +61,6 @@ class PlanarArm {
       low_[i] = limited ? model.jnt_range[2 * joint] : -std::numbers::pi;
       high_[i] = limited ? model.jnt_range[2 * joint + 1] : std::numbers::pi;
     }
-    finger_ = model.jnt_qposadr[ObjectId(model, mjOBJ_JOINT, "finger")];
-    thumb_ = model.jnt_qposadr[ObjectId(model, mjOBJ_JOINT, "thumb")];
   }
 
   // The tasks' initialize_episode draw of the arm: each joint angle uniform in its range (the
@@ -67,7 +68,7 @@ class PlanarArm {
   // ("symmetrize hand").
   void DrawJoints(mjData& d, Rng& rng) const {
     for (int i = 0; i < kJoints; ++i) d.qpos[qpos_[i]] = rng.Uniform(low_[i], high_[i]);
-    d.qpos[finger_] = d.qpos[thumb_];
+    d.qpos[qpos_[kFinger]] = d.qpos[qpos_[kThumb]];
   }
 
   // The arm's observations: bounded_joint_pos as (sin, cos) pairs, then joint_vel.
@@ -85,8 +86,6 @@ class PlanarArm {
   std::array<int, kJoints> dof_;
   std::array<double, kJoints> low_;
   std::array<double, kJoints> high_;
-  int finger_;
-  int thumb_;
 };
 
 }  // namespace envfleet::dm_control

@@ -65,7 +65,7 @@ Transition CliffWalking::Move(std::int64_t direction, double probability) const 
 std::vector<double> CliffWalking::GetState() const { return {static_cast<double>(state_)}; }
 
 void CliffWalking::SetState(const std::vector<double>& state) {
-  state_ = StateIndex(state, kRows * kCols, "CliffWalking state is one cell index in [0, 48)");
+  state_ = StateIndex(state, kRows * kCols, "CliffWalking state is one cell index");
 }
 
 }  // namespace envfleet::toy_text

@@ -152,10 +152,8 @@ Transition FrozenLake::Move(int row, int col, std::int64_t direction, double pro
 std::vector<double> FrozenLake::GetState() const { return {static_cast<double>(state_)}; }
 
 void FrozenLake::SetState(const std::vector<double>& state) {
-  const auto tiles = static_cast<double>(rows_.size()) * cols_;
-  state_ = StateIndex(
-      state, tiles,
-      "FrozenLake state is one tile index in [0, " + std::to_string(rows_.size() * cols_) + ")");
+  const auto tiles = static_cast<std::int64_t>(rows_.size()) * cols_;
+  state_ = StateIndex(state, tiles, "FrozenLake state is one tile index");
 }
 
 }  // namespace envfleet::toy_text

@@ -70,12 +70,12 @@ inline std::int64_t TakeTransition(const Transitions& outcomes, Rng& rng, const 
 }
 
 // The state index a SetState() call passes: its one value, a whole number in [0, count);
-// std::invalid_argument(`error`) for anything else.
-inline std::int64_t StateIndex(const std::vector<double>& state, double count,
-                               const std::string& error) {
-  if (state.size() != 1 || !(state[0] >= 0 && state[0] < count) ||
+// std::invalid_argument("<what> in [0, <count>)") for anything else (the text built only then).
+inline std::int64_t StateIndex(const std::vector<double>& state, std::int64_t count,
+                               const char* what) {
+  if (state.size() != 1 || !(state[0] >= 0 && state[0] < static_cast<double>(count)) ||
       state[0] != std::floor(state[0])) {
-    throw std::invalid_argument(error);
+    throw std::invalid_argument(std::string(what) + " in [0, " + std::to_string(count) + ")");
   }
   return static_cast<std::int64_t>(state[0]);
 }

@@ -59,7 +59,7 @@ from envfleet.benchmark.report import (
     render_table,
 )
 from envfleet.benchmark.runner import measure_in_fresh_process, measure_into, plan_workloads, run
-from envfleet.benchmark.targets import SpeedTarget, target_rows, targets_table
+from envfleet.benchmark.targets import SpeedTarget, targets_table
 from envfleet.benchmark.tasks import DEFAULT_SUITE, TASKS, Task, Workload, task_of
 
 __all__ = [
@@ -108,7 +108,6 @@ __all__ = [
     "script_command",
     "script_parser",
     "select_peers",
-    "target_rows",
     "targets_table",
     "task_of",
     "usable_cores",
